@@ -1,0 +1,40 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+# Both create the virtualenv and install requirements themselves.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+CATALOG ?=
+
+.PHONY: run test venv browser migrate import embed lint bench
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	touch $@
+
+# Debian's Chromium for the browser tests (Playwright's own download cannot work offline).
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else echo "Install Chromium first: sudo apt-get install -y chromium" >&2; exit 1; fi; }
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+import: migrate
+	@if [ -n "$(CATALOG)" ]; then $(PY) manage.py import_catalog "$(CATALOG)"; fi
+
+run: import
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: venv browser
+	$(PY) -m pytest
+
+lint: venv
+	$(VENV)/bin/pip install --quiet ruff
+	$(VENV)/bin/ruff check .

@@ -1,0 +1,72 @@
+"""Project-wide test set-up: real PostgreSQL + pgvector, real sample data."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test.utils import override_settings
+
+# Playwright's sync API runs an event loop in the test thread; Django then refuses
+# ORM calls from it unless told this is fine (it is: tests are single-threaded).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+SUBSET_SIZE = 80
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not settings.SHOP_SAMPLE_CATALOG.is_dir():
+        raise pytest.UsageError(
+            f"The shared sample catalog is missing at {settings.SHOP_SAMPLE_CATALOG}; "
+            "set SHOP_SHARED_DIR to the folder holding data/fashion-products."
+        )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _media_root(tmp_path_factory: pytest.TempPathFactory):
+    """Tests write product images into a throwaway media folder, never var/media."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
+@pytest.fixture(scope="session")
+def sample_catalog() -> Path:
+    return settings.SHOP_SAMPLE_CATALOG
+
+
+def write_subset(source: Path, target: Path, *, size: int, stride: int = 1) -> Path:
+    """A small real catalog in the Kaggle layout: a slice of the shared styles.csv."""
+    (target / "images").mkdir(parents=True)
+    with open(source / "styles.csv", newline="") as f:
+        rows = list(csv.reader(f))
+    header, body = rows[0], rows[1:]
+    chosen = body[::stride][:size]
+    with open(target / "styles.csv", "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(chosen)
+    for row in chosen:
+        shutil.copyfile(source / "images" / f"{row[0]}.jpg", target / "images" / f"{row[0]}.jpg")
+    return target
+
+
+@pytest.fixture(scope="session")
+def catalog_subset(sample_catalog: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # Every 14th row spreads the subset over many article types.
+    return write_subset(
+        sample_catalog, tmp_path_factory.mktemp("subset"), size=SUBSET_SIZE, stride=14
+    )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, catalog_subset: Path, _media_root):
+    """The test database holds a real catalog subset, imported once per session."""
+    from shop.catalog.services import catalog_import
+
+    with django_db_blocker.unblock():
+        summary = catalog_import(path=catalog_subset)
+    assert summary.created == SUBSET_SIZE, summary.lines()

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+
+from shop.catalog.models import Category, Product
+from shop.catalog.services import product_search_vectors_refresh
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "sub_category", "master_category", "product_count"]
+    list_filter = ["master_category", "sub_category"]
+    search_fields = ["name", "sub_category", "master_category"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Category]:
+        return super().get_queryset(request).annotate(n=Count("products"))
+
+    @admin.display(description="products", ordering="n")
+    def product_count(self, category: Category) -> int:
+        return category.n
+
+    def save_model(self, request: HttpRequest, obj: Category, form: object, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # Category names are part of every product's keyword index.
+        product_search_vectors_refresh(product_ids=obj.products.values_list("id", flat=True))
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = [
+        "thumb", "name", "category", "gender", "base_colour", "price", "stock", "is_active",
+        "embedding_status",
+    ]
+    list_display_links = ["thumb", "name"]
+    list_filter = ["is_active", "gender", "category__master_category", "category", "season",
+                   "usage", "embedding_model"]
+    list_editable = ["price", "stock", "is_active"]
+    list_select_related = ["category"]
+    search_fields = ["name", "external_id", "category__name", "base_colour"]
+    readonly_fields = ["thumb_large", "image_sha256", "embedding_model", "embedded_at",
+                       "created_at", "updated_at"]
+    autocomplete_fields = ["category"]
+    list_per_page = 50
+    fieldsets = [
+        (None, {"fields": ["thumb_large", "name", "external_id", "category", "is_active"]}),
+        ("Attributes", {"fields": ["gender", "base_colour", "season", "year", "usage"]}),
+        ("Selling", {"fields": ["price", "stock"]}),
+        ("Images", {"fields": ["image", "thumbnail", "image_sha256"]}),
+        ("Search", {"fields": ["embedding_model", "embedded_at", "created_at", "updated_at"]}),
+    ]
+
+    @admin.display(description="")
+    def thumb(self, product: Product) -> str:
+        if not product.thumbnail:
+            return "—"
+        return format_html('<img src="{}" alt="" style="height:60px">', product.thumbnail.url)
+
+    @admin.display(description="photo")
+    def thumb_large(self, product: Product) -> str:
+        if not product.thumbnail:
+            return "—"
+        return format_html('<img src="{}" alt="" style="height:240px">', product.thumbnail.url)
+
+    @admin.display(description="embedding", ordering="embedded_at")
+    def embedding_status(self, product: Product) -> str:
+        if not product.embedding_model:
+            return "not embedded"
+        return f"{product.embedding_model} ({product.embedded_at:%Y-%m-%d %H:%M})"
+
+    def save_model(self, request: HttpRequest, obj: Product, form: object, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        product_search_vectors_refresh(product_ids=[obj.pk])

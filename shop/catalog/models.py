@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.urls import reverse
+from pgvector.django import HnswIndex, VectorField
+
+# BLIP-2's image-text space (image_text_hidden_size of blip2-itm-vit-g).
+EMBEDDING_DIM = 256
+
+
+class Category(models.Model):
+    """An article type ("Sports Shoes") grouped under the catalog's master/sub categories."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    master_category = models.CharField(max_length=100, blank=True)
+    sub_category = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["master_category", "sub_category", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:product_list") + f"?category={self.slug}"
+
+
+class ProductQuerySet(models.QuerySet["Product"]):
+    def browsable(self) -> ProductQuerySet:
+        """Products a shopper may see."""
+        return self.filter(is_active=True)
+
+    def embedded_with(self, model_id: str) -> ProductQuerySet:
+        return self.filter(embedding_model=model_id, embedding__isnull=False)
+
+    def needing_embedding(self, model_id: str) -> ProductQuerySet:
+        """Products with no embedding, or one made by another model (never mixed)."""
+        return self.exclude(embedding_model=model_id, embedding__isnull=False)
+
+
+class Product(models.Model):
+    external_id = models.CharField(
+        max_length=200, unique=True, help_text="The id in the source catalog."
+    )
+    name = models.CharField(max_length=300)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="products", verbose_name="article type"
+    )
+    gender = models.CharField(max_length=20, blank=True)
+    base_colour = models.CharField("colour", max_length=50, blank=True)
+    season = models.CharField(max_length=20, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    usage = models.CharField(max_length=50, blank=True)
+    # Imported catalogs often have no price or stock; missing is shown as
+    # unavailable, never invented.
+    price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    stock = models.PositiveIntegerField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    # A re-encoded copy of the source photo (never the source bytes) and its thumbnail.
+    image = models.ImageField(upload_to="products/", blank=True)
+    thumbnail = models.ImageField(upload_to="thumbs/", blank=True)
+    image_sha256 = models.CharField(
+        max_length=64, blank=True, help_text="Hash of the source photo, to skip unchanged images."
+    )
+
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    # Pooled BLIP-2 image embedding (mean of the 32 query embeddings, normalised):
+    # image-to-image similarity and ANN candidates. Per-query vectors live in
+    # ProductQueryEmbedding for faithful ITC scoring.
+    embedding = VectorField(dimensions=EMBEDDING_DIM, null=True, blank=True, editable=False)
+    embedding_model = models.CharField(max_length=200, blank=True, editable=False)
+    embedded_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["category", "is_active"]),
+            models.Index(fields=["gender"]),
+            models.Index(fields=["base_colour"]),
+            models.Index(fields=["embedding_model"]),
+            GinIndex(fields=["search_vector"]),
+            HnswIndex(
+                name="product_embedding_hnsw",
+                fields=["embedding"],
+                m=16,
+                ef_construction=64,
+                opclasses=["vector_cosine_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:product_detail", args=[self.pk])
+
+    @property
+    def is_available(self) -> bool:
+        return self.price is not None and (self.stock is None or self.stock > 0)
+
+
+class ProductQueryEmbedding(models.Model):
+    """One of BLIP-2's 32 query embeddings of a product photo.
+
+    BLIP-2 scores image-text similarity (ITC) as the maximum over the 32 query
+    embeddings; keeping all of them makes text ranking equal to the paper's score.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="query_embeddings")
+    query_index = models.PositiveSmallIntegerField()
+    embedding = VectorField(dimensions=EMBEDDING_DIM)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["product", "query_index"], name="unique_product_query")
+        ]
+        indexes = [
+            HnswIndex(
+                name="query_embedding_hnsw",
+                fields=["embedding"],
+                m=16,
+                ef_construction=64,
+                opclasses=["vector_cosine_ops"],
+            ),
+        ]

