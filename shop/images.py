@@ -24,7 +24,8 @@ logger = logging.getLogger(__name__)
 ALLOWED_EXTENSIONS: Final = frozenset({".jpg", ".jpeg", ".png", ".webp"})
 DEFAULT_MAX_BYTES: Final = 10 * 1024 * 1024
 # Well above any product or phone photo (a 48 MP phone shoots 12 MP by default)
-# and well below Pillow's own 89 MP warning threshold; an RGB copy is ~120 MB.
+# and well below Pillow's own 89 MP warning threshold; Pillow holds RGB in 4 bytes
+# a pixel, so the decoded result is at most ~160 MB.
 DEFAULT_MAX_PIXELS: Final = 40_000_000
 
 # Only these plugins may ever see the bytes. Passing the list to Image.open stops
@@ -42,8 +43,12 @@ UNSUPPORTED_HEIF = (
 )
 NOT_AN_IMAGE = "This file is not a readable image. Please upload a JPEG, PNG or WebP photo."
 EMPTY_FILE = "The file is empty. Please upload a JPEG, PNG or WebP photo."
-TOO_MANY_PIXELS = "The image is too large. Please upload a photo of at most {megapixels} megapixels."
+TOO_MANY_PIXELS = (
+    "The image is too large. Please upload a photo of at most {megapixels} megapixels."
+)
 TOO_MANY_BYTES = "The image is too large. Please upload a file of at most {megabytes} MB."
+# A small file that inflates to far more data than a photo needs.
+TOO_MUCH_DATA = "The image is too large to process. Please upload a smaller photo."
 
 # Brands in an ISO-BMFF 'ftyp' box that mean HEIF/HEIC/AVIF: what iPhones and many
 # Android phones save by default, so these users deserve a specific hint.
@@ -106,10 +111,7 @@ def decode_image(
     the file (text chunks, EXIF, XMP) can leak to templates or the LLM. Raises
     ``ImageRejected`` for anything else.
     """
-    extension = os.path.splitext(filename)[1].lower()
-    if extension not in ALLOWED_EXTENSIONS:
-        heif = extension in _HEIF_EXTENSIONS or _is_heif(data)
-        raise ImageRejected(UNSUPPORTED_HEIF if heif else UNSUPPORTED_FORMAT)
+    _check_extension(filename, data)
     if not data:
         raise ImageRejected(EMPTY_FILE)
     if len(data) > max_bytes:
@@ -130,12 +132,12 @@ def decode_image(
             # Pillow's cap on inflated PNG text chunks (MAX_TEXT_CHUNK/MAX_TEXT_MEMORY)
             # is a zip bomb, so it gets the same status as a pixel bomb.
             if "Decompressed data too large" in str(exc):
-                raise ImageRejected(_too_many_bytes(max_bytes), status=413) from None
+                raise ImageRejected(TOO_MUCH_DATA, status=413) from None
             raise _unreadable(data, exc) from None
         # Decoders for hostile input raise almost anything (OSError, SyntaxError,
         # struct.error, EOFError, ZeroDivisionError, IndexError, MemoryError...), and
         # a bad photo must never become a 500 or kill a batch job.
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - deliberate, see above; _unreadable logs it
             raise _unreadable(data, exc) from None
 
 
@@ -147,9 +149,7 @@ def decode_image_file(
 ) -> Image.Image:
     """Like ``decode_image``, reading the file only if its size is within the cap."""
     path = Path(path)
-    if path.suffix.lower() not in ALLOWED_EXTENSIONS:
-        # Let decode_image pick the message; the content is not needed for it.
-        decode_image(b"", filename=path.name)
+    _check_extension(path.name, b"")
     try:
         # stat first so a huge file is never read into memory just to be refused.
         if path.stat().st_size > max_bytes:
@@ -177,6 +177,13 @@ def thumbnail_bytes(image: Image.Image, *, size: int = 400, quality: int = 85) -
     return out.getvalue()
 
 
+def _check_extension(filename: str, data: bytes) -> None:
+    extension = os.path.splitext(filename)[1].lower()
+    if extension not in ALLOWED_EXTENSIONS:
+        heif = extension in _HEIF_EXTENSIONS or _is_heif(data)
+        raise ImageRejected(UNSUPPORTED_HEIF if heif else UNSUPPORTED_FORMAT)
+
+
 def _decode(data: bytes, *, max_pixels: int) -> Image.Image:
     with Image.open(io.BytesIO(data), formats=list(_PILLOW_FORMATS)) as im:
         if im.format not in _ACCEPTED_OPENED_FORMATS:
@@ -190,25 +197,27 @@ def _decode(data: bytes, *, max_pixels: int) -> Image.Image:
         # No seek(): a freshly opened file is on frame 0, and later frames of APNG,
         # animated WebP or MPO are where the broken and oversized data tends to hide.
         im.load()
-        oriented = _exif_transpose(im)
-        rgb = _to_rgb(oriented)
+        _exif_transpose(im)
+        # Always a new plain Image: detached from the file object and from any
+        # further frames, so callers cannot seek() into the untrusted rest.
+        rgb = _to_rgb(im)
     # Text chunks, EXIF and XMP are attacker-controlled; callers never need them.
     rgb.info.clear()
     return rgb
 
 
-def _exif_transpose(im: Image.Image) -> Image.Image:
+def _exif_transpose(im: Image.Image) -> None:
     # Malformed EXIF is common on real photos and the pixels are still fine, so a
-    # failure here keeps the image as stored rather than rejecting it.
+    # failure here keeps the image as stored rather than rejecting it. In place, so
+    # an upright photo (the usual case) costs no extra full-size copy.
     try:
-        return ImageOps.exif_transpose(im)
+        ImageOps.exif_transpose(im, in_place=True)
     except Exception:
         logger.info("Ignoring unreadable EXIF orientation", exc_info=True)
-        return im
 
 
 def _to_rgb(im: Image.Image) -> Image.Image:
-    if im.mode.startswith("I;16") or im.mode in ("I", "F"):
+    if im.mode.startswith("I;16") or im.mode == "I":
         im = _wide_grey_to_l(im)
     if im.mode == "CMYK":
         # Pillow's JPEG decoder already undoes Adobe's inverted CMYK.
@@ -216,11 +225,13 @@ def _to_rgb(im: Image.Image) -> Image.Image:
     has_alpha = "A" in im.getbands() or "transparency" in im.info
     if not has_alpha:
         return im.convert("RGB")
-    rgba = im.convert("RGBA")
+    rgba = im if im.mode == "RGBA" else im.convert("RGBA")
     # Product photos with cut-out backgrounds are meant to be seen on white; the
-    # plain convert("RGB") would put them on black.
-    background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-    return Image.alpha_composite(background, rgba).convert("RGB")
+    # plain convert("RGB") would put them on black. paste() with the alpha as mask
+    # gives the same pixels as alpha_composite at a fifth of the time and memory.
+    flat = Image.new("RGB", rgba.size, (255, 255, 255))
+    flat.paste(rgba, mask=rgba)
+    return flat
 
 
 def _wide_grey_to_l(im: Image.Image) -> Image.Image:
@@ -229,8 +240,7 @@ def _wide_grey_to_l(im: Image.Image) -> Image.Image:
     A plain convert("L") clips everything above 255 to white instead of scaling.
     """
     wide = im.convert("I")
-    maximum = 255.0 if im.mode == "F" else 65535.0
-    grey = wide.point(lambda v: v * (255.0 / maximum)).convert("L")
+    grey = wide.point(lambda v: v * (255.0 / 65535.0)).convert("L")
     transparent = im.info.get("transparency")
     if not isinstance(transparent, int):
         return grey

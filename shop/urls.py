@@ -11,6 +11,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("shop.catalog.api_urls")),
+    path("api/", include("shop.assistant.api_urls")),
+    path("assistant/", include("shop.assistant.urls")),
     path("", include("shop.catalog.urls")),
 ]
 

@@ -180,3 +180,173 @@ def category_navigation() -> list[CategoryGroup]:
 
 def product_get(*, pk: int) -> Product:
     return Product.objects.browsable().select_related("category").get(pk=pk)
+
+
+# --- multimodal search ---------------------------------------------------------------
+
+RRF_K = 60  # reciprocal rank fusion constant (Cormack et al.), the usual default
+MAX_K = 100
+
+
+@dataclass
+class SearchHit:
+    product: Product
+    score: float
+    vector_score: float | None = None
+    keyword_rank: int | None = None
+
+
+@dataclass
+class SearchResult:
+    hits: list[SearchHit]
+    # Said to the shopper when a channel could not run (e.g. no model loaded).
+    notice: str = ""
+    used_vectors: bool = False
+
+
+def _encoder_or_none() -> tuple[object | None, str]:
+    from shop.catalog.encoder import EncoderUnavailable, get_encoder
+
+    try:
+        return get_encoder(), ""
+    except EncoderUnavailable as error:
+        return None, str(error)
+
+
+def product_vector_ranking(
+    *,
+    text_embedding: object | None = None,
+    image_embedding: object | None = None,
+    model_id: str,
+    filters: ProductFilters | None = None,
+    limit: int,
+    text_weight: float = 0.5,
+) -> list[tuple[int, float]]:
+    """(product id, score) by BLIP-2 scores, best first; see vector_search for how.
+
+    Filtered searches are exact over the filtered rows, so they return ``limit``
+    rows whenever that many embedded products match. Unfiltered searches over a
+    catalog larger than SHOP_SEARCH_EXACT_MAX_PRODUCTS take HNSW candidates and
+    rescore them exactly.
+    """
+    from django.conf import settings
+
+    from shop.catalog import vector_search
+
+    query = vector_search.VectorQuery(
+        text=text_embedding, image=image_embedding, text_weight=text_weight
+    )
+    filters = filters or ProductFilters()
+    allowed = filters.apply(Product.objects.browsable()).values("id")
+    allowed_sql, allowed_params = allowed.query.sql_with_params()
+    if filters.is_empty():
+        embedded = Product.objects.embedded_with(model_id).count()
+        if embedded > settings.SHOP_SEARCH_EXACT_MAX_PRODUCTS:
+            candidates = vector_search.ann_candidates(query, model_id=model_id)
+            return vector_search.exact_scores(
+                query,
+                model_id=model_id,
+                limit=limit,
+                allowed_sql=allowed_sql,
+                allowed_params=allowed_params,
+                candidate_ids=candidates,
+            )
+    return vector_search.exact_scores(
+        query, model_id=model_id, limit=limit, allowed_sql=allowed_sql, allowed_params=allowed_params
+    )
+
+
+def product_search(
+    *,
+    text: str = "",
+    image: object | None = None,
+    filters: ProductFilters | None = None,
+    k: int = 12,
+    text_weight: float | None = None,
+) -> SearchResult:
+    """Find products by words, a photo, or both; hybrid with full-text search.
+
+    The vector ranking (BLIP-2) and, when there are words, the keyword ranking
+    (PostgreSQL full-text search, so exact words like "Puma" or "kurta" count) are
+    fused by reciprocal rank. Products without an embedding still come from the
+    keyword channel, and pad the end of a filtered list so k results come back
+    whenever k products match the filters.
+    """
+    from django.conf import settings
+
+    from shop.catalog.exceptions import CatalogError
+
+    text = text.strip()
+    if not text and image is None:
+        raise CatalogError("Type what you are looking for or add a photo.")
+    k = max(1, min(k, MAX_K))
+    filters = filters or ProductFilters()
+    weight = settings.SHOP_SEARCH_TEXT_WEIGHT if text_weight is None else text_weight
+    depth = max(k * 4, 50)
+
+    encoder, problem = _encoder_or_none()
+    if encoder is None and image is not None:
+        raise CatalogError(f"Photo search is unavailable right now. {problem}", status=503)
+
+    vector_ranked: list[tuple[int, float]] = []
+    if encoder is not None:
+        text_vec = encoder.encode_texts([text])[0] if text else None
+        image_vec = encoder.pooled(encoder.encode_images([image]))[0] if image is not None else None
+        vector_ranked = product_vector_ranking(
+            text_embedding=text_vec,
+            image_embedding=image_vec,
+            model_id=encoder.model_id,
+            filters=filters,
+            limit=depth,
+            text_weight=weight,
+        )
+    keyword_ids: list[int] = []
+    if text:
+        keyword_ids = list(product_list(filters=filters, q=text).values_list("id", flat=True)[:depth])
+
+    fused: dict[int, float] = {}
+    for rank, (pk, _score) in enumerate(vector_ranked, start=1):
+        fused[pk] = fused.get(pk, 0.0) + 1.0 / (RRF_K + rank)
+    for rank, pk in enumerate(keyword_ids, start=1):
+        fused[pk] = fused.get(pk, 0.0) + 1.0 / (RRF_K + rank)
+    if not text:
+        # One channel only: keep the similarity itself as the score.
+        fused = dict(vector_ranked)
+    ordered = sorted(fused, key=lambda pk: (-fused[pk], pk))[:k]
+
+    if encoder is not None and len(ordered) < k:
+        # Every embedded match is already ranked; the rest have no embedding yet.
+        ordered += list(
+            filters.apply(Product.objects.browsable())
+            .exclude(id__in=ordered)
+            .order_by("name", "id")
+            .values_list("id", flat=True)[: k - len(ordered)]
+        )
+    products = Product.objects.select_related("category").in_bulk(ordered)
+    vector_scores = dict(vector_ranked)
+    keyword_ranks = {pk: rank for rank, pk in enumerate(keyword_ids, start=1)}
+    hits = [
+        SearchHit(
+            product=products[pk],
+            score=fused.get(pk, 0.0),
+            vector_score=vector_scores.get(pk),
+            keyword_rank=keyword_ranks.get(pk),
+        )
+        for pk in ordered
+        if pk in products
+    ]
+    notice = f"Visual search is unavailable ({problem}); showing keyword matches." if problem else ""
+    return SearchResult(hits=hits, notice=notice, used_vectors=encoder is not None)
+
+
+def product_similar(*, product: Product, k: int = 8) -> list[Product]:
+    """Products whose photos look most like this one's (same model's embeddings)."""
+    from shop.catalog import vector_search
+
+    if product.embedding is None or not product.embedding_model:
+        return []
+    ranked = vector_search.similar_products(
+        product.embedding, model_id=product.embedding_model, exclude_id=product.pk, limit=k
+    )
+    products = Product.objects.select_related("category").in_bulk([pk for pk, _ in ranked])
+    return [products[pk] for pk, _ in ranked if pk in products]

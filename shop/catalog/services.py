@@ -12,12 +12,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils.text import slugify
 
 from shop import images
 from shop.catalog.exceptions import CatalogError
 from shop.catalog.models import Category, Product
+from shop.catalog.selectors import ProductFilters
 
 logger = logging.getLogger(__name__)
 
@@ -352,3 +354,134 @@ def product_search_vectors_refresh(*, product_ids: Iterable[int] | None = None) 
             ids = list(product_ids)
             if ids:
                 cursor.execute(_SEARCH_VECTOR_SQL + " AND p.id = ANY(%s)", [ids])
+
+
+# --- embeddings ---------------------------------------------------------------------
+
+
+@dataclass
+class EmbedSummary:
+    model_id: str
+    embedded: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    @property
+    def images_per_second(self) -> float:
+        return self.embedded / self.seconds if self.seconds else 0.0
+
+    def lines(self) -> list[str]:
+        out = [
+            f"Model: {self.model_id}",
+            f"Embedded: {self.embedded}  Skipped: {sum(self.skipped.values())}  "
+            f"Seconds: {self.seconds:.1f}  Images/s: {self.images_per_second:.1f}",
+        ]
+        out += [f"  skipped ({reason}): {n}" for reason, n in self.skipped.most_common()]
+        return out
+
+
+class _PhotoDataset:
+    """Decodes product photos in DataLoader workers, so the model never waits on JPEGs."""
+
+    def __init__(self, items: list[tuple[int, str]]) -> None:
+        self.items = items
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> tuple[int, object | None, str]:
+        product_id, path = self.items[index]
+        if not path:
+            return product_id, None, "no image"
+        try:
+            return product_id, images.decode_image_file(path), ""
+        except FileNotFoundError:
+            return product_id, None, "image file missing"
+        except images.ImageRejected as rejected:
+            return product_id, None, f"image rejected: {rejected.message}"
+
+
+def _keep_as_list(batch: list[tuple[int, object | None, str]]) -> list:
+    return batch
+
+
+def catalog_embed(
+    *,
+    encoder: object,
+    batch_size: int = 32,
+    limit: int | None = None,
+    categories: Iterable[str] = (),
+    force: bool = False,
+    workers: int = 2,
+    progress: bool = False,
+) -> EmbedSummary:
+    """Embed product photos with BLIP-2: 32 query vectors and a pooled vector each.
+
+    By default only products with no embedding, or one made by another model, are
+    done. Each batch commits on its own, so a run killed at any point loses only
+    the batch in flight and a re-run picks up the rest.
+    """
+    import time
+
+    import numpy as np
+    from django.db import connections
+    from django.utils import timezone
+    from torch.utils.data import DataLoader
+    from tqdm import tqdm
+
+    from shop.catalog.models import ProductQueryEmbedding
+
+    model_id = encoder.model_id
+    queryset = Product.objects.all() if force else Product.objects.needing_embedding(model_id)
+    queryset = ProductFilters(category=tuple(categories)).apply(queryset).order_by("id")
+    if limit is not None:
+        queryset = queryset[:limit]
+    items = [
+        (pk, default_storage.path(name) if name else "")
+        for pk, name in queryset.values_list("id", "image")
+    ]
+    summary = EmbedSummary(model_id=model_id)
+    if not items:
+        return summary
+    # DataLoader workers are forked: they must not inherit open database sockets.
+    connections.close_all()
+    loader = DataLoader(
+        _PhotoDataset(items),
+        batch_size=batch_size,
+        num_workers=workers,
+        collate_fn=_keep_as_list,
+        persistent_workers=False,
+        prefetch_factor=4 if workers else None,
+    )
+    started = time.monotonic()
+    bar = tqdm(total=len(items), unit="img", disable=not progress, smoothing=0.1)
+    for batch in loader:
+        good = [(pk, image) for pk, image, reason in batch if image is not None]
+        for pk, _image, reason in batch:
+            if reason:
+                summary.skipped[reason] += 1
+                logger.info("embed: skipped product %s: %s", pk, reason)
+        if good:
+            query_embeds = encoder.encode_images([image for _pk, image in good])
+            pooled = encoder.pooled(query_embeds)
+            now = timezone.now()
+            with transaction.atomic():
+                ids = [pk for pk, _image in good]
+                ProductQueryEmbedding.objects.filter(product_id__in=ids).delete()
+                ProductQueryEmbedding.objects.bulk_create(
+                    ProductQueryEmbedding(
+                        product_id=pk, query_index=q, embedding=np.asarray(vectors[q])
+                    )
+                    for (pk, _image), vectors in zip(good, query_embeds, strict=True)
+                    for q in range(vectors.shape[0])
+                )
+                for (pk, _image), vector in zip(good, pooled, strict=True):
+                    Product.objects.filter(pk=pk).update(
+                        embedding=vector, embedding_model=model_id, embedded_at=now
+                    )
+            summary.embedded += len(good)
+        bar.update(len(batch))
+    bar.close()
+    summary.seconds = time.monotonic() - started
+    return summary
+

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from shop.catalog.services import catalog_embed
+
+
+class Command(BaseCommand):
+    help = (
+        "Embed product photos with BLIP-2 (SHOP_EMBEDDING_MODEL). By default only products "
+        "with no embedding or one from another model. Safe to kill and re-run."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--batch-size", type=int, default=32)
+        parser.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default=None)
+        parser.add_argument("--limit", type=int, default=None)
+        parser.add_argument(
+            "--category", action="append", default=[],
+            help="Article type name or slug; repeatable.",
+        )
+        parser.add_argument("--force", action="store_true", help="Re-embed everything selected.")
+        parser.add_argument(
+            "--workers", type=int, default=min(8, os.cpu_count() or 1),
+            help="Image-decoding worker processes (a fast GPU wants many).",
+        )
+
+    def handle(self, *args: object, **options: object) -> None:
+        from shop.catalog.encoder import Blip2Encoder, EncoderUnavailable, get_encoder
+
+        if options["batch_size"] < 1:
+            raise CommandError("--batch-size must be at least 1.")
+        try:
+            encoder = get_encoder()
+            if options["device"] and options["device"] != encoder.config.device:
+                encoder = Blip2Encoder(replace(encoder.config, device=options["device"]))
+        except EncoderUnavailable as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(f"Encoder: {encoder!r}")
+        summary = catalog_embed(
+            encoder=encoder,
+            batch_size=options["batch_size"],
+            limit=options["limit"],
+            categories=options["category"],
+            force=options["force"],
+            workers=options["workers"],
+            progress=options["verbosity"] >= 1,
+        )
+        for line in summary.lines():
+            self.stdout.write(line)
