@@ -29,7 +29,12 @@ migrate: venv
 import: migrate
 	@if [ -n "$(CATALOG)" ]; then $(PY) manage.py import_catalog "$(CATALOG)"; fi
 
-run: import
+# Embeds what is missing for SHOP_EMBEDDING_MODEL. Without a loadable model the shop
+# still serves (browse and keyword search), so a failure here only warns.
+embed: import
+	@$(PY) manage.py embed_catalog || echo "WARNING: embedding skipped (see above); keyword search still works." >&2
+
+run: embed
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv browser

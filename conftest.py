@@ -28,9 +28,18 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session", autouse=True)
 def _media_root(tmp_path_factory: pytest.TempPathFactory):
-    """Tests write product images into a throwaway media folder, never var/media."""
-    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+    """Tests write product images into a throwaway media folder, never var/media.
+
+    They embed with dev-tiny, the tiny random BLIP-2 that runs the real code path.
+    """
+    from shop.catalog.encoder import get_encoder
+
+    with override_settings(
+        MEDIA_ROOT=tmp_path_factory.mktemp("media"), SHOP_EMBEDDING_MODEL="dev-tiny"
+    ):
+        get_encoder.cache_clear()
         yield
+    get_encoder.cache_clear()
 
 
 @pytest.fixture(scope="session")
@@ -64,9 +73,26 @@ def catalog_subset(sample_catalog: Path, tmp_path_factory: pytest.TempPathFactor
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker, catalog_subset: Path, _media_root):
-    """The test database holds a real catalog subset, imported once per session."""
-    from shop.catalog.services import catalog_import
+    """The test database holds a real catalog subset, imported and embedded once.
+
+    Tests that use transactional_db (live server, subprocesses) run after the others
+    (pytest-django orders them so) and bring their own data: a flush empties it.
+    """
+    from shop.catalog.encoder import get_encoder
+    from shop.catalog.services import catalog_embed, catalog_import
 
     with django_db_blocker.unblock():
         summary = catalog_import(path=catalog_subset)
-    assert summary.created == SUBSET_SIZE, summary.lines()
+        assert summary.created == SUBSET_SIZE, summary.lines()
+        embedded = catalog_embed(encoder=get_encoder(), workers=0)
+        assert embedded.embedded == SUBSET_SIZE, embedded.lines()
+
+
+def catalog_load(path: Path, *, embed: bool = True) -> None:
+    """Import (and embed) a catalog inside a transactional test."""
+    from shop.catalog.encoder import get_encoder
+    from shop.catalog.services import catalog_embed, catalog_import
+
+    catalog_import(path=path)
+    if embed:
+        catalog_embed(encoder=get_encoder(), workers=0)

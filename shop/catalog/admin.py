@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
+from shop.catalog.encoder import current_model_id
 from shop.catalog.models import Category, Product
-from shop.catalog.services import product_search_vectors_refresh
+from shop.catalog.services import catalog_embed, product_search_vectors_refresh
 
 
 @admin.register(Category)
@@ -29,6 +30,29 @@ class CategoryAdmin(admin.ModelAdmin):
         product_search_vectors_refresh(product_ids=obj.products.values_list("id", flat=True))
 
 
+class EmbeddingStatusFilter(admin.SimpleListFilter):
+    title = "embedding"
+    parameter_name = "embedding"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [
+            ("current", f"Current model ({current_model_id()})"),
+            ("other", "Another model (needs re-embedding)"),
+            ("none", "Not embedded"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Product]) -> QuerySet[Product]:
+        model_id = current_model_id()
+        match self.value():
+            case "current":
+                return queryset.embedded_with(model_id)
+            case "other":
+                return queryset.needing_embedding(model_id).exclude(embedding_model="")
+            case "none":
+                return queryset.filter(embedding_model="")
+        return queryset
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     list_display = [
@@ -37,7 +61,8 @@ class ProductAdmin(admin.ModelAdmin):
     ]
     list_display_links = ["thumb", "name"]
     list_filter = ["is_active", "gender", "category__master_category", "category", "season",
-                   "usage", "embedding_model"]
+                   "usage", EmbeddingStatusFilter, "embedding_model"]
+    actions = ["re_embed"]
     list_editable = ["price", "stock", "is_active"]
     list_select_related = ["category"]
     search_fields = ["name", "external_id", "category__name", "base_colour"]
@@ -74,3 +99,21 @@ class ProductAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Product, form: object, change: bool) -> None:
         super().save_model(request, obj, form, change)
         product_search_vectors_refresh(product_ids=[obj.pk])
+
+    @admin.action(description="Re-embed selected products with the current model")
+    def re_embed(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
+        from shop.catalog.encoder import EncoderUnavailable, get_encoder
+
+        try:
+            encoder = get_encoder()
+        except EncoderUnavailable as error:
+            self.message_user(request, str(error), level=messages.ERROR)
+            return
+        summary = catalog_embed(
+            encoder=encoder,
+            product_ids=list(queryset.values_list("id", flat=True)),
+            force=True,
+            workers=0,
+        )
+        level = messages.WARNING if summary.skipped else messages.SUCCESS
+        self.message_user(request, " ".join(summary.lines()), level=level)

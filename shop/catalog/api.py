@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from shop.catalog import selectors
+from shop.catalog import selectors, uploads
+from shop.catalog.exceptions import CatalogError
 from shop.catalog.models import Product
 
 
@@ -41,3 +47,89 @@ class ProductDetailApi(RetrieveAPIView):
 
     def get_queryset(self):  # noqa: ANN201
         return Product.objects.browsable().select_related("category")
+
+
+def _first_error(errors: object) -> str:
+    """DRF's nested error structure as one sentence: {"detail": "..."} is the contract."""
+    if isinstance(errors, dict):
+        for field_name, value in errors.items():
+            message = _first_error(value)
+            return message if field_name == "non_field_errors" else f"{field_name}: {message}"
+    if isinstance(errors, list) and errors:
+        return _first_error(errors[0])
+    return str(errors)
+
+
+class ProductSearchApi(APIView):
+    """Search by text (`q`), a photo (`image`), or both; multipart or JSON."""
+
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    class InputSerializer(serializers.Serializer):
+        q = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+        image = serializers.FileField(required=False)
+        category = serializers.ListField(
+            child=serializers.CharField(max_length=100), required=False, default=list
+        )
+        gender = serializers.ListField(
+            child=serializers.CharField(max_length=20), required=False, default=list
+        )
+        colour = serializers.ListField(
+            child=serializers.CharField(max_length=50), required=False, default=list
+        )
+        k = serializers.IntegerField(required=False, min_value=1, max_value=100, default=12)
+
+        def validate(self, attrs: dict) -> dict:
+            if not attrs.get("q", "").strip() and attrs.get("image") is None:
+                raise serializers.ValidationError("Give `q` (text), `image` (a photo), or both.")
+            return attrs
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField(source="product.id")
+        name = serializers.CharField(source="product.name")
+        article_type = serializers.CharField(source="product.category.name")
+        colour = serializers.CharField(source="product.base_colour")
+        score = serializers.FloatField()
+        url = serializers.CharField(source="product.get_absolute_url")
+        image_url = serializers.SerializerMethodField()
+
+        def get_image_url(self, hit: selectors.SearchHit) -> str | None:
+            return hit.product.thumbnail.url if hit.product.thumbnail else None
+
+    @extend_schema(
+        request={
+            "multipart/form-data": InputSerializer,
+            "application/json": InputSerializer,
+        },
+        responses={200: OutputSerializer(many=True)},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        if not serializer.is_valid():
+            return Response({"detail": _first_error(serializer.errors)}, status=400)
+        data = serializer.validated_data
+        unknown = selectors.category_unknown(names=data["category"])
+        if unknown:
+            return Response(
+                {"detail": f"Unknown category: {', '.join(unknown)}."}, status=400
+            )
+        try:
+            photo = (
+                uploads.photo_from_upload(upload=data["image"]) if data.get("image") else None
+            )
+            result = selectors.product_search(
+                text=data["q"],
+                image=photo,
+                filters=selectors.ProductFilters(
+                    category=tuple(data["category"]),
+                    gender=tuple(data["gender"]),
+                    colour=tuple(data["colour"]),
+                ),
+                k=data["k"],
+            )
+        except CatalogError as error:
+            return Response({"detail": error.message}, status=error.status)
+        body = {"results": self.OutputSerializer(result.hits, many=True).data}
+        if result.notice:
+            body["notice"] = result.notice
+        return Response(body)

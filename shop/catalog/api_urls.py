@@ -7,4 +7,5 @@ from shop.catalog import api
 urlpatterns = [
     path("products/", api.ProductListApi.as_view(), name="api-product-list"),
     path("products/<int:pk>/", api.ProductDetailApi.as_view(), name="api-product-detail"),
+    path("search/", api.ProductSearchApi.as_view(), name="api-product-search"),
 ]

@@ -19,6 +19,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -41,8 +42,8 @@ DEV_TINY_MARKER = "DEV_TINY_VERSION"
 DEV_TINY_SEED = 1234
 DEVICES = ("auto", "cpu", "cuda", "mps")
 
-# LAVIS trains the BLIP-2 Q-Former on captions of at most 32 tokens; longer queries
-# only dilute the [CLS] vector, so cap them (and stay within position embeddings).
+# BLIP-2's Q-Former was trained on captions of at most 32 tokens; anything far longer
+# only dilutes the [CLS] vector. 64 leaves room for short product descriptions.
 MAX_TEXT_TOKENS = 64
 
 _HOW_TO_FIX = (
@@ -50,6 +51,21 @@ _HOW_TO_FIX = (
     f"or run once with internet access to cache {DEFAULT_MODEL} (~4.7 GB), "
     f'or use SHOP_EMBEDDING_MODEL="{DEV_TINY}" for development.'
 )
+
+
+def model_id_for(model: str) -> str:
+    """The id recorded with each embedding, known without loading the model.
+
+    dev-tiny carries its build version: a rebuilt dev-tiny is another model, and its
+    vectors must not be mixed with the old ones.
+    """
+    return f"{DEV_TINY}@{DEV_TINY_VERSION}" if model == DEV_TINY else model
+
+
+def current_model_id() -> str:
+    from django.conf import settings
+
+    return model_id_for(getattr(settings, "SHOP_EMBEDDING_MODEL", DEFAULT_MODEL))
 
 
 class EncoderUnavailable(Exception):
@@ -86,7 +102,7 @@ class Blip2Encoder:
 
         self.config = config
         self.is_dev_tiny = config.model == DEV_TINY
-        self.model_id = config.model
+        self.model_id = model_id_for(config.model)
         source = _resolve_source(config)
         self.device = _resolve_device(config.device)
         # The Q-Former and query tokens stay fp32 either way (_keep_in_fp32_modules).
@@ -94,24 +110,34 @@ class Blip2Encoder:
 
         self.vision = _load(Blip2VisionModelWithProjection, source, dtype=self.dtype)
         self.text = _load(Blip2TextModelWithProjection, source, dtype=self.dtype)
+        # Both halves loaded the same Q-Former weights (the retrieval model has one
+        # Q-Former for both); keep a single copy, which saves ~0.4 GB on the real model.
+        self.text.qformer = self.vision.qformer
         try:
             processor = _from_pretrained(AutoProcessor, source)
         except OSError as exc:
-            raise EncoderUnavailable(f"Cannot load the processor for {config.model!r}: {exc}. {_HOW_TO_FIX}") from exc
+            raise EncoderUnavailable(
+                f"Cannot load the processor for {config.model!r}: {exc}. {_HOW_TO_FIX}"
+            ) from exc
         self.image_processor = processor.image_processor
         self.tokenizer = processor.tokenizer
 
         blip_config = self.vision.config
         self.dim: int = blip_config.image_text_hidden_size
         self.num_query_tokens: int = blip_config.num_query_tokens
-        self.max_text_tokens = min(MAX_TEXT_TOKENS, blip_config.qformer_config.max_position_embeddings)
+        self.max_text_tokens = min(
+            MAX_TEXT_TOKENS, blip_config.qformer_config.max_position_embeddings
+        )
 
         self.quantized = False
         if config.quantize:
             if self.device == "cpu":
                 self._quantize()
             else:
-                logger.warning("SHOP_EMBEDDING_QUANTIZE only applies on CPU; running %s unquantized.", self.device)
+                logger.warning(
+                    "SHOP_EMBEDDING_QUANTIZE only applies on CPU; running %s unquantized.",
+                    self.device,
+                )
 
         self.vision.to(self.device).eval()
         self.text.to(self.device).eval()
@@ -178,14 +204,20 @@ class Blip2Encoder:
         # Projections stay fp32: they are tiny, and they set the final geometry that
         # stored embeddings are compared in.
         with warnings.catch_warnings():
+            # torch.ao.quantization is deprecated in favour of torchao, but still works
+            # and needs no extra dependency.
             warnings.simplefilter("ignore", DeprecationWarning)
             warnings.filterwarnings("ignore", message=".*quantize_per_tensor.*")
-            for model in (self.vision, self.text):
-                for name in ("vision_model", "qformer"):
-                    if hasattr(model, name):
-                        quantized = quantize_dynamic(getattr(model, name), {torch.nn.Linear}, dtype=torch.qint8)
-                        setattr(model, name, quantized)
+            linear = {torch.nn.Linear}
+            self.vision.vision_model = quantize_dynamic(
+                self.vision.vision_model, linear, dtype=torch.qint8
+            )
+            qformer = quantize_dynamic(self.vision.qformer, linear, dtype=torch.qint8)
+            self.vision.qformer = self.text.qformer = qformer
         self.quantized = True
+
+
+_load_lock = threading.Lock()
 
 
 @functools.cache
@@ -200,6 +232,14 @@ def get_encoder() -> Blip2Encoder:
         quantize=bool(getattr(settings, "SHOP_EMBEDDING_QUANTIZE", False)),
         data_dir=Path(getattr(settings, "SHOP_DATA_DIR", base_dir / "var")),
     )
+    # functools.cache alone does not stop two threads (the first requests of a threaded
+    # server) from both loading a multi-GB model; the lock and the inner cache do.
+    with _load_lock:
+        return _encoder_for(config)
+
+
+@functools.cache
+def _encoder_for(config: EncoderConfig) -> Blip2Encoder:
     return Blip2Encoder(config)
 
 
@@ -214,7 +254,9 @@ def _resolve_source(config: EncoderConfig) -> str:
     if path.is_dir():
         return str(path)
     if path.exists() or config.model.startswith(("/", ".", "~")) or path.is_absolute():
-        raise EncoderUnavailable(f"SHOP_EMBEDDING_MODEL={config.model!r} is not a directory. {_HOW_TO_FIX}")
+        raise EncoderUnavailable(
+            f"SHOP_EMBEDDING_MODEL={config.model!r} is not a directory. {_HOW_TO_FIX}"
+        )
     return config.model
 
 
@@ -226,7 +268,9 @@ def _resolve_device(device: str) -> str:
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "mps" if mps_ok else "cpu"
     if (device == "cuda" and not torch.cuda.is_available()) or (device == "mps" and not mps_ok):
-        raise EncoderUnavailable(f"SHOP_EMBEDDING_DEVICE={device!r} but {device} is not available here.")
+        raise EncoderUnavailable(
+            f"SHOP_EMBEDDING_DEVICE={device!r} but {device} is not available here."
+        )
     return device
 
 
@@ -251,8 +295,12 @@ def _load(cls: Any, source: str, *, dtype: Any) -> Any:
         with _quiet("transformers.modeling_utils"):
             model, info = _from_pretrained(cls, source, dtype=dtype, output_loading_info=True)
     except OSError as exc:
-        raise EncoderUnavailable(f"Cannot load BLIP-2 model {source!r}: {exc}. {_HOW_TO_FIX}") from exc
-    problems = list(info.get("missing_keys") or []) + [str(k) for k in info.get("mismatched_keys") or []]
+        raise EncoderUnavailable(
+            f"Cannot load BLIP-2 model {source!r}: {exc}. {_HOW_TO_FIX}"
+        ) from exc
+    problems = list(info.get("missing_keys") or []) + [
+        str(k) for k in info.get("mismatched_keys") or []
+    ]
     if problems:
         raise EncoderUnavailable(
             f"{source!r} is not a complete BLIP-2 retrieval checkpoint for {cls.__name__}; "
@@ -261,7 +309,7 @@ def _load(cls: Any, source: str, *, dtype: Any) -> Any:
     return model
 
 
-class _BelowError(logging.Filter):
+class _DropBelowError(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         return record.levelno >= logging.ERROR
 
@@ -271,7 +319,7 @@ def _quiet(logger_name: str) -> Iterator[None]:
     # A filter rather than setLevel(): transformers runs extra checks (and logs more)
     # when it sees its logger's level raised.
     target = logging.getLogger(logger_name)
-    below_error = _BelowError()
+    below_error = _DropBelowError()
     target.addFilter(below_error)
     try:
         yield
@@ -317,12 +365,12 @@ small medium large big long short mini midi maxi slim fit regular loose oversize
 skinny straight tapered wide flared high low waist rise neck collar sleeve sleeves
 sleeveless full half round v crew polo hooded button zip zipper pocket pockets
 pattern print stripe stripes check checks solid style look wear outfit
-""".split()
+"""
 
 
 def _dev_tiny_vocab() -> list[str]:
     specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    return specials + list(dict.fromkeys(_DEV_TINY_WORDS))
+    return specials + list(dict.fromkeys(_DEV_TINY_WORDS.split()))
 
 
 def _dev_tiny_is_complete(target_dir: Path) -> bool:
@@ -356,7 +404,9 @@ def build_dev_tiny(target_dir: Path) -> Path:
                 if _dev_tiny_is_complete(target_dir):
                     return target_dir  # another process won the race
                 # A stale or partial build is in the way: move it aside, then retry.
-                stale = Path(tempfile.mkdtemp(prefix=f".{target_dir.name}-stale-", dir=target_dir.parent))
+                stale = Path(
+                    tempfile.mkdtemp(prefix=f".{target_dir.name}-stale-", dir=target_dir.parent)
+                )
                 try:
                     os.rename(target_dir, stale / "old")
                 except FileNotFoundError:
@@ -382,7 +432,9 @@ def _write_dev_tiny(out_dir: Path) -> None:
     vocab_file.write_text("\n".join(vocab) + "\n")
     # transformers 5 ignores vocab_file=; vocab= takes the path.
     tokenizer = BertTokenizer(vocab=str(vocab_file), model_max_length=MAX_TEXT_TOKENS)
-    image_processor = BlipImageProcessor(size={"height": DEV_TINY_IMAGE_SIZE, "width": DEV_TINY_IMAGE_SIZE})
+    image_processor = BlipImageProcessor(
+        size={"height": DEV_TINY_IMAGE_SIZE, "width": DEV_TINY_IMAGE_SIZE}
+    )
     # Blip2Processor adds an "<image>" token to the tokenizer, hence the +1 below.
     processor = Blip2Processor(image_processor=image_processor, tokenizer=tokenizer)
 

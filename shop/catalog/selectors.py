@@ -178,6 +178,26 @@ def category_navigation() -> list[CategoryGroup]:
     return [CategoryGroup(master=m, subs=list(subs.items())) for m, subs in groups.items()]
 
 
+def category_unknown(*, names: list[str]) -> list[str]:
+    """Those of `names` that are neither an article type's name nor its slug."""
+    known = {
+        value
+        for pair in Category.objects.values_list("name", "slug")
+        for value in pair
+    }
+    return [name for name in names if name not in known]
+
+
+def product_genders() -> list[str]:
+    return list(
+        Product.objects.browsable()
+        .exclude(gender="")
+        .order_by("gender")
+        .values_list("gender", flat=True)
+        .distinct()
+    )
+
+
 def product_get(*, pk: int) -> Product:
     return Product.objects.browsable().select_related("category").get(pk=pk)
 

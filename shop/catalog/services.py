@@ -411,6 +411,7 @@ def catalog_embed(
     batch_size: int = 32,
     limit: int | None = None,
     categories: Iterable[str] = (),
+    product_ids: Iterable[int] | None = None,
     force: bool = False,
     workers: int = 2,
     progress: bool = False,
@@ -434,6 +435,8 @@ def catalog_embed(
     model_id = encoder.model_id
     queryset = Product.objects.all() if force else Product.objects.needing_embedding(model_id)
     queryset = ProductFilters(category=tuple(categories)).apply(queryset).order_by("id")
+    if product_ids is not None:
+        queryset = queryset.filter(id__in=list(product_ids))
     if limit is not None:
         queryset = queryset[:limit]
     items = [
@@ -443,8 +446,9 @@ def catalog_embed(
     summary = EmbedSummary(model_id=model_id)
     if not items:
         return summary
-    # DataLoader workers are forked: they must not inherit open database sockets.
-    connections.close_all()
+    if workers:
+        # DataLoader workers are forked: they must not inherit open database sockets.
+        connections.close_all()
     loader = DataLoader(
         _PhotoDataset(items),
         batch_size=batch_size,

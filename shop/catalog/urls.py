@@ -8,4 +8,5 @@ app_name = "catalog"
 urlpatterns = [
     path("", views.product_list, name="product_list"),
     path("products/<int:pk>/", views.product_detail, name="product_detail"),
+    path("search/", views.search, name="search"),
 ]

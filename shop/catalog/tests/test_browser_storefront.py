@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.db.models import Count
+
+from shop.catalog.models import Category, Product
+from shop.catalog.services import catalog_import
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _restore_catalog_subset(django_db_blocker, catalog_subset: Path) -> Iterator[None]:
+    """live_server flushes the database after each test; put the session subset back.
+
+    Module scope, so this runs after the flush and before the next module's tests.
+    """
+    yield
+    with django_db_blocker.unblock():
+        catalog_import(path=catalog_subset)
+        assert Product.objects.count() == 80
+
+
+@pytest.fixture
+def catalog(live_server, catalog_subset: Path) -> None:
+    """The subset, committed so the server thread sees it (empty after an earlier flush)."""
+    if not Product.objects.exists():
+        catalog_import(path=catalog_subset)
+
+
+@pytest.fixture
+def page(live_server, catalog) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            yield page
+        finally:
+            browser.close()
+
+
+def _count(page) -> int:
+    text = page.get_by_test_id("result-count").inner_text()
+    return int(text.split()[0])
+
+
+def test_a_shopper_filters_by_article_type_and_opens_a_product(live_server, page):
+    # The session subset, committed before the test began, is what the server sees.
+    total = Product.objects.browsable().count()
+    assert total == 80
+    category = (
+        Category.objects.filter(products__is_active=True)
+        .annotate(n=Count("products"))
+        .filter(n__gte=2)
+        .order_by("-n", "name")
+        .first()
+    )
+    expected = Product.objects.browsable().filter(category=category).count()
+
+    page.goto(f"{live_server.url}/")
+    assert _count(page) == total
+
+    # htmx submits the facet form on change and swaps only the results in.
+    page.locator(f'fieldset[data-facet="category"] input[value="{category.slug}"]').check()
+    page.wait_for_function(
+        "n => parseInt(document.querySelector('[data-testid=result-count]').innerText) === n",
+        arg=expected,
+    )
+    assert _count(page) == expected
+    metas = page.locator(".card-meta").all_inner_texts()
+    assert len(metas) == expected
+    assert all(meta.split(" · ")[0] == category.name for meta in metas)
+    assert f"category={category.slug}" in page.url
+    assert page.locator("nav.category-nav").count() == 1  # the page was not replaced
+
+    first = page.locator(".card-title").first.inner_text()
+    page.locator(".card-link").first.click()
+    page.wait_for_url(re.compile(r"/products/\d+/$"))
+    detail = page.get_by_test_id("product-detail")
+    assert detail.locator("h1").inner_text() == first
+    assert category.name in detail.locator("dl.attributes").inner_text()
+
+
+def test_a_shopper_browses_a_category_from_the_navigation(live_server, page):
+    group = page.locator("nav.category-nav details[open]")
+    page.goto(f"{live_server.url}/")
+    link = group.locator("a").first
+    slug = link.get_attribute("href").rsplit("category=", 1)[1]
+    category = Category.objects.get(slug=slug)
+    assert link.inner_text().startswith(category.name)
+    expected = Product.objects.browsable().filter(category=category).count()
+
+    link.click()
+    page.wait_for_url(re.compile(rf"category={category.slug}$"))
+
+    assert _count(page) == expected > 0
+    metas = page.locator(".card-meta").all_inner_texts()
+    assert metas and all(meta.split(" · ")[0] == category.name for meta in metas)

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    with open(COMPOSE_FILE) as f:
+        return yaml.safe_load(f)
+
+
+def _environment(service: dict) -> dict[str, str]:
+    env = service.get("environment", {})
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) for item in env)
+    return env
+
+
+def _volume_sources(service: dict) -> list[str]:
+    sources = []
+    for volume in service.get("volumes", []):
+        sources.append(volume.split(":", 1)[0] if isinstance(volume, str) else volume["source"])
+    return sources
+
+
+def test_the_database_runs_pgvector_on_a_named_volume(compose):
+    db = compose["services"]["db"]
+
+    assert db["image"].startswith("pgvector/pgvector:")
+    named = set(compose.get("volumes") or {})
+    assert any(source in named for source in _volume_sources(db))
+    assert any(
+        str(volume).endswith(":/var/lib/postgresql/data") for volume in db["volumes"]
+    )
+
+
+def test_the_database_requires_a_password_and_has_a_healthcheck(compose):
+    db = compose["services"]["db"]
+
+    assert "?" in _environment(db)["POSTGRES_PASSWORD"]  # ${VAR:?...}: no default password
+    test = db["healthcheck"]["test"]
+    assert "pg_isready" in (test if isinstance(test, str) else " ".join(test))
+
+
+def test_the_web_service_is_built_from_the_dockerfile(compose):
+    web = compose["services"]["web"]
+
+    build = web["build"]
+    context = build if isinstance(build, str) else build.get("context", ".")
+    dockerfile = "Dockerfile" if isinstance(build, str) else build.get("dockerfile", "Dockerfile")
+    assert (ROOT / context / dockerfile).is_file()
+
+
+def test_the_web_service_talks_to_the_database_in_production_mode(compose):
+    env = _environment(compose["services"]["web"])
+
+    assert env["DATABASE_URL"].startswith("postgres://")
+    assert "@db:5432/" in env["DATABASE_URL"]
+    assert str(env["DEBUG"]).lower() == "false"
+    assert "?" in env["SECRET_KEY"]  # required, never defaulted
+
+
+def test_the_web_service_waits_for_a_healthy_database(compose):
+    depends_on = compose["services"]["web"]["depends_on"]
+
+    assert depends_on["db"]["condition"] == "service_healthy"
+
+
+def test_docker_compose_accepts_the_file():
+    binary = shutil.which("docker-compose")
+    if binary is None:
+        pytest.skip("docker-compose is not installed")
+    env = os.environ | {"POSTGRES_PASSWORD": "pw", "SECRET_KEY": "k"}
+
+    result = subprocess.run(
+        [binary, "-f", str(COMPOSE_FILE), "config"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    config = yaml.safe_load(result.stdout)
+    assert "postgres://shop:pw@db:5432/shop" in str(config["services"]["web"]["environment"])
+
+
+def test_docker_compose_refuses_to_run_without_a_password():
+    binary = shutil.which("docker-compose")
+    if binary is None:
+        pytest.skip("docker-compose is not installed")
+    env = {k: v for k, v in os.environ.items() if k not in ("POSTGRES_PASSWORD", "SECRET_KEY")}
+
+    result = subprocess.run(
+        [binary, "-f", str(COMPOSE_FILE), "config"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+
+    assert result.returncode != 0
+    assert "POSTGRES_PASSWORD" in result.stderr + result.stdout
