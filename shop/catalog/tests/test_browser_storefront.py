@@ -25,10 +25,14 @@ TIMEOUT_MS = 15_000
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _restore_catalog_subset(django_db_blocker, catalog_subset: Path) -> Iterator[None]:
+def _restore_catalog_subset(
+    django_db_setup, django_db_blocker, catalog_subset: Path
+) -> Iterator[None]:
     """live_server flushes the database after each test; put the session subset back.
 
     Module scope, so this runs after the flush and before the next module's tests.
+    Asking for django_db_setup here also makes the test database outlive the live
+    server, which otherwise still holds a connection when the database is dropped.
     """
     yield
     with django_db_blocker.unblock():

@@ -1,0 +1,424 @@
+"""The offline classifier: what a shopper wants, in the catalog's own article types.
+
+Article types come from the database (``CatalogVocabulary``), never from a list
+here. What lives here is language: the words shoppers use for catalog words
+("sneakers" means the catalog's "sports shoes" and "casual shoes"), clothing words
+the shop may not carry (so "swimsuit" is answered honestly), number words, and the
+rules for how many items to show.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+MAX_ITEMS = 6
+MAX_WANTS = 5
+# Shown when the shopper names no article type ("an outfit for a wedding").
+UNFILTERED_ITEMS = 3
+QUANTIFIED_ITEMS = 2
+
+# Shopper phrase -> (how to name it if we don't carry it, catalog words it means).
+# The catalog words are resolved against the live catalog's names; a phrase whose
+# words resolve to nothing is reported as not carried under its label.
+SHOPPER_WORDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    # shoes
+    "sneakers": ("sneakers", ("sports shoes", "casual shoes")),
+    "trainers": ("trainers", ("sports shoes", "casual shoes")),
+    "kicks": ("sneakers", ("sports shoes", "casual shoes")),
+    "running shoes": ("running shoes", ("sports shoes",)),
+    "loafers": ("loafers", ("casual shoes", "formal shoes")),
+    "oxfords": ("oxfords", ("formal shoes",)),
+    "brogues": ("brogues", ("formal shoes",)),
+    "stilettos": ("stilettos", ("heels",)),
+    "pumps": ("pumps", ("heels",)),
+    "slippers": ("slippers", ("flip flops",)),
+    "chappals": ("chappals", ("sandals", "flip flops")),
+    "slides": ("slides", ("flip flops", "sports sandals")),
+    "footwear": ("footwear", ("footwear",)),
+    "boots": ("boots", ("boots",)),
+    # tops
+    "tee": ("t-shirts", ("tshirts",)),
+    "tees": ("t-shirts", ("tshirts",)),
+    "t shirt": ("t-shirts", ("tshirts",)),
+    "t shirts": ("t-shirts", ("tshirts",)),
+    "tee shirt": ("t-shirts", ("tshirts",)),
+    "polo": ("polo shirts", ("tshirts",)),
+    "polos": ("polo shirts", ("tshirts",)),
+    "jersey": ("jerseys", ("tshirts",)),
+    "blouse": ("blouses", ("tops",)),
+    "blouses": ("blouses", ("tops",)),
+    "crop top": ("crop tops", ("tops",)),
+    "hoodie": ("hoodies", ("sweatshirts",)),
+    "hoodies": ("hoodies", ("sweatshirts",)),
+    "pullover": ("pullovers", ("sweatshirts", "sweaters")),
+    "jumper": ("jumpers", ("sweaters",)),
+    "jumpers": ("jumpers", ("sweaters",)),
+    "cardigan": ("cardigans", ("sweaters",)),
+    "cardigans": ("cardigans", ("sweaters",)),
+    "frock": ("dresses", ("dresses",)),
+    "gown": ("gowns", ("gowns",)),
+    "gowns": ("gowns", ("gowns",)),
+    "wedding dress": ("wedding dresses", ("wedding dresses",)),
+    "sari": ("sarees", ("sarees",)),
+    "saris": ("sarees", ("sarees",)),
+    "lehenga": ("lehengas", ("lehenga",)),
+    "sherwani": ("sherwanis", ("sherwani",)),
+    # bottoms
+    "pants": ("trousers", ("trousers", "pants")),
+    "chinos": ("chinos", ("trousers",)),
+    "slacks": ("slacks", ("trousers",)),
+    "denim": ("jeans", ("jeans",)),
+    "denims": ("jeans", ("jeans",)),
+    "joggers": ("joggers", ("track pants",)),
+    "sweatpants": ("sweatpants", ("track pants",)),
+    "trackpants": ("track pants", ("track pants",)),
+    # outerwear and suits
+    "raincoat": ("raincoats", ("rain jacket",)),
+    "coat": ("coats", ("coats",)),
+    "coats": ("coats", ("coats",)),
+    "overcoat": ("overcoats", ("coats",)),
+    "blazer": ("blazers", ("blazers",)),
+    "blazers": ("blazers", ("blazers",)),
+    "tuxedo": ("tuxedos", ("tuxedos",)),
+    "tuxedos": ("tuxedos", ("tuxedos",)),
+    "business suit": ("suits", ("suits",)),
+    "wedding suit": ("suits", ("suits",)),
+    "three piece suit": ("suits", ("suits",)),
+    "poncho": ("ponchos", ("ponchos",)),
+    "kimono": ("kimonos", ("kimonos",)),
+    "overalls": ("overalls", ("overalls", "dungarees")),
+    "dungarees": ("dungarees", ("dungarees",)),
+    # swim and sleep
+    "swimwear": ("swimwear", ("swimwear",)),
+    "swimsuit": ("swimwear", ("swimwear",)),
+    "swimsuits": ("swimwear", ("swimwear",)),
+    "swimming costume": ("swimwear", ("swimwear",)),
+    "bathing suit": ("swimwear", ("swimwear",)),
+    "bikini": ("swimwear", ("swimwear",)),
+    "bikinis": ("swimwear", ("swimwear",)),
+    "swim trunks": ("swimwear", ("swimwear",)),
+    "pyjamas": ("pyjamas", ("night suits", "lounge pants")),
+    "pajamas": ("pyjamas", ("night suits", "lounge pants")),
+    "nightie": ("nightdresses", ("nightdress",)),
+    "onesie": ("onesies", ("onesies",)),
+    "lingerie": ("lingerie", ("bra", "briefs")),
+    "underwear": ("underwear", ("briefs", "boxers", "trunk", "bra")),
+    # accessories
+    "handbag": ("handbags", ("handbags",)),
+    "purse": ("purses", ("handbags", "clutches", "wallets")),
+    "purses": ("purses", ("handbags", "clutches", "wallets")),
+    "tote": ("totes", ("handbags",)),
+    "rucksack": ("rucksacks", ("backpacks",)),
+    "bags": ("bags", ("bags", "handbags", "backpacks")),
+    "bag": ("bags", ("bags", "handbags", "backpacks")),
+    "shades": ("sunglasses", ("sunglasses",)),
+    "necktie": ("ties", ("ties",)),
+    "hat": ("hats", ("hats",)),
+    "hats": ("hats", ("hats",)),
+    "beanie": ("beanies", ("caps",)),
+    "mittens": ("mittens", ("gloves",)),
+    "umbrella": ("umbrellas", ("umbrellas",)),
+    "hijab": ("hijabs", ("hijabs", "scarves", "stoles")),
+    "jewelry": ("jewellery", ("jewellery",)),
+    "fragrance": ("fragrances", ("perfume",)),
+    "deo": ("deodorants", ("deodorant",)),
+}
+
+# Heads of multi-word article types that are too generic to mean "every type
+# ending in this word" ("long sleeve shirt" must not mean "Tablet Sleeve").
+GENERIC_HEADS = frozenset(
+    {"set", "sets", "accessory", "accessories", "care", "sleeve", "bottle", "primer",
+     "mist", "chain", "chains", "blush", "pouch", "holder", "gift", "free", "items", "kit"}
+)
+# Sub/master category names that read as ordinary words.
+GENERIC_GROUPS = frozenset(
+    {"free", "gifts", "free gifts", "eyes", "skin", "lips", "nails", "home", "makeup",
+     "personal care", "skin care", "hair", "fragrance", "vouchers", "water bottle",
+     "perfumes", "bath and body", "beauty accessories", "sports equipment", "wallets",
+     "apparel set", "sporting goods"}
+)
+# Words that are plural already and have no sensible singular ("shorts" is not "short").
+PLURAL_ONLY = frozenset(
+    {"jeans", "shorts", "trousers", "pants", "briefs", "boxers", "leggings", "jeggings",
+     "capris", "sunglasses", "tights", "glasses", "flats", "pyjamas", "stockings", "goods"}
+)
+
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a couple": 2,
+    "couple": 2, "a pair": 1, "a dozen": 12, "dozen": 12, "single": 1, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "fifty": 50, "hundred": 100,
+}
+QUANTIFIERS = frozenset(
+    {"a few", "few", "some", "several", "options", "option", "pairs", "choices", "ideas",
+     "alternatives", "suggestions", "variety", "selection", "any"}
+)
+# Words that may sit between a number and what it counts ("two pairs of shoes").
+COUNT_NOUNS = frozenset(
+    {"pairs", "pair", "options", "option", "of", "items", "pieces", "ideas", "choices",
+     "different", "more", "other", "nice", "good", "great", "cool", "suggestions",
+     "instead", "please"}
+)
+COUNT_LEADS = frozenset({"me", "see", "want", "need", "just", "only", "show", "try"})
+# A number right after these is a size or a price, not a count.
+NOT_A_COUNT_BEFORE = frozenset(
+    {"size", "sizes", "under", "below", "over", "above", "than", "rs", "inr", "uk", "us",
+     "eu", "around", "about", "budget", "upto", "up", "to", "within", "aged", "age", "im",
+     "the", "this", "that", "which", "each", "every", "no", "number"}
+)
+NOT_A_COUNT_AFTER = frozenset(
+    {"year", "years", "yrs", "yr", "month", "months", "rupees", "rs", "inr", "k", "cm", "kg",
+     "percent", "days", "day", "weeks", "hours", "pm", "am", "o", "oclock"}
+)
+# Words that carry no search meaning in a request to an assistant.
+REQUEST_WORDS = frozenset(
+    """a an the and or but of for to in on at with without from by me my i im i'm we us our
+    you your it its this that these those is are was be been am do does can could would
+    should will please pls show find give get want wanted need needs needed looking look
+    for some any few several options option pairs pair items item pieces piece ideas
+    choices suggestions suggest recommend recommendation something anything what which
+    how about like love also too more other another one two three four five six seven
+    eight nine ten couple dozen go goes going with match matches matching complete
+    outfit outfits help hi hello hey thanks thank have has got buy buying wear wearing
+    new good nice great cool best kind type sort so just really very size under below
+    above over rupees rs inr price budget cheap year years old instead twenty""".split()
+)
+
+
+@dataclass(frozen=True)
+class Want:
+    """One thing the shopper asked for: their words and the article types they mean."""
+
+    words: str
+    categories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Classification:
+    wants: tuple[Want, ...]
+    number_of_items: int
+    not_carried: tuple[str, ...] = ()
+
+    @property
+    def categories(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for want in self.wants:
+            seen.update(dict.fromkeys(want.categories))
+        return list(seen)
+
+
+@dataclass(frozen=True)
+class CategoryInfo:
+    name: str
+    sub_category: str = ""
+    master_category: str = ""
+
+
+@dataclass
+class CatalogVocabulary:
+    """The article types a shopper can be shown, indexed by the words that name them."""
+
+    categories: tuple[CategoryInfo, ...]
+    _exact: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    _heads: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    _groups: dict[str, set[str]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for info in self.categories:
+            name = normalise(info.name)
+            for part in name.split(" and "):
+                for alias in word_forms(part):
+                    self._exact.setdefault(alias, set()).add(info.name)
+            words = name.split()
+            if len(words) > 1 and " and " not in name and words[-1] not in GENERIC_HEADS:
+                for alias in word_forms(words[-1]):
+                    self._heads.setdefault(alias, set()).add(info.name)
+            for group in (info.sub_category, info.master_category):
+                group = normalise(group)
+                if group and group not in GENERIC_GROUPS:
+                    for alias in word_forms(group):
+                        self._groups.setdefault(alias, set()).add(info.name)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(info.name for info in self.categories)
+
+    def canonical(self, name: str) -> str | None:
+        """The catalog's spelling of an article type name, or None if it isn't one."""
+        wanted = normalise(name)
+        for info in self.categories:
+            if normalise(info.name) == wanted:
+                return info.name
+        return None
+
+    def resolve(self, phrase: str) -> set[str]:
+        """Article types a catalog word means: the exact type, else every type it heads."""
+        return set(
+            self._exact.get(phrase) or self._heads.get(phrase) or self._groups.get(phrase) or ()
+        )
+
+    def phrases(self) -> set[str]:
+        return set(self._exact) | set(self._heads) | set(self._groups)
+
+
+def normalise(text: str) -> str:
+    text = text.lower().replace("’", "'").replace("'s ", " ")
+    text = re.sub(r"[^\w\s']+", " ", text).replace("'", "")
+    return " ".join(text.split())
+
+
+def singular(word: str) -> str:
+    if word in PLURAL_ONLY or len(word) <= 3 or not word.endswith("s") or word.endswith("ss"):
+        return word
+    if word.endswith("ies") and len(word) > 4 and word not in {"ties", "pies"}:
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    return word[:-1]
+
+
+def plural(word: str) -> str:
+    if word in PLURAL_ONLY or word.endswith("s"):
+        return word
+    if word.endswith(("ch", "sh", "x")):
+        return word + "es"
+    return word + "s"
+
+
+def word_forms(phrase: str) -> set[str]:
+    """The phrase with its last word singular and plural."""
+    words = phrase.split()
+    if not words:
+        return set()
+    head = words[-1]
+    return {" ".join([*words[:-1], form]) for form in {head, singular(head), plural(head)}}
+
+
+@dataclass(frozen=True)
+class _Match:
+    start: int
+    end: int
+    phrase: str
+
+
+def _find_phrases(tokens: Sequence[str], phrases: set[str], *, longest: int = 5) -> list[_Match]:
+    """Non-overlapping phrase matches, longest first at each position."""
+    matches: list[_Match] = []
+    i = 0
+    while i < len(tokens):
+        for size in range(min(longest, len(tokens) - i), 0, -1):
+            phrase = " ".join(tokens[i : i + size])
+            if phrase in phrases:
+                matches.append(_Match(i, i + size, phrase))
+                i += size
+                break
+        else:
+            i += 1
+    return matches
+
+
+def _number_of(token: str) -> int | None:
+    if token.isdigit():
+        return int(token) if 0 < len(token) <= 2 else None
+    return NUMBER_WORDS.get(token)
+
+
+def explicit_number(tokens: Sequence[str], wanted_starts: Iterable[int]) -> int | None:
+    """A count the shopper wrote in digits or words, just before what it counts.
+
+    "two pairs of shoes", "3 shirts", "show me four more"; not "size 9 shoes",
+    "under 2000", "for my 5 year old" or "the blue one".
+    """
+    starts = set(wanted_starts)
+    for i, token in enumerate(tokens):
+        pair = " ".join(tokens[i : i + 2])
+        size = 2 if pair in NUMBER_WORDS else 1
+        value = NUMBER_WORDS[pair] if size == 2 else _number_of(token)
+        if value is None:
+            continue
+        if i > 0 and tokens[i - 1] in NOT_A_COUNT_BEFORE:
+            continue
+        j = i + size
+        if j < len(tokens) and tokens[j] in NOT_A_COUNT_AFTER:
+            continue
+        # The counted thing may follow a few filler words ("two nice pairs of").
+        while j < len(tokens) and j not in starts and tokens[j] in COUNT_NOUNS:
+            j += 1
+        if j in starts:
+            return value
+        # "show me three more", "just two": a count of what was asked before.
+        if j == len(tokens) and (j > i + size or (i > 0 and tokens[i - 1] in COUNT_LEADS)):
+            return value
+    return None
+
+
+def _has_quantifier(tokens: Sequence[str]) -> bool:
+    text = f" {' '.join(tokens)} "
+    return any(f" {q} " in text for q in QUANTIFIERS)
+
+
+def clamp(n: int) -> int:
+    return max(1, min(n, MAX_ITEMS))
+
+
+def classify(
+    *, message: str, vocabulary: CatalogVocabulary, previous: Classification | None = None
+) -> Classification:
+    """What the shopper wants, deterministically, from their words.
+
+    Several article types: one item each. One type with "a few"/"some"/"options"/
+    "pairs" and no number: two. An explicit number wins, clamped to MAX_ITEMS. A
+    follow-up naming no type ("show me three instead") keeps the previous types.
+    """
+    tokens = normalise(message).split()
+    catalog_phrases = vocabulary.phrases()
+    matches = _find_phrases(tokens, catalog_phrases | set(SHOPPER_WORDS))
+
+    wants: list[Want] = []
+    not_carried: list[str] = []
+    for match in matches:
+        categories = set(vocabulary.resolve(match.phrase))
+        label, targets = SHOPPER_WORDS.get(match.phrase, (match.phrase, ()))
+        for target in targets:
+            categories |= vocabulary.resolve(target)
+        if not categories:
+            if label not in not_carried:
+                not_carried.append(label)
+            continue
+        ordered = tuple(name for name in vocabulary.names if name in categories)
+        if all(w.categories != ordered for w in wants):
+            wants.append(Want(words=match.phrase, categories=ordered))
+    wants = wants[:MAX_WANTS]
+
+    number = explicit_number(tokens, (m.start for m in matches))
+    if not wants and not not_carried and previous is not None and previous.wants:
+        # A follow-up: same things, maybe a new count.
+        wants = list(previous.wants)
+        if number is None:
+            number = previous.number_of_items
+    if number is not None:
+        count = clamp(number)
+    elif len(wants) == 1 and _has_quantifier(tokens):
+        count = QUANTIFIED_ITEMS
+    elif wants:
+        count = 1
+    else:
+        count = UNFILTERED_ITEMS
+    return Classification(wants=tuple(wants), number_of_items=count, not_carried=tuple(not_carried))
+
+
+def search_words(message: str, *, vocabulary: CatalogVocabulary) -> str:
+    """The descriptive words of a request ("black", "wedding", "puma"), for search."""
+    tokens = normalise(message).split()
+    skip = vocabulary.phrases() | set(SHOPPER_WORDS)
+    matched = {
+        i for m in _find_phrases(tokens, skip) for i in range(m.start, m.end)
+    }
+    words = [
+        t for i, t in enumerate(tokens)
+        if i not in matched and t not in REQUEST_WORDS and not t.isdigit() and len(t) > 1
+    ]
+    return " ".join(dict.fromkeys(words))

@@ -1,0 +1,191 @@
+"""The storefront search page and POST /api/search/, uploads included."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from PIL import Image
+
+from shop.catalog.models import Product
+
+pytestmark = pytest.mark.django_db
+
+BAD_IMAGES = settings.SHOP_SHARED_DIR / "data" / "bad-images"
+with open(BAD_IMAGES / "MANIFEST.csv", newline="") as _f:
+    MANIFEST = list(csv.DictReader(_f))
+
+
+def _upload(name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, (BAD_IMAGES / name).read_bytes())
+
+
+def _product_photo(product: Product) -> SimpleUploadedFile:
+    path = settings.SHOP_SAMPLE_CATALOG / "images" / f"{product.external_id}.jpg"
+    return SimpleUploadedFile(path.name, path.read_bytes(), content_type="image/jpeg")
+
+
+def test_text_search_renders_results_for_a_get_url(client: Client) -> None:
+    response = client.get(reverse("catalog:search"), {"q": "shirt"})
+    assert response.status_code == 200
+    assert b'data-testid="search-grid"' in response.content
+    assert b"<html" in response.content
+
+
+def test_a_text_only_post_redirects_to_a_shareable_url(client: Client) -> None:
+    response = client.post(reverse("catalog:search"), {"q": "navy blue", "gender": "Men"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("catalog:search") + "?")
+    assert "q=navy+blue" in response["Location"]
+
+
+def test_htmx_search_returns_only_the_results_partial(client: Client) -> None:
+    response = client.post(reverse("catalog:search"), {"q": "shirt"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert b"<html" not in response.content
+    assert b'data-testid="search-page"' in response.content
+
+
+def test_a_photo_search_shows_the_photo_back_as_a_thumbnail_and_finds_the_product(
+    client: Client,
+) -> None:
+    product = Product.objects.order_by("id")[5]
+    response = client.post(reverse("catalog:search"), {"image": _product_photo(product)})
+    assert response.status_code == 200
+    assert b"data:image/jpeg;base64," in response.content
+    hits = response.context["result"].hits
+    assert hits[0].product == product
+
+
+def test_photo_plus_text_search_with_a_category_filter(client: Client) -> None:
+    product = Product.objects.order_by("id")[9]
+    response = client.post(
+        reverse("catalog:search"),
+        {"image": _product_photo(product), "q": "blue", "category": product.category.slug},
+    )
+    assert response.status_code == 200
+    hits = response.context["result"].hits
+    assert hits and {h.product.category_id for h in hits} == {product.category_id}
+
+
+def test_search_output_is_escaped(client: Client) -> None:
+    response = client.get(reverse("catalog:search"), {"q": "<script>alert(1)</script>"})
+    assert response.status_code == 200
+    assert b"<script>alert(1)</script>" not in response.content
+    assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in response.content
+
+
+@pytest.mark.parametrize("row", MANIFEST, ids=[row["file"] for row in MANIFEST])
+def test_every_hostile_upload_gets_what_its_manifest_says_on_the_page(
+    client: Client, row: dict[str, str]
+) -> None:
+    started = time.monotonic()
+    response = client.post(reverse("catalog:search"), {"image": _upload(row["file"])})
+    elapsed = time.monotonic() - started
+    assert elapsed < 2.0
+    if row["expected"] == "accept":
+        assert response.status_code == 200
+        assert response.context["result"].hits
+    else:
+        assert response.status_code in (400, 413)
+        assert response.context["error"]
+        assert row["file"].encode() not in response.content
+
+
+@pytest.mark.parametrize("row", MANIFEST, ids=[row["file"] for row in MANIFEST])
+def test_every_hostile_upload_gets_what_its_manifest_says_from_the_api(
+    client: Client, row: dict[str, str]
+) -> None:
+    started = time.monotonic()
+    response = client.post("/api/search/", {"image": _upload(row["file"])})
+    assert time.monotonic() - started < 2.0
+    if row["expected"] == "accept":
+        assert response.status_code == 200
+        assert response.json()["results"]
+    else:
+        assert response.status_code in (400, 413)
+        assert set(response.json()) == {"detail"}
+        assert response.json()["detail"]
+
+
+def test_an_upload_over_the_byte_limit_is_413(client: Client, settings) -> None:
+    settings.SHOP_UPLOAD_MAX_BYTES = 50_000
+    buffer = io.BytesIO()
+    Image.effect_noise((400, 400), 80).convert("RGB").save(buffer, "PNG")
+    assert buffer.tell() > 50_000
+    upload = SimpleUploadedFile("big.png", buffer.getvalue())
+    assert client.post("/api/search/", {"image": upload}).status_code == 413
+    upload.seek(0)
+    response = client.post(reverse("catalog:search"), {"image": upload})
+    assert response.status_code == 413
+
+
+def test_the_api_searches_by_text_with_the_documented_shape(client: Client) -> None:
+    response = client.post(
+        "/api/search/", {"q": "shirt", "k": 5}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert len(results) == 5
+    assert set(results[0]) == {"id", "name", "article_type", "colour", "score", "url", "image_url"}
+    product = Product.objects.get(pk=results[0]["id"])
+    assert results[0]["url"] == product.get_absolute_url()
+    assert results[0]["article_type"] == product.category.name
+
+
+def test_the_api_filters_by_repeated_categories_by_name_or_slug(client: Client) -> None:
+    categories = list({p.category for p in Product.objects.all()})[:2]
+    response = client.post(
+        "/api/search/",
+        {"q": "nice", "category": [categories[0].name, categories[1].slug], "k": 100},
+    )
+    assert response.status_code == 200
+    names = {r["article_type"] for r in response.json()["results"]}
+    assert names == {categories[0].name, categories[1].name}
+    expected = Product.objects.filter(category__in=categories).count()
+    assert len(response.json()["results"]) == expected
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ({}, "Give `q`"),
+        ({"q": "   "}, "Give `q`"),
+        ({"q": "x", "k": 0}, "k:"),
+        ({"q": "x", "k": 101}, "k:"),
+        ({"q": "x", "category": ["Ballgowns"]}, "Unknown category: Ballgowns"),
+        ({"q": "x" * 201}, "q:"),
+    ],
+)
+def test_the_api_rejects_bad_input_with_a_detail(
+    client: Client, payload: dict, message: str
+) -> None:
+    response = client.post("/api/search/", payload, content_type="application/json")
+    assert response.status_code == 400
+    assert message in response.json()["detail"]
+
+
+def test_the_schema_documents_the_search_endpoint(client: Client) -> None:
+    response = client.get("/api/schema/")
+    assert response.status_code == 200
+    assert b"/api/search/" in response.content
+
+
+def test_product_pages_show_similar_products(client: Client) -> None:
+    product = Product.objects.order_by("id").first()
+    response = client.get(product.get_absolute_url())
+    assert response.status_code == 200
+    similar = response.context["similar"]
+    assert len(similar) == 8 and product not in similar
+    assert b'data-testid="similar-products"' in response.content
+
+
+def test_the_dev_tiny_banner_is_shown_on_the_storefront_and_admin(admin_client: Client) -> None:
+    assert b'data-testid="dev-tiny-banner"' in admin_client.get("/").content
+    assert b'data-testid="dev-tiny-banner"' in admin_client.get("/admin/").content
