@@ -1,3 +1,9 @@
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+
+from shop.assistant.api import AssistantApi
+
+urlpatterns = [
+    path("assistant/", AssistantApi.as_view(), name="api-assistant"),
+]

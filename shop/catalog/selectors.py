@@ -257,7 +257,7 @@ def product_vector_ranking(
         text=text_embedding, image=image_embedding, text_weight=text_weight
     )
     filters = filters or ProductFilters()
-    allowed = filters.apply(Product.objects.browsable()).values("id")
+    allowed = filters.apply(Product.objects.browsable()).order_by().values("id")
     allowed_sql, allowed_params = allowed.query.sql_with_params()
     if filters.is_empty():
         embedded = Product.objects.embedded_with(model_id).count()

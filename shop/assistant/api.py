@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from shop.assistant import services
+from shop.assistant.exceptions import AssistantError
+
+
+class AssistantApi(APIView):
+    """Ask the shopping assistant: words and/or a photo in, products and advice out."""
+
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    # Anonymous shoppers' API: no session login, so no CSRF on a cookie-less client.
+    authentication_classes: list = []
+    permission_classes: list = []
+
+    class InputSerializer(serializers.Serializer):
+        message = serializers.CharField(
+            max_length=services.MAX_MESSAGE_CHARS, required=False, allow_blank=True, default="",
+            trim_whitespace=True,
+        )
+        image = serializers.FileField(required=False, allow_empty_file=True)
+        conversation_id = serializers.UUIDField(required=False, allow_null=True)
+
+    class ProductSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        name = serializers.CharField()
+        url = serializers.CharField()
+        image_url = serializers.CharField(allow_null=True)
+        article_type = serializers.CharField()
+        colour = serializers.CharField()
+        price = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True, coerce_to_string=True)
+        note = serializers.CharField(allow_blank=True)
+
+    class OutputSerializer(serializers.Serializer):
+        categories = serializers.ListField(child=serializers.CharField())
+        number_of_items = serializers.IntegerField()
+        not_carried = serializers.ListField(child=serializers.CharField())
+        advice = serializers.CharField()
+        products = serializers.ListField(child=serializers.DictField())
+        backend = serializers.ChoiceField(choices=["gemini", "offline"])
+        notices = serializers.ListField(child=serializers.CharField())
+        conversation_id = serializers.CharField()
+
+    @extend_schema(
+        request={
+            "application/json": InputSerializer,
+            "multipart/form-data": InputSerializer,
+        },
+        responses={200: OutputSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        if not serializer.is_valid():
+            return Response({"detail": _first_error(serializer.errors)}, status=status.HTTP_400_BAD_REQUEST)
+        data = serializer.validated_data
+        conversation_id = (data.get("conversation_id") or uuid.uuid4()).hex
+        try:
+            services.assistant_rate_limit(key=_client_key(request))
+            photo = None
+            upload = data.get("image")
+            if upload is not None:
+                if upload.size is not None and upload.size > settings.SHOP_UPLOAD_MAX_BYTES:
+                    raise AssistantError(
+                        f"The image is too large. Please upload a file of at most "
+                        f"{settings.SHOP_UPLOAD_MAX_BYTES // (1024 * 1024)} MB.",
+                        status=413,
+                    )
+                photo = services.photo_decode(
+                    data=upload.read(settings.SHOP_UPLOAD_MAX_BYTES + 1), filename=upload.name or ""
+                )
+            reply = services.assistant_reply(
+                message=data["message"],
+                photo=photo,
+                turns=services.api_conversation_get(conversation_id=conversation_id),
+            )
+        except AssistantError as error:
+            return Response({"detail": error.message}, status=error.status)
+        services.api_conversation_append(conversation_id=conversation_id, reply=reply)
+        products = [
+            self.ProductSerializer(p).data for p in reply.products
+        ]
+        output = {
+            "categories": reply.categories,
+            "number_of_items": reply.number_of_items,
+            "not_carried": reply.not_carried,
+            "advice": reply.advice,
+            "products": products,
+            "backend": reply.backend,
+            "notices": reply.notices,
+            "conversation_id": conversation_id,
+        }
+        return Response(self.OutputSerializer(output).data)
+
+
+def _client_key(request: Request) -> str:
+    session = getattr(request, "session", None)
+    if session is not None and session.session_key:
+        return f"session:{session.session_key}"
+    return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+
+
+def _first_error(errors: dict) -> str:
+    for field, messages in errors.items():
+        message = messages[0] if isinstance(messages, list) and messages else messages
+        return f"{field}: {message}"
+    return "Invalid request."
