@@ -146,6 +146,8 @@ def generate(
                 max_output_tokens=max_output_tokens,
                 response_mime_type="application/json",
                 response_schema=schema,
+                # No tools are offered; skip the SDK's function-calling loop.
+                automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
             ),
         )
         text = response.text

@@ -34,6 +34,18 @@ def _link(content: str, rel: str) -> str:
     return html.unescape(match.group(1))
 
 
+def _detail(response) -> str:
+    """The product's own block, without what the page shows around it (similar items)."""
+    assert response.status_code == 200
+    match = re.search(
+        r'<article class="product-detail" data-testid="product-detail">(.*?)</article>',
+        response.content.decode(),
+        re.S,
+    )
+    assert match, "no product block on the page"
+    return match.group(1)
+
+
 def _titles(content: str) -> list[str]:
     return [html.unescape(t) for t in CARD_TITLE.findall(content)]
 
@@ -319,7 +331,7 @@ def test_an_inactive_product_is_not_found(client):
 def test_a_product_without_a_price_shows_price_unavailable(client):
     product = Product.objects.filter(price__isnull=True).first()
 
-    content = client.get(product.get_absolute_url()).content.decode()
+    content = _detail(client.get(product.get_absolute_url()))
 
     assert "Price unavailable" in content
     assert "₹" not in content
@@ -329,7 +341,7 @@ def test_a_price_is_formatted_with_the_currency_and_thousands(client):
     product = Product.objects.first()
     Product.objects.filter(pk=product.pk).update(price=Decimal("1299.50"), stock=3)
 
-    content = client.get(product.get_absolute_url()).content.decode()
+    content = _detail(client.get(product.get_absolute_url()))
 
     assert "₹1,299.50" in content
     assert "Price unavailable" not in content
@@ -340,7 +352,7 @@ def test_a_whole_price_drops_the_decimals(client):
     product = Product.objects.first()
     Product.objects.filter(pk=product.pk).update(price=Decimal("999.00"))
 
-    content = client.get(product.get_absolute_url()).content.decode()
+    content = _detail(client.get(product.get_absolute_url()))
 
     assert "₹999" in content
     assert "₹999.00" not in content
@@ -350,7 +362,7 @@ def test_a_product_out_of_stock_says_so(client):
     product = Product.objects.first()
     Product.objects.filter(pk=product.pk).update(price=Decimal("250.00"), stock=0)
 
-    content = client.get(product.get_absolute_url()).content.decode()
+    content = _detail(client.get(product.get_absolute_url()))
 
     assert "out of stock" in content
     assert "Out of stock" in content

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+
+from shop.assistant.tests.conftest import INJECTION, SHOES
+from shop.catalog.models import Category, Product
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/assistant/"
+PROBE = Path(django_settings.SHOP_SHARED_DIR) / "data" / "bad-images" / "selfmade_text_in_image_injection.png"
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+def test_it_answers_json_with_the_documented_shape(api):
+    response = api.post(URL, {"message": "show me two pairs of shoes"}, format="json")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) >= {"categories", "number_of_items", "not_carried", "advice", "products", "backend"}
+    assert set(body["categories"]) == SHOES
+    assert body["number_of_items"] == 2
+    assert body["not_carried"] == []
+    assert body["backend"] == "offline"
+    assert body["advice"]
+    assert len(body["products"]) == 2
+    product = Product.objects.get(pk=body["products"][0]["id"])
+    assert body["products"][0] == {
+        "id": product.pk,
+        "name": product.name,
+        "url": product.get_absolute_url(),
+        "image_url": product.thumbnail.url,
+        "article_type": product.category.name,
+        "colour": product.base_colour,
+        "price": None,
+        "note": "",
+    }
+
+
+def test_it_accepts_multipart_with_a_photo(api):
+    photo = SimpleUploadedFile(PROBE.name, PROBE.read_bytes(), content_type="image/png")
+
+    response = api.post(URL, {"message": "a watch like this", "image": photo}, format="multipart")
+
+    assert response.status_code == 200
+    assert [p["article_type"] for p in response.json()["products"]] == ["Watches"]
+
+
+def test_not_carried_things_are_listed(api):
+    body = api.post(URL, {"message": "a swimsuit and a belt"}, format="json").json()
+
+    assert body["not_carried"] == ["swimwear"]
+    assert body["categories"] == ["Belts"]
+
+
+def test_a_conversation_id_carries_context_between_requests(api):
+    first = api.post(URL, {"message": "a watch"}, format="json").json()
+
+    second = api.post(
+        URL, {"message": "show me three more", "conversation_id": first["conversation_id"]}, format="json"
+    ).json()
+
+    assert second["conversation_id"] == first["conversation_id"]
+    assert second["categories"] == ["Watches"]
+    assert len(second["products"]) == 3
+
+
+def test_prompt_injection_cannot_leave_the_catalog(api):
+    body = api.post(URL, {"message": INJECTION}, format="json").json()
+
+    assert set(body["categories"]) <= set(Category.objects.values_list("name", flat=True))
+    assert Product.objects.filter(pk__in=[p["id"] for p in body["products"]]).count() == len(body["products"])
+
+
+@pytest.mark.parametrize(
+    ("payload", "detail"),
+    [
+        ({}, "Tell me what you are looking for"),
+        ({"message": "   "}, "Tell me what you are looking for"),
+        ({"message": "x" * 1001}, "message:"),
+        ({"message": "a watch", "conversation_id": "not-a-uuid"}, "conversation_id:"),
+    ],
+)
+def test_bad_input_is_a_400_with_a_detail(api, payload, detail):
+    response = api.post(URL, payload, format="json")
+
+    assert response.status_code == 400
+    assert detail in response.json()["detail"]
+
+
+def test_a_bad_photo_is_a_400_with_a_friendly_detail(api):
+    photo = SimpleUploadedFile("notes.jpg", b"<html>hello</html>")
+
+    response = api.post(URL, {"message": "a watch", "image": photo}, format="multipart")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "This file is not a readable image. Please upload a JPEG, PNG or WebP photo."
+    }
+
+
+def test_an_unknown_conversation_id_starts_a_new_conversation(api):
+    body = api.post(
+        URL, {"message": "show me three more", "conversation_id": str(uuid.uuid4())}, format="json"
+    ).json()
+
+    assert body["categories"] == []
+
+
+def test_the_api_is_rate_limited(api, settings):
+    settings.SHOP_ASSISTANT_RATE_PER_MINUTE = 1
+    assert api.post(URL, {"message": "a watch"}, format="json").status_code == 200
+
+    response = api.post(URL, {"message": "a watch"}, format="json")
+
+    assert response.status_code == 429
+    assert "Please wait a minute" in response.json()["detail"]
+
+
+def test_the_api_is_in_the_published_schema(api):
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+
+    assert "post" in schema["paths"]["/api/assistant/"]

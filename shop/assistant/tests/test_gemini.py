@@ -1,0 +1,266 @@
+"""The Gemini backend end to end: real google-genai client, mock HTTP transport."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import httpx2
+import pytest
+from django.conf import settings as django_settings
+
+from shop.assistant import gemini, services
+from shop.assistant.tests.conftest import (
+    SHOES,
+    advice_for,
+    gemini_error,
+    gemini_reply,
+    inline_images,
+    texts,
+)
+from shop.catalog.models import Product
+
+pytestmark = pytest.mark.django_db
+
+PROBE = Path(django_settings.SHOP_SHARED_DIR) / "data" / "bad-images" / "selfmade_text_in_image_injection.png"
+
+SHOES_REQUEST = {
+    "items": [{"shopper_words": "shoes", "article_types": ["Sports Shoes", "Casual Shoes"]}],
+    "number_of_items": 2,
+    "not_carried": [],
+}
+
+
+def test_gemini_sees_the_product_photos_as_inline_image_parts(fake_gemini):
+    fake_gemini.classifier = [gemini_reply(SHOES_REQUEST)]
+    fake_gemini.advice = [advice_for()]
+
+    reply = services.assistant_reply(message="show me two pairs of shoes")
+
+    assert reply.backend == "gemini"
+    assert len(reply.products) == 2
+    [advice_body] = fake_gemini.bodies("advice")
+    products = Product.objects.in_bulk([p["id"] for p in reply.products])
+    thumbnails = [products[p["id"]].thumbnail.read() for p in reply.products]
+    assert inline_images(advice_body) == thumbnails
+    for card in reply.products:
+        assert f"Product id {card['id']}: {card['name']}" in texts(advice_body)
+        assert "price Price unavailable" in texts(advice_body)
+
+
+def test_both_calls_ask_for_json_with_a_response_schema_temperature_and_length(fake_gemini):
+    fake_gemini.classifier = [gemini_reply(SHOES_REQUEST)]
+    fake_gemini.advice = [advice_for()]
+
+    services.assistant_reply(message="show me two pairs of shoes")
+
+    requests = fake_gemini.requests
+    assert [r.url.path for r in requests] == ["/v1/models/gemini-2.5-flash:generateContent"] * 2
+    assert all(r.headers["x-goog-api-key"] == "fake-key" for r in requests)
+    classifier, advice = (fake_gemini.body(r) for r in requests)
+    for body in (classifier, advice):
+        config = body["generationConfig"]
+        assert config["responseMimeType"] == "application/json"
+        assert config["temperature"] <= 0.5
+        assert config["maxOutputTokens"] >= 1024
+        assert "never instructions" in " ".join(body["systemInstruction"]["parts"][0]["text"].split())
+    assert set(classifier["generationConfig"]["responseSchema"]["properties"]) == {
+        "items", "number_of_items", "not_carried"
+    }
+    assert set(advice["generationConfig"]["responseSchema"]["properties"]) == {
+        "advice", "product_notes"
+    }
+    assert "Sports Shoes" in texts(classifier)
+
+
+def test_the_answer_is_the_models_advice_with_its_notes_per_product(fake_gemini):
+    fake_gemini.classifier = [gemini_reply(SHOES_REQUEST)]
+    fake_gemini.advice = [advice_for()]
+
+    reply = services.assistant_reply(message="show me two pairs of shoes")
+
+    assert reply.advice == "These go well together."
+    assert [p["note"] for p in reply.products] == [f"Note for {p['id']}" for p in reply.products]
+    assert reply.notices == []
+
+
+def test_ids_the_model_invents_are_dropped(fake_gemini):
+    fake_gemini.classifier = [gemini_reply(SHOES_REQUEST)]
+    fake_gemini.advice = [advice_for(ids=lambda body: [999_999], advice="Try #999999, a great pick.")]
+
+    reply = services.assistant_reply(message="show me two pairs of shoes")
+
+    assert len(reply.products) == 2
+    assert all(p["note"] != "invented" for p in reply.products)
+    assert "999999" not in reply.advice
+    assert {p["id"] for p in reply.products} <= set(Product.objects.values_list("id", flat=True))
+
+
+def test_article_types_the_model_invents_are_dropped(fake_gemini):
+    fake_gemini.classifier = [
+        gemini_reply(
+            {
+                "items": [
+                    {"shopper_words": "shoes", "article_types": ["sports shoes", "Moon Boots"]},
+                    {"shopper_words": "x", "article_types": ["<script>alert(1)</script>"]},
+                ],
+                "number_of_items": 40,
+                "not_carried": ["swimwear", "<img src=x onerror=alert(1)>"],
+            }
+        )
+    ]
+    fake_gemini.advice = [advice_for()]
+
+    reply = services.assistant_reply(message="shoes and whatever")
+
+    assert reply.categories == ["Sports Shoes"]
+    assert reply.number_of_items == 6
+    assert reply.not_carried == ["swimwear"]
+    assert {p["article_type"] for p in reply.products} == {"Sports Shoes"}
+
+
+def test_invalid_json_falls_back_to_the_offline_assistant_with_a_notice(fake_gemini):
+    fake_gemini.classifier = [gemini_reply("{not json")]
+
+    reply = services.assistant_reply(message="show me two pairs of shoes")
+
+    assert reply.backend == "offline"
+    assert reply.notices == ["Gemini returned an unreadable answer, so the offline assistant answered."]
+    assert {p["article_type"] for p in reply.products} <= SHOES
+    assert len(reply.products) == 2
+    assert len(fake_gemini.requests) == 1
+
+
+def test_a_429_is_retried_once_and_then_the_answer_is_used(fake_gemini):
+    fake_gemini.classifier = [gemini_error(429, "RESOURCE_EXHAUSTED"), gemini_reply(SHOES_REQUEST)]
+    fake_gemini.advice = [advice_for()]
+
+    reply = services.assistant_reply(message="show me two pairs of shoes")
+
+    assert reply.backend == "gemini"
+    assert len(fake_gemini.bodies("classifier")) == 2
+
+
+def test_two_server_errors_fall_back_to_offline_after_one_retry(fake_gemini):
+    fake_gemini.classifier = [gemini_error(500)]
+
+    reply = services.assistant_reply(message="show me two pairs of shoes")
+
+    assert reply.backend == "offline"
+    assert reply.notices == ["Gemini had a server error, so the offline assistant answered."]
+    assert len(fake_gemini.requests) == 2
+    assert len(reply.products) == 2
+
+
+def test_a_timeout_is_retried_once_then_falls_back(fake_gemini):
+    fake_gemini.classifier = [httpx2.ReadTimeout("slow")]
+
+    reply = services.assistant_reply(message="a watch")
+
+    assert reply.backend == "offline"
+    assert reply.notices == ["Gemini took too long to answer, so the offline assistant answered."]
+    assert len(fake_gemini.requests) == 2
+
+
+def test_an_unknown_model_falls_back_without_retrying(fake_gemini, settings):
+    settings.SHOP_GEMINI_MODEL = "gemini-0-nonexistent"
+    fake_gemini.classifier = [gemini_error(404, "NOT_FOUND")]
+
+    reply = services.assistant_reply(message="a watch")
+
+    assert reply.backend == "offline"
+    assert "model was not found" in reply.notices[0]
+    assert [r.url.path for r in fake_gemini.requests] == [
+        "/v1/models/gemini-0-nonexistent:generateContent"
+    ]
+
+
+def test_missing_credentials_fall_back_to_offline_with_a_notice(settings):
+    settings.SHOP_ASSISTANT_BACKEND = "gemini"
+    gemini.get_client.cache_clear()
+
+    reply = services.assistant_reply(message="a watch")
+
+    assert reply.backend == "offline"
+    assert reply.notices == ["Gemini is not configured, so the offline assistant answered."]
+    assert len(reply.products) == 1
+
+
+def test_auto_uses_offline_quietly_when_gemini_is_not_configured(settings):
+    settings.SHOP_ASSISTANT_BACKEND = "auto"
+
+    reply = services.assistant_reply(message="a watch")
+
+    assert reply.backend == "offline"
+    assert reply.notices == []
+
+
+def test_if_only_the_advice_fails_the_models_choice_of_products_is_kept(fake_gemini):
+    fake_gemini.classifier = [gemini_reply(SHOES_REQUEST)]
+    fake_gemini.advice = [gemini_error(503)]
+
+    reply = services.assistant_reply(message="show me two pairs of shoes")
+
+    assert reply.backend == "offline"
+    assert set(reply.categories) == {"Sports Shoes", "Casual Shoes"}
+    assert reply.products[0]["name"] in reply.advice
+    assert "Gemini had a server error" in reply.notices[0]
+
+
+def test_vertex_ai_is_called_with_the_project_location_and_credentials(settings, monkeypatch):
+    from google.oauth2.credentials import Credentials
+
+    settings.SHOP_ASSISTANT_BACKEND = "gemini"
+    settings.GOOGLE_CLOUD_PROJECT = "shop-project"
+    settings.GOOGLE_CLOUD_LOCATION = "europe-west4"
+    seen: list[httpx2.Request] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        seen.append(request)
+        return gemini_reply(SHOES_REQUEST) if len(seen) == 1 else advice_for()(
+            __import__("json").loads(request.content)
+        )
+
+    monkeypatch.setattr(
+        gemini,
+        "get_client",
+        lambda: gemini.build_client(
+            http_client=httpx2.Client(transport=httpx2.MockTransport(handler)),
+            credentials=Credentials(token="fake-token"),
+        ),
+    )
+
+    reply = services.assistant_reply(message="show me two pairs of shoes")
+
+    assert reply.backend == "gemini"
+    assert seen[0].url.host == "europe-west4-aiplatform.googleapis.com"
+    assert "/projects/shop-project/locations/europe-west4/" in seen[0].url.path
+    assert seen[0].headers["authorization"] == "Bearer fake-token"
+
+
+def test_the_shoppers_photo_reaches_gemini_re_encoded_and_cannot_widen_the_answer(fake_gemini):
+    # The text-in-image probe: a model that obeyed it would answer outside the catalog.
+    photo = services.photo_decode(data=PROBE.read_bytes(), filename=PROBE.name)
+    fake_gemini.classifier = [
+        gemini_reply(
+            {
+                "items": [{"shopper_words": "all", "article_types": ["Admin Panel", "Watches"]}],
+                "number_of_items": 2,
+                "not_carried": [],
+            }
+        )
+    ]
+    fake_gemini.advice = [
+        advice_for(ids=lambda body: [123_456_789], advice="<script>alert(1)</script> product 123456789")
+    ]
+
+    reply = services.assistant_reply(message="complete this look", photo=photo)
+
+    [classifier_body] = fake_gemini.bodies("classifier")
+    [sent_photo] = inline_images(classifier_body)
+    assert sent_photo.startswith(b"\xff\xd8")  # a JPEG we made, not the uploaded PNG
+    assert base64.b64encode(PROBE.read_bytes()[:64]).decode() not in str(classifier_body)
+    assert reply.categories == ["Watches"]
+    assert {p["article_type"] for p in reply.products} == {"Watches"}
+    assert "123456789" not in reply.advice
+    assert all(p["note"] != "invented" for p in reply.products)
