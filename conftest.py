@@ -96,3 +96,50 @@ def catalog_load(path: Path, *, embed: bool = True) -> None:
     catalog_import(path=path)
     if embed:
         catalog_embed(encoder=get_encoder(), workers=0)
+
+
+# --- browser tests -----------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+BROWSER_TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+def _restore_catalog_subset(django_db_setup, django_db_blocker, catalog_subset: Path):
+    """live_server flushes the database after each test; put the session subset back.
+
+    Module scope, so this runs after the flush and before the next module's tests.
+    Asking for django_db_setup here also makes the test database outlive the live
+    server, which otherwise still holds a connection when the database is dropped.
+    """
+    yield
+    with django_db_blocker.unblock():
+        catalog_load(catalog_subset)
+
+
+@pytest.fixture
+def page(live_server, _restore_catalog_subset):
+    """A Debian Chromium page driven by Playwright (its own browser download can't work).
+
+    Read what a test needs from the database *before* asking for this fixture: under
+    Playwright's sync API the ORM would open a connection per context that the test
+    database teardown cannot close.
+    """
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(BROWSER_TIMEOUT_MS)
+            yield page
+        finally:
+            browser.close()

@@ -17,14 +17,17 @@ from shop.assistant.exceptions import AssistantError
 class AssistantApi(APIView):
     """Ask the shopping assistant: words and/or a photo in, products and advice out."""
 
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = (JSONParser, MultiPartParser, FormParser)
     # Anonymous shoppers' API: no session login, so no CSRF on a cookie-less client.
-    authentication_classes: list = []
-    permission_classes: list = []
+    authentication_classes = ()
+    permission_classes = ()
 
     class InputSerializer(serializers.Serializer):
         message = serializers.CharField(
-            max_length=services.MAX_MESSAGE_CHARS, required=False, allow_blank=True, default="",
+            max_length=services.MAX_MESSAGE_CHARS,
+            required=False,
+            allow_blank=True,
+            default="",
             trim_whitespace=True,
         )
         image = serializers.FileField(required=False, allow_empty_file=True)
@@ -37,7 +40,9 @@ class AssistantApi(APIView):
         image_url = serializers.CharField(allow_null=True)
         article_type = serializers.CharField()
         colour = serializers.CharField()
-        price = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True, coerce_to_string=True)
+        price = serializers.DecimalField(
+            max_digits=10, decimal_places=2, allow_null=True, coerce_to_string=True
+        )
         note = serializers.CharField(allow_blank=True)
 
     class OutputSerializer(serializers.Serializer):
@@ -60,7 +65,10 @@ class AssistantApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         if not serializer.is_valid():
-            return Response({"detail": _first_error(serializer.errors)}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"detail": _first_error(serializer.errors)},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         data = serializer.validated_data
         conversation_id = (data.get("conversation_id") or uuid.uuid4()).hex
         try:
@@ -68,14 +76,18 @@ class AssistantApi(APIView):
             photo = None
             upload = data.get("image")
             if upload is not None:
-                if upload.size is not None and upload.size > settings.SHOP_UPLOAD_MAX_BYTES:
+                if (
+                    upload.size is not None
+                    and upload.size > settings.SHOP_UPLOAD_MAX_BYTES
+                ):
                     raise AssistantError(
                         f"The image is too large. Please upload a file of at most "
                         f"{settings.SHOP_UPLOAD_MAX_BYTES // (1024 * 1024)} MB.",
                         status=413,
                     )
                 photo = services.photo_decode(
-                    data=upload.read(settings.SHOP_UPLOAD_MAX_BYTES + 1), filename=upload.name or ""
+                    data=upload.read(settings.SHOP_UPLOAD_MAX_BYTES + 1),
+                    filename=upload.name or "",
                 )
             reply = services.assistant_reply(
                 message=data["message"],
@@ -85,9 +97,7 @@ class AssistantApi(APIView):
         except AssistantError as error:
             return Response({"detail": error.message}, status=error.status)
         services.api_conversation_append(conversation_id=conversation_id, reply=reply)
-        products = [
-            self.ProductSerializer(p).data for p in reply.products
-        ]
+        products = [self.ProductSerializer(p).data for p in reply.products]
         output = {
             "categories": reply.categories,
             "number_of_items": reply.number_of_items,

@@ -129,52 +129,212 @@ SHOPPER_WORDS: dict[str, tuple[str, tuple[str, ...]]] = {
 # Heads of multi-word article types that are too generic to mean "every type
 # ending in this word" ("long sleeve shirt" must not mean "Tablet Sleeve").
 GENERIC_HEADS = frozenset(
-    {"set", "sets", "accessory", "accessories", "care", "sleeve", "bottle", "primer",
-     "mist", "chain", "chains", "blush", "pouch", "holder", "gift", "free", "items", "kit"}
+    {
+        "set",
+        "sets",
+        "accessory",
+        "accessories",
+        "care",
+        "sleeve",
+        "bottle",
+        "primer",
+        "mist",
+        "chain",
+        "chains",
+        "blush",
+        "pouch",
+        "holder",
+        "gift",
+        "free",
+        "items",
+        "kit",
+    }
 )
 # Sub/master category names that read as ordinary words.
 GENERIC_GROUPS = frozenset(
-    {"free", "gifts", "free gifts", "eyes", "skin", "lips", "nails", "home", "makeup",
-     "personal care", "skin care", "hair", "fragrance", "vouchers", "water bottle",
-     "perfumes", "bath and body", "beauty accessories", "sports equipment", "wallets",
-     "apparel set", "sporting goods"}
+    {
+        "free",
+        "gifts",
+        "free gifts",
+        "eyes",
+        "skin",
+        "lips",
+        "nails",
+        "home",
+        "makeup",
+        "personal care",
+        "skin care",
+        "hair",
+        "fragrance",
+        "vouchers",
+        "water bottle",
+        "perfumes",
+        "bath and body",
+        "beauty accessories",
+        "sports equipment",
+        "wallets",
+        "apparel set",
+        "sporting goods",
+    }
 )
 # Words that are plural already and have no sensible singular ("shorts" is not "short").
 PLURAL_ONLY = frozenset(
-    {"jeans", "shorts", "trousers", "pants", "briefs", "boxers", "leggings", "jeggings",
-     "capris", "sunglasses", "tights", "glasses", "flats", "pyjamas", "stockings", "goods"}
+    {
+        "jeans",
+        "shorts",
+        "trousers",
+        "pants",
+        "briefs",
+        "boxers",
+        "leggings",
+        "jeggings",
+        "capris",
+        "sunglasses",
+        "tights",
+        "glasses",
+        "flats",
+        "pyjamas",
+        "stockings",
+        "goods",
+    }
 )
 
 NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a couple": 2,
-    "couple": 2, "a pair": 1, "a dozen": 12, "dozen": 12, "single": 1, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "twenty": 20, "thirty": 30, "fifty": 50, "hundred": 100,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "a couple": 2,
+    "couple": 2,
+    "a pair": 1,
+    "a dozen": 12,
+    "dozen": 12,
+    "single": 1,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "fifty": 50,
+    "hundred": 100,
 }
 QUANTIFIERS = frozenset(
-    {"a few", "few", "some", "several", "options", "option", "pairs", "choices", "ideas",
-     "alternatives", "suggestions", "variety", "selection", "any"}
+    {
+        "a few",
+        "few",
+        "some",
+        "several",
+        "options",
+        "option",
+        "pairs",
+        "choices",
+        "ideas",
+        "alternatives",
+        "suggestions",
+        "variety",
+        "selection",
+        "any",
+    }
 )
 # Words that may sit between a number and what it counts ("two pairs of shoes").
 COUNT_NOUNS = frozenset(
-    {"pairs", "pair", "options", "option", "of", "items", "pieces", "ideas", "choices",
-     "different", "more", "other", "nice", "good", "great", "cool", "suggestions",
-     "instead", "please"}
+    {
+        "pairs",
+        "pair",
+        "options",
+        "option",
+        "of",
+        "items",
+        "pieces",
+        "ideas",
+        "choices",
+        "different",
+        "more",
+        "other",
+        "nice",
+        "good",
+        "great",
+        "cool",
+        "suggestions",
+        "instead",
+        "please",
+    }
 )
 COUNT_LEADS = frozenset({"me", "see", "want", "need", "just", "only", "show", "try"})
 # A number right after these is a size or a price, not a count.
 NOT_A_COUNT_BEFORE = frozenset(
-    {"size", "sizes", "under", "below", "over", "above", "than", "rs", "inr", "uk", "us",
-     "eu", "around", "about", "budget", "upto", "up", "to", "within", "aged", "age", "im",
-     "the", "this", "that", "which", "each", "every", "no", "number"}
+    {
+        "size",
+        "sizes",
+        "under",
+        "below",
+        "over",
+        "above",
+        "than",
+        "rs",
+        "inr",
+        "uk",
+        "us",
+        "eu",
+        "around",
+        "about",
+        "budget",
+        "upto",
+        "up",
+        "to",
+        "within",
+        "aged",
+        "age",
+        "im",
+        "the",
+        "this",
+        "that",
+        "which",
+        "each",
+        "every",
+        "no",
+        "number",
+    }
 )
 NOT_A_COUNT_AFTER = frozenset(
-    {"year", "years", "yrs", "yr", "month", "months", "rupees", "rs", "inr", "k", "cm", "kg",
-     "percent", "days", "day", "weeks", "hours", "pm", "am", "o", "oclock"}
+    {
+        "year",
+        "years",
+        "yrs",
+        "yr",
+        "month",
+        "months",
+        "rupees",
+        "rs",
+        "inr",
+        "k",
+        "cm",
+        "kg",
+        "percent",
+        "days",
+        "day",
+        "weeks",
+        "hours",
+        "pm",
+        "am",
+        "o",
+        "oclock",
+    }
 )
 # Words that carry no search meaning in a request to an assistant.
-REQUEST_WORDS = frozenset(
+REQUEST_WORDS = frozenset(  # noqa: SIM905 - a word list reads better as prose
     """a an the and or but of for to in on at with without from by me my i im i'm we us our
     you your it its this that these those is are was be been am do does can could would
     should will please pls show find give get want wanted need needs needed looking look
@@ -233,7 +393,11 @@ class CatalogVocabulary:
                 for alias in word_forms(part):
                     self._exact.setdefault(alias, set()).add(info.name)
             words = name.split()
-            if len(words) > 1 and " and " not in name and words[-1] not in GENERIC_HEADS:
+            if (
+                len(words) > 1
+                and " and " not in name
+                and words[-1] not in GENERIC_HEADS
+            ):
                 for alias in word_forms(words[-1]):
                     self._heads.setdefault(alias, set()).add(info.name)
             for group in (info.sub_category, info.master_category):
@@ -257,7 +421,10 @@ class CatalogVocabulary:
     def resolve(self, phrase: str) -> set[str]:
         """Article types a catalog word means: the exact type, else every type it heads."""
         return set(
-            self._exact.get(phrase) or self._heads.get(phrase) or self._groups.get(phrase) or ()
+            self._exact.get(phrase)
+            or self._heads.get(phrase)
+            or self._groups.get(phrase)
+            or ()
         )
 
     def phrases(self) -> set[str]:
@@ -271,7 +438,12 @@ def normalise(text: str) -> str:
 
 
 def singular(word: str) -> str:
-    if word in PLURAL_ONLY or len(word) <= 3 or not word.endswith("s") or word.endswith("ss"):
+    if (
+        word in PLURAL_ONLY
+        or len(word) <= 3
+        or not word.endswith("s")
+        or word.endswith("ss")
+    ):
         return word
     if word.endswith("ies") and len(word) > 4 and word not in {"ties", "pies"}:
         return word[:-3] + "y"
@@ -294,7 +466,9 @@ def word_forms(phrase: str) -> set[str]:
     if not words:
         return set()
     head = words[-1]
-    return {" ".join([*words[:-1], form]) for form in {head, singular(head), plural(head)}}
+    return {
+        " ".join([*words[:-1], form]) for form in {head, singular(head), plural(head)}
+    }
 
 
 @dataclass(frozen=True)
@@ -304,7 +478,9 @@ class _Match:
     phrase: str
 
 
-def _find_phrases(tokens: Sequence[str], phrases: set[str], *, longest: int = 5) -> list[_Match]:
+def _find_phrases(
+    tokens: Sequence[str], phrases: set[str], *, longest: int = 5
+) -> list[_Match]:
     """Non-overlapping phrase matches, longest first at each position."""
     matches: list[_Match] = []
     i = 0
@@ -350,7 +526,9 @@ def explicit_number(tokens: Sequence[str], wanted_starts: Iterable[int]) -> int 
         if j in starts:
             return value
         # "show me three more", "just two": a count of what was asked before.
-        if j == len(tokens) and (j > i + size or (i > 0 and tokens[i - 1] in COUNT_LEADS)):
+        if j == len(tokens) and (
+            j > i + size or (i > 0 and tokens[i - 1] in COUNT_LEADS)
+        ):
             return value
     return None
 
@@ -365,7 +543,10 @@ def clamp(n: int) -> int:
 
 
 def classify(
-    *, message: str, vocabulary: CatalogVocabulary, previous: Classification | None = None
+    *,
+    message: str,
+    vocabulary: CatalogVocabulary,
+    previous: Classification | None = None,
 ) -> Classification:
     """What the shopper wants, deterministically, from their words.
 
@@ -407,18 +588,22 @@ def classify(
         count = 1
     else:
         count = UNFILTERED_ITEMS
-    return Classification(wants=tuple(wants), number_of_items=count, not_carried=tuple(not_carried))
+    return Classification(
+        wants=tuple(wants), number_of_items=count, not_carried=tuple(not_carried)
+    )
 
 
 def search_words(message: str, *, vocabulary: CatalogVocabulary) -> str:
     """The descriptive words of a request ("black", "wedding", "puma"), for search."""
     tokens = normalise(message).split()
     skip = vocabulary.phrases() | set(SHOPPER_WORDS)
-    matched = {
-        i for m in _find_phrases(tokens, skip) for i in range(m.start, m.end)
-    }
+    matched = {i for m in _find_phrases(tokens, skip) for i in range(m.start, m.end)}
     words = [
-        t for i, t in enumerate(tokens)
-        if i not in matched and t not in REQUEST_WORDS and not t.isdigit() and len(t) > 1
+        t
+        for i, t in enumerate(tokens)
+        if i not in matched
+        and t not in REQUEST_WORDS
+        and not t.isdigit()
+        and len(t) > 1
     ]
     return " ".join(dict.fromkeys(words))

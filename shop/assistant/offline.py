@@ -25,8 +25,24 @@ SEASONS = {
     "fall": "a good fit for autumn",
     "winter": "made for the colder months",
 }
-NEUTRALS = {"black", "white", "grey", "navy blue", "beige", "cream", "off white", "charcoal",
-            "khaki", "brown", "tan", "silver", "grey melange", "steel", "nude", "skin"}
+NEUTRALS = {
+    "black",
+    "white",
+    "grey",
+    "navy blue",
+    "beige",
+    "cream",
+    "off white",
+    "charcoal",
+    "khaki",
+    "brown",
+    "tan",
+    "silver",
+    "grey melange",
+    "steel",
+    "nude",
+    "skin",
+}
 # Colour pairings a stylist would suggest; neutrals go with everything.
 PAIRINGS = {
     "blue": ("white", "beige", "grey", "brown"),
@@ -79,9 +95,13 @@ def _describe(product: Product) -> str:
     parts = [product.name]
     bits = []
     if product.usage:
-        bits.append(f"for {OCCASIONS.get(product.usage.lower(), product.usage.lower())}")
+        bits.append(
+            f"for {OCCASIONS.get(product.usage.lower(), product.usage.lower())}"
+        )
     if product.season:
-        bits.append(SEASONS.get(product.season.lower(), f"for {product.season.lower()}"))
+        bits.append(
+            SEASONS.get(product.season.lower(), f"for {product.season.lower()}")
+        )
     if bits:
         parts.append(" — " + ", ".join(bits))
     if product.price is None:
@@ -124,12 +144,18 @@ def _occasion_tip(message: str, products: Sequence[Product]) -> str:
 
 
 def offline_advice(
-    *, message: str, classification: Classification, products: Sequence[Product], has_photo: bool
+    *,
+    message: str,
+    classification: Classification,
+    products: Sequence[Product],
+    has_photo: bool,
 ) -> str:
     """A short, honest answer from the attributes of the products found."""
     sentences: list[str] = []
     if classification.not_carried:
-        sentences.append(f"Sorry, we don't carry {_join(list(classification.not_carried))}.")
+        sentences.append(
+            f"Sorry, we don't carry {_join(list(classification.not_carried))}."
+        )
     if not products:
         if not classification.not_carried:
             sentences.append(
@@ -139,10 +165,16 @@ def offline_advice(
         else:
             sentences.append("Is there anything else I can help you find?")
         return " ".join(sentences)
-    what = _join([w.words for w in classification.wants]) if classification.wants else "ideas"
+    what = (
+        _join([w.words for w in classification.wants])
+        if classification.wants
+        else "ideas"
+    )
     lead = "To go with your photo, here" if has_photo else "Here"
     count = len(products)
-    sentences.append(f"{lead} {'is' if count == 1 else 'are'} {count} {what} from our catalog.")
+    sentences.append(
+        f"{lead} {'is' if count == 1 else 'are'} {count} {what} from our catalog."
+    )
     sentences.extend(_describe(p) for p in products[:6])
     for tip in (_colour_tip(products), _occasion_tip(message, products)):
         if tip:

@@ -27,7 +27,9 @@ MAX_TURNS = 20
 def catalog_vocabulary() -> CatalogVocabulary:
     """Article types a shopper can be shown (those with browsable products)."""
     rows = (
-        Category.objects.annotate(n=Count("products", filter=Q(products__is_active=True)))
+        Category.objects.annotate(
+            n=Count("products", filter=Q(products__is_active=True))
+        )
         .filter(n__gt=0)
         .order_by("-n", "name")
         .values_list("name", "sub_category", "master_category")
@@ -65,7 +67,13 @@ def assistant_products(
         filters = ProductFilters(category=categories)
         # With a photo and no describing words, the photo alone drives the ranking.
         query = text or ("" if photo is not None else " ".join(categories))
-        hits = _search(query=query, photo=photo, filters=filters, k=k + len(seen), notices=retrieved.notices)
+        hits = _search(
+            query=query,
+            photo=photo,
+            filters=filters,
+            k=k + len(seen),
+            notices=retrieved.notices,
+        )
         chosen = [p for p in hits if p.pk not in seen][:k]
         if len(chosen) < k and categories:
             chosen += list(
@@ -79,7 +87,12 @@ def assistant_products(
 
 
 def _search(
-    *, query: str, photo: Image | None, filters: ProductFilters, k: int, notices: list[str]
+    *,
+    query: str,
+    photo: Image | None,
+    filters: ProductFilters,
+    k: int,
+    notices: list[str],
 ) -> list[Product]:
     if not query and photo is None:
         return []
@@ -145,7 +158,9 @@ def previous_classification(
                 Want(
                     words=str(w.get("words", "")),
                     categories=tuple(
-                        c for c in w.get("categories", []) if vocabulary.canonical(c) == c
+                        c
+                        for c in w.get("categories", [])
+                        if vocabulary.canonical(c) == c
                     ),
                 )
                 for w in turn["wants"]
@@ -153,5 +168,7 @@ def previous_classification(
             )
             wants = tuple(w for w in wants if w.categories)
             if wants:
-                return Classification(wants=wants, number_of_items=int(turn.get("number_of_items", 1)))
+                return Classification(
+                    wants=wants, number_of_items=int(turn.get("number_of_items", 1))
+                )
     return None

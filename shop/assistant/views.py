@@ -31,7 +31,12 @@ def _session_key(request: HttpRequest) -> str:
 
 
 def _panel(
-    request: HttpRequest, *, next_url: str, error: str = "", draft: str = "", status: int = 200
+    request: HttpRequest,
+    *,
+    next_url: str,
+    error: str = "",
+    draft: str = "",
+    status: int = 200,
 ) -> HttpResponse:
     context = panel_context(request, next_url=next_url, error=error, draft=draft)
     return render(request, PANEL, context, status=status)
@@ -55,15 +60,22 @@ def ask(request: HttpRequest) -> HttpResponse:
         photo = None
         if upload is not None and upload.size:
             photo = services.photo_decode(
-                data=upload.read(settings.SHOP_UPLOAD_MAX_BYTES + 1), filename=upload.name or ""
+                data=upload.read(settings.SHOP_UPLOAD_MAX_BYTES + 1),
+                filename=upload.name or "",
             )
         reply = services.assistant_reply(
-            message=message, photo=photo, turns=selectors.conversation_get(session=request.session)
+            message=message,
+            photo=photo,
+            turns=selectors.conversation_get(session=request.session),
         )
     except AssistantError as error:
         if request.htmx:
             return _panel(
-                request, next_url=next_url, error=error.message, draft=message[:2000], status=error.status
+                request,
+                next_url=next_url,
+                error=error.message,
+                draft=message[:2000],
+                status=error.status,
             )
         services.flash_error(session=request.session, message=error.message)
         return redirect(f"{next_url}#assistant")

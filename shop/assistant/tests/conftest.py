@@ -38,14 +38,19 @@ def gemini_reply(payload: dict[str, Any] | str) -> httpx2.Response:
         200,
         json={
             "candidates": [
-                {"content": {"role": "model", "parts": [{"text": text}]}, "finishReason": "STOP"}
+                {
+                    "content": {"role": "model", "parts": [{"text": text}]},
+                    "finishReason": "STOP",
+                }
             ]
         },
     )
 
 
 def gemini_error(code: int, status: str = "ERROR") -> httpx2.Response:
-    return httpx2.Response(code, json={"error": {"code": code, "message": "fake", "status": status}})
+    return httpx2.Response(
+        code, json={"error": {"code": code, "message": "fake", "status": status}}
+    )
 
 
 @dataclass
@@ -92,7 +97,9 @@ def fake_gemini(settings, monkeypatch) -> FakeGemini:
     monkeypatch.setattr(
         gemini,
         "get_client",
-        lambda: gemini.build_client(http_client=httpx2.Client(transport=httpx2.MockTransport(fake.handler))),
+        lambda: gemini.build_client(
+            http_client=httpx2.Client(transport=httpx2.MockTransport(fake.handler))
+        ),
     )
     return fake
 
@@ -105,7 +112,11 @@ def inline_images(body: dict[str, Any]) -> list[bytes]:
             data = part.get("inlineData") or part.get("inline_data")
             if data:
                 assert (data.get("mimeType") or data.get("mime_type")) == "image/jpeg"
-                out.append(base64.urlsafe_b64decode(data["data"] + "=" * (-len(data["data"]) % 4)))
+                out.append(
+                    base64.urlsafe_b64decode(
+                        data["data"] + "=" * (-len(data["data"]) % 4)
+                    )
+                )
     return out
 
 
@@ -121,11 +132,15 @@ def advice_for(ids: Callable[[dict[str, Any]], list[int]] | None = None, **extra
         found = [int(i) for i in re.findall(r"Product id (\d+):", texts(body))]
         payload = {
             "advice": "These go well together.",
-            "product_notes": [{"product_id": i, "note": f"Note for {i}"} for i in found],
+            "product_notes": [
+                {"product_id": i, "note": f"Note for {i}"} for i in found
+            ],
         }
         payload.update(extra)
         if ids is not None:
-            payload["product_notes"] += [{"product_id": i, "note": "invented"} for i in ids(body)]
+            payload["product_notes"] += [
+                {"product_id": i, "note": "invented"} for i in ids(body)
+            ]
         return gemini_reply(payload)
 
     return respond

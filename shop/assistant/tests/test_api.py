@@ -14,7 +14,12 @@ from shop.catalog.models import Category, Product
 pytestmark = pytest.mark.django_db
 
 URL = "/api/assistant/"
-PROBE = Path(django_settings.SHOP_SHARED_DIR) / "data" / "bad-images" / "selfmade_text_in_image_injection.png"
+PROBE = (
+    Path(django_settings.SHOP_SHARED_DIR)
+    / "data"
+    / "bad-images"
+    / "selfmade_text_in_image_injection.png"
+)
 
 
 @pytest.fixture
@@ -27,7 +32,14 @@ def test_it_answers_json_with_the_documented_shape(api):
 
     assert response.status_code == 200
     body = response.json()
-    assert set(body) >= {"categories", "number_of_items", "not_carried", "advice", "products", "backend"}
+    assert set(body) >= {
+        "categories",
+        "number_of_items",
+        "not_carried",
+        "advice",
+        "products",
+        "backend",
+    }
     assert set(body["categories"]) == SHOES
     assert body["number_of_items"] == 2
     assert body["not_carried"] == []
@@ -50,7 +62,9 @@ def test_it_answers_json_with_the_documented_shape(api):
 def test_it_accepts_multipart_with_a_photo(api):
     photo = SimpleUploadedFile(PROBE.name, PROBE.read_bytes(), content_type="image/png")
 
-    response = api.post(URL, {"message": "a watch like this", "image": photo}, format="multipart")
+    response = api.post(
+        URL, {"message": "a watch like this", "image": photo}, format="multipart"
+    )
 
     assert response.status_code == 200
     assert [p["article_type"] for p in response.json()["products"]] == ["Watches"]
@@ -67,7 +81,9 @@ def test_a_conversation_id_carries_context_between_requests(api):
     first = api.post(URL, {"message": "a watch"}, format="json").json()
 
     second = api.post(
-        URL, {"message": "show me three more", "conversation_id": first["conversation_id"]}, format="json"
+        URL,
+        {"message": "show me three more", "conversation_id": first["conversation_id"]},
+        format="json",
     ).json()
 
     assert second["conversation_id"] == first["conversation_id"]
@@ -78,8 +94,12 @@ def test_a_conversation_id_carries_context_between_requests(api):
 def test_prompt_injection_cannot_leave_the_catalog(api):
     body = api.post(URL, {"message": INJECTION}, format="json").json()
 
-    assert set(body["categories"]) <= set(Category.objects.values_list("name", flat=True))
-    assert Product.objects.filter(pk__in=[p["id"] for p in body["products"]]).count() == len(body["products"])
+    assert set(body["categories"]) <= set(
+        Category.objects.values_list("name", flat=True)
+    )
+    assert Product.objects.filter(
+        pk__in=[p["id"] for p in body["products"]]
+    ).count() == len(body["products"])
 
 
 @pytest.mark.parametrize(
@@ -111,7 +131,9 @@ def test_a_bad_photo_is_a_400_with_a_friendly_detail(api):
 
 def test_an_unknown_conversation_id_starts_a_new_conversation(api):
     body = api.post(
-        URL, {"message": "show me three more", "conversation_id": str(uuid.uuid4())}, format="json"
+        URL,
+        {"message": "show me three more", "conversation_id": str(uuid.uuid4())},
+        format="json",
     ).json()
 
     assert body["categories"] == []

@@ -36,7 +36,9 @@ def page(live_server, catalog_with_shoes):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.set_default_timeout(30_000)
@@ -46,7 +48,9 @@ def page(live_server, catalog_with_shoes):
             browser.close()
 
 
-def test_the_panel_answers_shows_products_takes_a_photo_and_resets_without_reloading(page):
+def test_the_panel_answers_shows_products_takes_a_photo_and_resets_without_reloading(
+    page,
+):
     from playwright.sync_api import expect
 
     panel = page.get_by_test_id("assistant")
@@ -60,7 +64,9 @@ def test_the_panel_answers_shows_products_takes_a_photo_and_resets_without_reloa
     types = {products.nth(i).get_attribute("data-article-type") for i in range(2)}
     assert types <= SHOES
     expect(page.get_by_test_id("assistant-advice")).to_contain_text("Here are 2 shoes")
-    expect(page.get_by_test_id("assistant-answered-by")).to_have_text("Answered by the offline assistant")
+    expect(page.get_by_test_id("assistant-answered-by")).to_have_text(
+        "Answered by the offline assistant"
+    )
     assert page.evaluate("window.__no_reload") == "still here"
 
     photo = next((settings.SHOP_SAMPLE_CATALOG / "images").glob("*.jpg"))
@@ -69,7 +75,9 @@ def test_the_panel_answers_shows_products_takes_a_photo_and_resets_without_reloa
     page.get_by_test_id("assistant-send").click()
 
     expect(page.get_by_test_id("assistant-reply")).to_have_count(2)
-    expect(page.get_by_test_id("assistant-shopper-turn").nth(1)).to_contain_text("with a photo")
+    expect(page.get_by_test_id("assistant-shopper-turn").nth(1)).to_contain_text(
+        "with a photo"
+    )
     expect(products).to_have_count(3)
     assert products.nth(2).get_attribute("data-article-type") == "Watches"
     assert page.evaluate("window.__no_reload") == "still here"

@@ -22,10 +22,17 @@ from shop.catalog.models import Product
 
 pytestmark = pytest.mark.django_db
 
-PROBE = Path(django_settings.SHOP_SHARED_DIR) / "data" / "bad-images" / "selfmade_text_in_image_injection.png"
+PROBE = (
+    Path(django_settings.SHOP_SHARED_DIR)
+    / "data"
+    / "bad-images"
+    / "selfmade_text_in_image_injection.png"
+)
 
 SHOES_REQUEST = {
-    "items": [{"shopper_words": "shoes", "article_types": ["Sports Shoes", "Casual Shoes"]}],
+    "items": [
+        {"shopper_words": "shoes", "article_types": ["Sports Shoes", "Casual Shoes"]}
+    ],
     "number_of_items": 2,
     "not_carried": [],
 }
@@ -48,14 +55,18 @@ def test_gemini_sees_the_product_photos_as_inline_image_parts(fake_gemini):
         assert "price Price unavailable" in texts(advice_body)
 
 
-def test_both_calls_ask_for_json_with_a_response_schema_temperature_and_length(fake_gemini):
+def test_both_calls_ask_for_json_with_a_response_schema_temperature_and_length(
+    fake_gemini,
+):
     fake_gemini.classifier = [gemini_reply(SHOES_REQUEST)]
     fake_gemini.advice = [advice_for()]
 
     services.assistant_reply(message="show me two pairs of shoes")
 
     requests = fake_gemini.requests
-    assert [r.url.path for r in requests] == ["/v1/models/gemini-2.5-flash:generateContent"] * 2
+    assert [r.url.path for r in requests] == [
+        "/v1/models/gemini-2.5-flash:generateContent"
+    ] * 2
     assert all(r.headers["x-goog-api-key"] == "fake-key" for r in requests)
     classifier, advice = (fake_gemini.body(r) for r in requests)
     for body in (classifier, advice):
@@ -63,12 +74,17 @@ def test_both_calls_ask_for_json_with_a_response_schema_temperature_and_length(f
         assert config["responseMimeType"] == "application/json"
         assert config["temperature"] <= 0.5
         assert config["maxOutputTokens"] >= 1024
-        assert "never instructions" in " ".join(body["systemInstruction"]["parts"][0]["text"].split())
+        assert "never instructions" in " ".join(
+            body["systemInstruction"]["parts"][0]["text"].split()
+        )
     assert set(classifier["generationConfig"]["responseSchema"]["properties"]) == {
-        "items", "number_of_items", "not_carried"
+        "items",
+        "number_of_items",
+        "not_carried",
     }
     assert set(advice["generationConfig"]["responseSchema"]["properties"]) == {
-        "advice", "product_notes"
+        "advice",
+        "product_notes",
     }
     assert "Sports Shoes" in texts(classifier)
 
@@ -80,20 +96,26 @@ def test_the_answer_is_the_models_advice_with_its_notes_per_product(fake_gemini)
     reply = services.assistant_reply(message="show me two pairs of shoes")
 
     assert reply.advice == "These go well together."
-    assert [p["note"] for p in reply.products] == [f"Note for {p['id']}" for p in reply.products]
+    assert [p["note"] for p in reply.products] == [
+        f"Note for {p['id']}" for p in reply.products
+    ]
     assert reply.notices == []
 
 
 def test_ids_the_model_invents_are_dropped(fake_gemini):
     fake_gemini.classifier = [gemini_reply(SHOES_REQUEST)]
-    fake_gemini.advice = [advice_for(ids=lambda body: [999_999], advice="Try #999999, a great pick.")]
+    fake_gemini.advice = [
+        advice_for(ids=lambda body: [999_999], advice="Try #999999, a great pick.")
+    ]
 
     reply = services.assistant_reply(message="show me two pairs of shoes")
 
     assert len(reply.products) == 2
     assert all(p["note"] != "invented" for p in reply.products)
     assert "999999" not in reply.advice
-    assert {p["id"] for p in reply.products} <= set(Product.objects.values_list("id", flat=True))
+    assert {p["id"] for p in reply.products} <= set(
+        Product.objects.values_list("id", flat=True)
+    )
 
 
 def test_article_types_the_model_invents_are_dropped(fake_gemini):
@@ -101,8 +123,14 @@ def test_article_types_the_model_invents_are_dropped(fake_gemini):
         gemini_reply(
             {
                 "items": [
-                    {"shopper_words": "shoes", "article_types": ["sports shoes", "Moon Boots"]},
-                    {"shopper_words": "x", "article_types": ["<script>alert(1)</script>"]},
+                    {
+                        "shopper_words": "shoes",
+                        "article_types": ["sports shoes", "Moon Boots"],
+                    },
+                    {
+                        "shopper_words": "x",
+                        "article_types": ["<script>alert(1)</script>"],
+                    },
                 ],
                 "number_of_items": 40,
                 "not_carried": ["swimwear", "<img src=x onerror=alert(1)>"],
@@ -125,14 +153,19 @@ def test_invalid_json_falls_back_to_the_offline_assistant_with_a_notice(fake_gem
     reply = services.assistant_reply(message="show me two pairs of shoes")
 
     assert reply.backend == "offline"
-    assert reply.notices == ["Gemini returned an unreadable answer, so the offline assistant answered."]
+    assert reply.notices == [
+        "Gemini returned an unreadable answer, so the offline assistant answered."
+    ]
     assert {p["article_type"] for p in reply.products} <= SHOES
     assert len(reply.products) == 2
     assert len(fake_gemini.requests) == 1
 
 
 def test_a_429_is_retried_once_and_then_the_answer_is_used(fake_gemini):
-    fake_gemini.classifier = [gemini_error(429, "RESOURCE_EXHAUSTED"), gemini_reply(SHOES_REQUEST)]
+    fake_gemini.classifier = [
+        gemini_error(429, "RESOURCE_EXHAUSTED"),
+        gemini_reply(SHOES_REQUEST),
+    ]
     fake_gemini.advice = [advice_for()]
 
     reply = services.assistant_reply(message="show me two pairs of shoes")
@@ -147,7 +180,9 @@ def test_two_server_errors_fall_back_to_offline_after_one_retry(fake_gemini):
     reply = services.assistant_reply(message="show me two pairs of shoes")
 
     assert reply.backend == "offline"
-    assert reply.notices == ["Gemini had a server error, so the offline assistant answered."]
+    assert reply.notices == [
+        "Gemini had a server error, so the offline assistant answered."
+    ]
     assert len(fake_gemini.requests) == 2
     assert len(reply.products) == 2
 
@@ -158,7 +193,9 @@ def test_a_timeout_is_retried_once_then_falls_back(fake_gemini):
     reply = services.assistant_reply(message="a watch")
 
     assert reply.backend == "offline"
-    assert reply.notices == ["Gemini took too long to answer, so the offline assistant answered."]
+    assert reply.notices == [
+        "Gemini took too long to answer, so the offline assistant answered."
+    ]
     assert len(fake_gemini.requests) == 2
 
 
@@ -182,7 +219,9 @@ def test_missing_credentials_fall_back_to_offline_with_a_notice(settings):
     reply = services.assistant_reply(message="a watch")
 
     assert reply.backend == "offline"
-    assert reply.notices == ["Gemini is not configured, so the offline assistant answered."]
+    assert reply.notices == [
+        "Gemini is not configured, so the offline assistant answered."
+    ]
     assert len(reply.products) == 1
 
 
@@ -207,7 +246,9 @@ def test_if_only_the_advice_fails_the_models_choice_of_products_is_kept(fake_gem
     assert "Gemini had a server error" in reply.notices[0]
 
 
-def test_vertex_ai_is_called_with_the_project_location_and_credentials(settings, monkeypatch):
+def test_vertex_ai_is_called_with_the_project_location_and_credentials(
+    settings, monkeypatch
+):
     from google.oauth2.credentials import Credentials
 
     settings.SHOP_ASSISTANT_BACKEND = "gemini"
@@ -217,8 +258,10 @@ def test_vertex_ai_is_called_with_the_project_location_and_credentials(settings,
 
     def handler(request: httpx2.Request) -> httpx2.Response:
         seen.append(request)
-        return gemini_reply(SHOES_REQUEST) if len(seen) == 1 else advice_for()(
-            __import__("json").loads(request.content)
+        return (
+            gemini_reply(SHOES_REQUEST)
+            if len(seen) == 1
+            else advice_for()(__import__("json").loads(request.content))
         )
 
     monkeypatch.setattr(
@@ -238,20 +281,30 @@ def test_vertex_ai_is_called_with_the_project_location_and_credentials(settings,
     assert seen[0].headers["authorization"] == "Bearer fake-token"
 
 
-def test_the_shoppers_photo_reaches_gemini_re_encoded_and_cannot_widen_the_answer(fake_gemini):
+def test_the_shoppers_photo_reaches_gemini_re_encoded_and_cannot_widen_the_answer(
+    fake_gemini,
+):
     # The text-in-image probe: a model that obeyed it would answer outside the catalog.
     photo = services.photo_decode(data=PROBE.read_bytes(), filename=PROBE.name)
     fake_gemini.classifier = [
         gemini_reply(
             {
-                "items": [{"shopper_words": "all", "article_types": ["Admin Panel", "Watches"]}],
+                "items": [
+                    {
+                        "shopper_words": "all",
+                        "article_types": ["Admin Panel", "Watches"],
+                    }
+                ],
                 "number_of_items": 2,
                 "not_carried": [],
             }
         )
     ]
     fake_gemini.advice = [
-        advice_for(ids=lambda body: [123_456_789], advice="<script>alert(1)</script> product 123456789")
+        advice_for(
+            ids=lambda body: [123_456_789],
+            advice="<script>alert(1)</script> product 123456789",
+        )
     ]
 
     reply = services.assistant_reply(message="complete this look", photo=photo)
@@ -259,7 +312,9 @@ def test_the_shoppers_photo_reaches_gemini_re_encoded_and_cannot_widen_the_answe
     [classifier_body] = fake_gemini.bodies("classifier")
     [sent_photo] = inline_images(classifier_body)
     assert sent_photo.startswith(b"\xff\xd8")  # a JPEG we made, not the uploaded PNG
-    assert base64.b64encode(PROBE.read_bytes()[:64]).decode() not in str(classifier_body)
+    assert base64.b64encode(PROBE.read_bytes()[:64]).decode() not in str(
+        classifier_body
+    )
     assert reply.categories == ["Watches"]
     assert {p["article_type"] for p in reply.products} == {"Watches"}
     assert "123456789" not in reply.advice

@@ -73,7 +73,9 @@ def test_prompt_injection_in_the_message_stays_inside_the_catalog():
     names = set(catalog_vocabulary().names)
     assert set(reply.categories) <= names
     assert {p["article_type"] for p in reply.products} <= names
-    assert Product.objects.filter(pk__in=[p["id"] for p in reply.products]).count() == len(reply.products)
+    assert Product.objects.filter(
+        pk__in=[p["id"] for p in reply.products]
+    ).count() == len(reply.products)
     assert "<script>" not in reply.advice
 
 
@@ -83,7 +85,8 @@ def test_a_follow_up_uses_the_conversation_so_far():
     services.conversation_append(session=session, reply=first)
 
     follow_up = services.assistant_reply(
-        message="show me three more", turns=services.selectors.conversation_get(session=session)
+        message="show me three more",
+        turns=services.selectors.conversation_get(session=session),
     )
 
     assert follow_up.categories == ["Watches"]

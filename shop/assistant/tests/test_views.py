@@ -20,7 +20,9 @@ PROBE = BAD_IMAGES / "selfmade_text_in_image_injection.png"
 ASK = reverse("assistant:ask")
 RESET = reverse("assistant:reset")
 HTMX = {"HTTP_HX_REQUEST": "true"}
-ARTICLE_TYPES = re.compile(r'data-testid="assistant-product" data-article-type="([^"]*)"')
+ARTICLE_TYPES = re.compile(
+    r'data-testid="assistant-product" data-article-type="([^"]*)"'
+)
 
 
 def _article_types(content: str) -> list[str]:
@@ -56,7 +58,9 @@ def test_an_htmx_question_returns_the_panel_with_products_and_advice(client):
     assert "show me two pairs of shoes" in content
 
 
-def test_without_javascript_a_question_redirects_back_and_the_page_shows_the_answer(client):
+def test_without_javascript_a_question_redirects_back_and_the_page_shows_the_answer(
+    client,
+):
     response = _ask(client, "a watch", htmx=False)
 
     assert response.status_code == 302
@@ -119,15 +123,25 @@ def test_prompt_injection_is_shown_escaped_and_stays_in_the_catalog(client):
 
 def test_model_output_is_escaped_in_the_panel(client, fake_gemini):
     fake_gemini.classifier = [
-        gemini_reply({"items": [{"shopper_words": "w", "article_types": ["Watches"]}], "number_of_items": 1, "not_carried": []})
+        gemini_reply(
+            {
+                "items": [{"shopper_words": "w", "article_types": ["Watches"]}],
+                "number_of_items": 1,
+                "not_carried": [],
+            }
+        )
     ]
     fake_gemini.advice = [
         lambda body: gemini_reply(
             {
                 "advice": "<b>Great</b> <script>alert(1)</script>",
                 "product_notes": [
-                    {"product_id": int(re.search(r"Product id (\d+)", str(body)).group(1)),
-                     "note": "<img src=x onerror=alert(1)>"}
+                    {
+                        "product_id": int(
+                            re.search(r"Product id (\d+)", str(body)).group(1)
+                        ),
+                        "note": "<img src=x onerror=alert(1)>",
+                    }
                 ],
             }
         )

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,37 +8,9 @@ import pytest
 from django.db.models import Count
 
 from shop.catalog.models import Category, Product
-from shop.catalog.services import catalog_import
+from conftest import catalog_load
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-TIMEOUT_MS = 15_000
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _restore_catalog_subset(
-    django_db_setup, django_db_blocker, catalog_subset: Path
-) -> Iterator[None]:
-    """live_server flushes the database after each test; put the session subset back.
-
-    Module scope, so this runs after the flush and before the next module's tests.
-    Asking for django_db_setup here also makes the test database outlive the live
-    server, which otherwise still holds a connection when the database is dropped.
-    """
-    yield
-    with django_db_blocker.unblock():
-        catalog_import(path=catalog_subset)
-        assert Product.objects.count() == 80
-
 
 @dataclass(frozen=True)
 class Shelf:
@@ -58,8 +29,7 @@ class Shelf:
 def shelf(live_server, catalog_subset: Path) -> Shelf:
     # Committed (transactional_db), so the server thread sees it; after an earlier
     # browser test's flush the database is empty and needs the subset again.
-    if not Product.objects.exists():
-        catalog_import(path=catalog_subset)
+    catalog_load(catalog_subset, embed=False)
     rows = (
         Category.objects.filter(products__is_active=True)
         .annotate(n=Count("products"))
@@ -70,20 +40,6 @@ def shelf(live_server, catalog_subset: Path) -> Shelf:
         counts={slug: n for slug, _name, n in rows},
         names={slug: name for slug, name, _n in rows},
     )
-
-
-@pytest.fixture
-def page(live_server, shelf: Shelf) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(TIMEOUT_MS)
-            yield page
-        finally:
-            browser.close()
 
 
 def _count(page) -> int:
