@@ -334,7 +334,7 @@ NOT_A_COUNT_AFTER = frozenset(
     }
 )
 # Words that carry no search meaning in a request to an assistant.
-REQUEST_WORDS = frozenset(  # noqa: SIM905 - a word list reads better as prose
+REQUEST_WORDS = frozenset(
     """a an the and or but of for to in on at with without from by me my i im i'm we us our
     you your it its this that these those is are was be been am do does can could would
     should will please pls show find give get want wanted need needs needed looking look
@@ -344,7 +344,7 @@ REQUEST_WORDS = frozenset(  # noqa: SIM905 - a word list reads better as prose
     eight nine ten couple dozen go goes going with match matches matching complete
     outfit outfits help hi hello hey thanks thank have has got buy buying wear wearing
     new good nice great cool best kind type sort so just really very size under below
-    above over rupees rs inr price budget cheap year years old instead twenty""".split()
+    above over rupees rs inr price budget cheap year years old instead twenty""".split()  # noqa: SIM905 - reads better as prose
 )
 
 

@@ -175,3 +175,34 @@ def test_staff_can_change_prices_from_the_list(admin_client):
     products[0].refresh_from_db()
     assert str(products[0].price) == "250.00"
     assert products[0].stock == 7
+
+
+@pytest.mark.django_db
+def test_the_re_embed_action_re_embeds_the_selected_products(admin_client) -> None:
+    chosen = list(Product.objects.order_by("id")[:3])
+    Product.objects.filter(pk__in=[p.pk for p in chosen]).update(
+        embedding=None, embedding_model="", embedded_at=None
+    )
+    response = admin_client.post(
+        "/admin/catalog/product/",
+        {"action": "re_embed", "_selected_action": [p.pk for p in chosen]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert b"Embedded: 3" in response.content
+    for product in chosen:
+        product.refresh_from_db()
+        assert product.embedding is not None and product.embedded_at is not None
+
+
+@pytest.mark.django_db
+def test_the_embedding_filter_separates_current_other_and_missing(admin_client) -> None:
+    first, second = Product.objects.order_by("id")[:2]
+    Product.objects.filter(pk=first.pk).update(embedding_model="some-older-model")
+    Product.objects.filter(pk=second.pk).update(embedding=None, embedding_model="")
+    other = admin_client.get("/admin/catalog/product/?embedding=other")
+    missing = admin_client.get("/admin/catalog/product/?embedding=none")
+    current = admin_client.get("/admin/catalog/product/?embedding=current")
+    assert list(other.context["cl"].result_list) == [first]
+    assert list(missing.context["cl"].result_list) == [second]
+    assert current.context["cl"].result_count == Product.objects.count() - 2
