@@ -129,7 +129,9 @@ else:
             embedded_database_url(SHOP_DATA_DIR / "pgdata", envstr("SHOP_DB_NAME", "shop"))
         )
     }
-    DATABASES["default"]["HOST"] = str(SHOP_DATA_DIR / "pgdata")
+    # The socket directory (pgdata, or a short path when pgdata's is too long for a
+    # Unix socket) comes in the URL's query string.
+    DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")
 # Parallel test runs (several developers' sessions on one embedded server) need
 # their own test database.
 DATABASES["default"]["TEST"] = {"NAME": envstr("SHOP_TEST_DB_NAME", "test_shop")}

@@ -14,6 +14,19 @@ from shop.assistant import services
 from shop.assistant.exceptions import AssistantError
 
 
+class AssistantProductSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    url = serializers.CharField()
+    image_url = serializers.CharField(allow_null=True)
+    article_type = serializers.CharField()
+    colour = serializers.CharField()
+    price = serializers.DecimalField(
+        max_digits=10, decimal_places=2, allow_null=True, coerce_to_string=True
+    )
+    note = serializers.CharField(allow_blank=True)
+
+
 class AssistantApi(APIView):
     """Ask the shopping assistant: words and/or a photo in, products and advice out."""
 
@@ -33,24 +46,12 @@ class AssistantApi(APIView):
         image = serializers.FileField(required=False, allow_empty_file=True)
         conversation_id = serializers.UUIDField(required=False, allow_null=True)
 
-    class ProductSerializer(serializers.Serializer):
-        id = serializers.IntegerField()
-        name = serializers.CharField()
-        url = serializers.CharField()
-        image_url = serializers.CharField(allow_null=True)
-        article_type = serializers.CharField()
-        colour = serializers.CharField()
-        price = serializers.DecimalField(
-            max_digits=10, decimal_places=2, allow_null=True, coerce_to_string=True
-        )
-        note = serializers.CharField(allow_blank=True)
-
     class OutputSerializer(serializers.Serializer):
         categories = serializers.ListField(child=serializers.CharField())
         number_of_items = serializers.IntegerField()
         not_carried = serializers.ListField(child=serializers.CharField())
         advice = serializers.CharField()
-        products = serializers.ListField(child=serializers.DictField())
+        products = AssistantProductSerializer(many=True)
         backend = serializers.ChoiceField(choices=["gemini", "offline"])
         notices = serializers.ListField(child=serializers.CharField())
         conversation_id = serializers.CharField()
@@ -97,7 +98,7 @@ class AssistantApi(APIView):
         except AssistantError as error:
             return Response({"detail": error.message}, status=error.status)
         services.api_conversation_append(conversation_id=conversation_id, reply=reply)
-        products = [self.ProductSerializer(p).data for p in reply.products]
+        products = [AssistantProductSerializer(p).data for p in reply.products]
         output = {
             "categories": reply.categories,
             "number_of_items": reply.number_of_items,

@@ -156,7 +156,10 @@ def _product_text(product: Product) -> str:
     ):
         if value:
             details.append(f"{label} {value}")
-    details.append(f"price {price_display(product.price, product.stock)}")
+    price = price_display(product.price, product.stock)
+    details.append(
+        f"price {price}" if product.price is not None else "price unavailable"
+    )
     if product.stock is not None:
         details.append(f"stock {product.stock}")
     return "; ".join(details)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -188,12 +189,13 @@ def category_unknown(*, names: list[str]) -> list[str]:
     return [name for name in names if name not in known]
 
 
-def product_genders() -> list[str]:
+def product_attribute_values(*, field: str) -> list[str]:
+    """The distinct non-empty values of a product attribute (gender, base_colour...)."""
     return list(
         Product.objects.browsable()
-        .exclude(gender="")
-        .order_by("gender")
-        .values_list("gender", flat=True)
+        .exclude(**{field: ""})
+        .order_by(field)
+        .values_list(field, flat=True)
         .distinct()
     )
 
@@ -231,6 +233,15 @@ def _encoder_or_none() -> tuple[object | None, str]:
         return get_encoder(), ""
     except EncoderUnavailable as error:
         return None, str(error)
+
+
+@functools.lru_cache(maxsize=2048)
+def _text_embedding(encoder: object, text: str) -> object:
+    # Paging, filtering and the assistant repeat the same words; a real BLIP-2 text
+    # pass costs ~100 ms on a CPU.
+    vector = encoder.encode_texts([text])[0]
+    vector.setflags(write=False)
+    return vector
 
 
 def product_vector_ranking(
@@ -310,7 +321,7 @@ def product_search(
 
     vector_ranked: list[tuple[int, float]] = []
     if encoder is not None:
-        text_vec = encoder.encode_texts([text])[0] if text else None
+        text_vec = _text_embedding(encoder, text) if text else None
         image_vec = encoder.pooled(encoder.encode_images([image]))[0] if image is not None else None
         vector_ranked = product_vector_ranking(
             text_embedding=text_vec,

@@ -67,7 +67,8 @@ def _search_context(request: HttpRequest, params: QueryDict) -> dict[str, object
         "filters": selectors.ProductFilters.from_query(params),
         "navigation": selectors.category_navigation(),
         "categories": Category.objects.filter(products__is_active=True).distinct(),
-        "genders": selectors.product_genders(),
+        "genders": selectors.product_attribute_values(field="gender"),
+        "colours": selectors.product_attribute_values(field="base_colour"),
     }
 
 

@@ -107,3 +107,24 @@ def test_the_thinking_state_shows_while_the_assistant_works(page):
     release[0].continue_()
     expect(page.get_by_test_id("assistant-product")).to_have_count(1)
     expect(thinking).to_be_hidden()
+
+
+def test_a_bad_photo_is_explained_in_the_panel_without_a_reload(page):
+    from playwright.sync_api import expect
+
+    page.evaluate("window.__no_reload = 'still here'")
+    page.get_by_test_id("assistant-message").fill("a watch like this")
+    page.get_by_test_id("assistant-photo").set_input_files(
+        {
+            "name": "photo.jpg",
+            "mimeType": "image/jpeg",
+            "buffer": b"<html>not a photo</html>",
+        }
+    )
+    page.get_by_test_id("assistant-send").click()
+
+    expect(page.get_by_test_id("assistant-error")).to_contain_text(
+        "not a readable image"
+    )
+    expect(page.get_by_test_id("assistant-message")).to_have_value("a watch like this")
+    assert page.evaluate("window.__no_reload") == "still here"

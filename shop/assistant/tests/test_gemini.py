@@ -52,7 +52,7 @@ def test_gemini_sees_the_product_photos_as_inline_image_parts(fake_gemini):
     assert inline_images(advice_body) == thumbnails
     for card in reply.products:
         assert f"Product id {card['id']}: {card['name']}" in texts(advice_body)
-        assert "price Price unavailable" in texts(advice_body)
+        assert "price unavailable" in texts(advice_body)
 
 
 def test_both_calls_ask_for_json_with_a_response_schema_temperature_and_length(
