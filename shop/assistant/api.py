@@ -36,6 +36,9 @@ class AssistantApi(APIView):
     permission_classes = ()
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "AssistantInput"
+
         message = serializers.CharField(
             max_length=services.MAX_MESSAGE_CHARS,
             required=False,
@@ -47,6 +50,9 @@ class AssistantApi(APIView):
         conversation_id = serializers.UUIDField(required=False, allow_null=True)
 
     class OutputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "AssistantOutput"
+
         categories = serializers.ListField(child=serializers.CharField())
         number_of_items = serializers.IntegerField()
         not_carried = serializers.ListField(child=serializers.CharField())
