@@ -78,9 +78,12 @@ def build(n: int, rng: np.random.Generator) -> None:
             )
             for i in range(size)
         )
-        with connection.cursor() as cursor, cursor.copy(
-            "COPY catalog_productqueryembedding (product_id, query_index, embedding) FROM STDIN"
-        ) as copy:
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(
+                "COPY catalog_productqueryembedding (product_id, query_index, embedding) FROM STDIN"
+            ) as copy,
+        ):
             for product, vectors in zip(products, queries, strict=True):
                 for q, vector in enumerate(vectors):
                     copy.write_row((product.pk, q, vector_search.vector_literal(vector)))
@@ -116,8 +119,12 @@ def main() -> None:
     queries = unit(rng.normal(size=(args.queries, DIM)))
     # Queries near the data (as real text queries are) rather than uniform noise.
     sample = np.array(
-        [np.asarray(e) for e in ProductQueryEmbedding.objects.order_by("?").values_list(
-            "embedding", flat=True)[: args.queries]]
+        [
+            np.asarray(e)
+            for e in ProductQueryEmbedding.objects.order_by("?").values_list(
+                "embedding", flat=True
+            )[: args.queries]
+        ]
     )
     queries = unit(sample + 0.5 * queries / np.sqrt(DIM))
 

@@ -83,10 +83,7 @@ class AssistantApi(APIView):
             photo = None
             upload = data.get("image")
             if upload is not None:
-                if (
-                    upload.size is not None
-                    and upload.size > settings.SHOP_UPLOAD_MAX_BYTES
-                ):
+                if upload.size is not None and upload.size > settings.SHOP_UPLOAD_MAX_BYTES:
                     raise AssistantError(
                         f"The image is too large. Please upload a file of at most "
                         f"{settings.SHOP_UPLOAD_MAX_BYTES // (1024 * 1024)} MB.",

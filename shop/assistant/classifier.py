@@ -393,11 +393,7 @@ class CatalogVocabulary:
                 for alias in word_forms(part):
                     self._exact.setdefault(alias, set()).add(info.name)
             words = name.split()
-            if (
-                len(words) > 1
-                and " and " not in name
-                and words[-1] not in GENERIC_HEADS
-            ):
+            if len(words) > 1 and " and " not in name and words[-1] not in GENERIC_HEADS:
                 for alias in word_forms(words[-1]):
                     self._heads.setdefault(alias, set()).add(info.name)
             for group in (info.sub_category, info.master_category):
@@ -421,10 +417,7 @@ class CatalogVocabulary:
     def resolve(self, phrase: str) -> set[str]:
         """Article types a catalog word means: the exact type, else every type it heads."""
         return set(
-            self._exact.get(phrase)
-            or self._heads.get(phrase)
-            or self._groups.get(phrase)
-            or ()
+            self._exact.get(phrase) or self._heads.get(phrase) or self._groups.get(phrase) or ()
         )
 
     def phrases(self) -> set[str]:
@@ -438,12 +431,7 @@ def normalise(text: str) -> str:
 
 
 def singular(word: str) -> str:
-    if (
-        word in PLURAL_ONLY
-        or len(word) <= 3
-        or not word.endswith("s")
-        or word.endswith("ss")
-    ):
+    if word in PLURAL_ONLY or len(word) <= 3 or not word.endswith("s") or word.endswith("ss"):
         return word
     if word.endswith("ies") and len(word) > 4 and word not in {"ties", "pies"}:
         return word[:-3] + "y"
@@ -466,9 +454,7 @@ def word_forms(phrase: str) -> set[str]:
     if not words:
         return set()
     head = words[-1]
-    return {
-        " ".join([*words[:-1], form]) for form in {head, singular(head), plural(head)}
-    }
+    return {" ".join([*words[:-1], form]) for form in {head, singular(head), plural(head)}}
 
 
 @dataclass(frozen=True)
@@ -478,9 +464,7 @@ class _Match:
     phrase: str
 
 
-def _find_phrases(
-    tokens: Sequence[str], phrases: set[str], *, longest: int = 5
-) -> list[_Match]:
+def _find_phrases(tokens: Sequence[str], phrases: set[str], *, longest: int = 5) -> list[_Match]:
     """Non-overlapping phrase matches, longest first at each position."""
     matches: list[_Match] = []
     i = 0
@@ -526,9 +510,7 @@ def explicit_number(tokens: Sequence[str], wanted_starts: Iterable[int]) -> int 
         if j in starts:
             return value
         # "show me three more", "just two": a count of what was asked before.
-        if j == len(tokens) and (
-            j > i + size or (i > 0 and tokens[i - 1] in COUNT_LEADS)
-        ):
+        if j == len(tokens) and (j > i + size or (i > 0 and tokens[i - 1] in COUNT_LEADS)):
             return value
     return None
 
@@ -588,9 +570,7 @@ def classify(
         count = 1
     else:
         count = UNFILTERED_ITEMS
-    return Classification(
-        wants=tuple(wants), number_of_items=count, not_carried=tuple(not_carried)
-    )
+    return Classification(wants=tuple(wants), number_of_items=count, not_carried=tuple(not_carried))
 
 
 def search_words(message: str, *, vocabulary: CatalogVocabulary) -> str:
@@ -601,9 +581,6 @@ def search_words(message: str, *, vocabulary: CatalogVocabulary) -> str:
     words = [
         t
         for i, t in enumerate(tokens)
-        if i not in matched
-        and t not in REQUEST_WORDS
-        and not t.isdigit()
-        and len(t) > 1
+        if i not in matched and t not in REQUEST_WORDS and not t.isdigit() and len(t) > 1
     ]
     return " ".join(dict.fromkeys(words))

@@ -42,9 +42,7 @@ class GeminiUnavailable(Exception):
 
 
 class RequestedItem(BaseModel):
-    shopper_words: str = Field(
-        description="The shopper's words for this item, e.g. 'sneakers'."
-    )
+    shopper_words: str = Field(description="The shopper's words for this item, e.g. 'sneakers'.")
     article_types: list[str] = Field(
         description="Article types from the catalog list that match, spelled exactly as listed."
     )
@@ -60,15 +58,11 @@ class ClassifierOutput(BaseModel):
 
 class ProductNote(BaseModel):
     product_id: int
-    note: str = Field(
-        description="One or two sentences on this product for this shopper."
-    )
+    note: str = Field(description="One or two sentences on this product for this shopper.")
 
 
 class AdviceOutput(BaseModel):
-    advice: str = Field(
-        description="Plain-text advice, at most 120 words, no product ids."
-    )
+    advice: str = Field(description="Plain-text advice, at most 120 words, no product ids.")
     product_notes: list[ProductNote]
 
 
@@ -153,9 +147,7 @@ def generate(
                 response_mime_type="application/json",
                 response_schema=schema,
                 # No tools are offered; skip the SDK's function-calling loop.
-                automatic_function_calling=types.AutomaticFunctionCallingConfig(
-                    disable=True
-                ),
+                automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
             ),
         )
         text = response.text
@@ -165,9 +157,7 @@ def generate(
     except GeminiUnavailable:
         raise
     except ValidationError as error:
-        logger.warning(
-            "Gemini returned an answer that does not fit the schema: %s", error
-        )
+        logger.warning("Gemini returned an answer that does not fit the schema: %s", error)
         raise GeminiUnavailable("Gemini returned an unreadable answer") from None
     except errors.APIError as error:
         logger.warning("Gemini API error %s: %s", error.code, error.message)
@@ -178,9 +168,7 @@ def generate(
         if "timeout" in name:
             raise GeminiUnavailable("Gemini took too long to answer") from None
         if "credential" in name or "auth" in name or "refresh" in name:
-            raise GeminiUnavailable(
-                "Gemini credentials are missing or invalid"
-            ) from None
+            raise GeminiUnavailable("Gemini credentials are missing or invalid") from None
         raise GeminiUnavailable("Gemini could not be reached") from None
 
 

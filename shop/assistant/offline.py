@@ -95,13 +95,9 @@ def _describe(product: Product) -> str:
     parts = [product.name]
     bits = []
     if product.usage:
-        bits.append(
-            f"for {OCCASIONS.get(product.usage.lower(), product.usage.lower())}"
-        )
+        bits.append(f"for {OCCASIONS.get(product.usage.lower(), product.usage.lower())}")
     if product.season:
-        bits.append(
-            SEASONS.get(product.season.lower(), f"for {product.season.lower()}")
-        )
+        bits.append(SEASONS.get(product.season.lower(), f"for {product.season.lower()}"))
     if bits:
         parts.append(" — " + ", ".join(bits))
     if product.price is None:
@@ -153,9 +149,7 @@ def offline_advice(
     """A short, honest answer from the attributes of the products found."""
     sentences: list[str] = []
     if classification.not_carried:
-        sentences.append(
-            f"Sorry, we don't carry {_join(list(classification.not_carried))}."
-        )
+        sentences.append(f"Sorry, we don't carry {_join(list(classification.not_carried))}.")
     if not products:
         if not classification.not_carried:
             sentences.append(
@@ -165,16 +159,10 @@ def offline_advice(
         else:
             sentences.append("Is there anything else I can help you find?")
         return " ".join(sentences)
-    what = (
-        _join([w.words for w in classification.wants])
-        if classification.wants
-        else "ideas"
-    )
+    what = _join([w.words for w in classification.wants]) if classification.wants else "ideas"
     lead = "To go with your photo, here" if has_photo else "Here"
     count = len(products)
-    sentences.append(
-        f"{lead} {'is' if count == 1 else 'are'} {count} {what} from our catalog."
-    )
+    sentences.append(f"{lead} {'is' if count == 1 else 'are'} {count} {what} from our catalog.")
     sentences.extend(_describe(p) for p in products[:6])
     for tip in (_colour_tip(products), _occasion_tip(message, products)):
         if tip:

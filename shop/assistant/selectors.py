@@ -27,9 +27,7 @@ MAX_TURNS = 20
 def catalog_vocabulary() -> CatalogVocabulary:
     """Article types a shopper can be shown (those with browsable products)."""
     rows = (
-        Category.objects.annotate(
-            n=Count("products", filter=Q(products__is_active=True))
-        )
+        Category.objects.annotate(n=Count("products", filter=Q(products__is_active=True)))
         .filter(n__gt=0)
         .order_by("-n", "name")
         .values_list("name", "sub_category", "master_category")
@@ -158,9 +156,7 @@ def previous_classification(
                 Want(
                     words=str(w.get("words", "")),
                     categories=tuple(
-                        c
-                        for c in w.get("categories", [])
-                        if vocabulary.canonical(c) == c
+                        c for c in w.get("categories", []) if vocabulary.canonical(c) == c
                     ),
                 )
                 for w in turn["wants"]

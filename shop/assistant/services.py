@@ -28,9 +28,7 @@ RATE_WINDOW_S = 60
 PHOTO_SIZE_FOR_MODEL = 512
 EMPTY_REQUEST = "Tell me what you are looking for, or add a photo."
 TOO_LONG = f"Please keep your message under {MAX_MESSAGE_CHARS} characters."
-TOO_FAST = (
-    "You're asking faster than I can keep up. Please wait a minute and try again."
-)
+TOO_FAST = "You're asking faster than I can keep up. Please wait a minute and try again."
 
 
 @dataclass
@@ -83,12 +81,8 @@ def assistant_reply(
             backend = backends.OFFLINE
             notices.append(_fallback_notice(error))
     if classification is None:
-        previous = selectors.previous_classification(
-            turns=list(turns), vocabulary=vocabulary
-        )
-        classification = classify(
-            message=message, vocabulary=vocabulary, previous=previous
-        )
+        previous = selectors.previous_classification(turns=list(turns), vocabulary=vocabulary)
+        classification = classify(message=message, vocabulary=vocabulary, previous=previous)
 
     words = search_words(message, vocabulary=vocabulary)
     retrieved = selectors.assistant_products(
@@ -122,15 +116,10 @@ def assistant_reply(
         number_of_items=classification.number_of_items,
         not_carried=list(classification.not_carried),
         advice=advice,
-        products=[
-            selectors.product_card(p, note=notes.get(p.pk, ""))
-            for p in retrieved.products
-        ],
+        products=[selectors.product_card(p, note=notes.get(p.pk, "")) for p in retrieved.products],
         backend=backend,
         notices=notices,
-        wants=[
-            asdict(w) | {"categories": list(w.categories)} for w in classification.wants
-        ],
+        wants=[asdict(w) | {"categories": list(w.categories)} for w in classification.wants],
         has_photo=photo is not None,
     )
 
@@ -167,9 +156,7 @@ def assistant_rate_limit(*, key: str, now: float | None = None) -> None:
 # --- the conversation ----------------------------------------------------------------
 
 
-def _turns_to_keep(
-    turns: list[dict[str, Any]], reply: AssistantReply
-) -> list[dict[str, Any]]:
+def _turns_to_keep(turns: list[dict[str, Any]], reply: AssistantReply) -> list[dict[str, Any]]:
     turns = [
         *turns,
         {"role": "shopper", "text": reply.message, "photo": reply.has_photo},
@@ -188,9 +175,7 @@ def _turns_to_keep(
     return turns[-selectors.MAX_TURNS :]
 
 
-def conversation_append(
-    *, session: MutableMapping[str, Any], reply: AssistantReply
-) -> None:
+def conversation_append(*, session: MutableMapping[str, Any], reply: AssistantReply) -> None:
     """Add an exchange to the session's conversation, keeping the last few."""
     turns = selectors.conversation_get(session=session)
     session[selectors.SESSION_KEY] = {

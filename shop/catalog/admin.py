@@ -56,18 +56,39 @@ class EmbeddingStatusFilter(admin.SimpleListFilter):
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     list_display = [
-        "thumb", "name", "category", "gender", "base_colour", "price", "stock", "is_active",
+        "thumb",
+        "name",
+        "category",
+        "gender",
+        "base_colour",
+        "price",
+        "stock",
+        "is_active",
         "embedding_status",
     ]
     list_display_links = ["thumb", "name"]
-    list_filter = ["is_active", "gender", "category__master_category", "category", "season",
-                   "usage", EmbeddingStatusFilter, "embedding_model"]
+    list_filter = [
+        "is_active",
+        "gender",
+        "category__master_category",
+        "category",
+        "season",
+        "usage",
+        EmbeddingStatusFilter,
+        "embedding_model",
+    ]
     actions = ["re_embed"]
     list_editable = ["price", "stock", "is_active"]
     list_select_related = ["category"]
     search_fields = ["name", "external_id", "category__name", "base_colour"]
-    readonly_fields = ["thumb_large", "image_sha256", "embedding_model", "embedded_at",
-                       "created_at", "updated_at"]
+    readonly_fields = [
+        "thumb_large",
+        "image_sha256",
+        "embedding_model",
+        "embedded_at",
+        "created_at",
+        "updated_at",
+    ]
     autocomplete_fields = ["category"]
     list_per_page = 50
     fieldsets = [

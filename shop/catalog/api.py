@@ -22,8 +22,19 @@ class ProductOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Product
         fields = [
-            "id", "external_id", "name", "article_type", "gender", "colour", "season",
-            "year", "usage", "price", "stock", "url", "image_url",
+            "id",
+            "external_id",
+            "name",
+            "article_type",
+            "gender",
+            "colour",
+            "season",
+            "year",
+            "usage",
+            "price",
+            "stock",
+            "url",
+            "image_url",
         ]
 
     def get_image_url(self, product: Product) -> str | None:
@@ -110,13 +121,9 @@ class ProductSearchApi(APIView):
         data = serializer.validated_data
         unknown = selectors.category_unknown(names=data["category"])
         if unknown:
-            return Response(
-                {"detail": f"Unknown category: {', '.join(unknown)}."}, status=400
-            )
+            return Response({"detail": f"Unknown category: {', '.join(unknown)}."}, status=400)
         try:
-            photo = (
-                uploads.photo_from_upload(upload=data["image"]) if data.get("image") else None
-            )
+            photo = uploads.photo_from_upload(upload=data["image"]) if data.get("image") else None
             result = selectors.product_search(
                 text=data["q"],
                 image=photo,

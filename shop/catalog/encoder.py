@@ -22,7 +22,7 @@ import tempfile
 import threading
 import warnings
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -407,10 +407,8 @@ def build_dev_tiny(target_dir: Path) -> Path:
                 stale = Path(
                     tempfile.mkdtemp(prefix=f".{target_dir.name}-stale-", dir=target_dir.parent)
                 )
-                try:
+                with suppress(FileNotFoundError):
                     os.rename(target_dir, stale / "old")
-                except FileNotFoundError:
-                    pass
                 shutil.rmtree(stale, ignore_errors=True)
         raise EncoderUnavailable(f"Could not install the dev-tiny model into {target_dir}.")
     finally:

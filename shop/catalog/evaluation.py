@@ -68,7 +68,7 @@ def _plural(name: str) -> str:
 
 
 def queries_from_labels(*, min_relevant: int = 2, limit: int = 200) -> list[LabelledQuery]:
-    """"<colour> <article type>" queries, relevant = products carrying both labels."""
+    """ "<colour> <article type>" queries, relevant = products carrying both labels."""
     groups = (
         Product.objects.browsable()
         .exclude(base_colour="")
@@ -91,9 +91,7 @@ def queries_from_labels(*, min_relevant: int = 2, limit: int = 200) -> list[Labe
     return queries
 
 
-def evaluate(
-    queries: Iterable[LabelledQuery], *, search: Callable[[str], list[str]]
-) -> Metrics:
+def evaluate(queries: Iterable[LabelledQuery], *, search: Callable[[str], list[str]]) -> Metrics:
     """Score a search function (query -> ranked external ids) against the labels.
 
     Recall@k is capped (|relevant in top k| / min(k, |relevant|)) so that a perfect

@@ -134,3 +134,6 @@ class ProductQueryEmbedding(models.Model):
                 opclasses=["vector_cosine_ops"],
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}#{self.query_index}"

@@ -181,11 +181,7 @@ def category_navigation() -> list[CategoryGroup]:
 
 def category_unknown(*, names: list[str]) -> list[str]:
     """Those of `names` that are neither an article type's name nor its slug."""
-    known = {
-        value
-        for pair in Category.objects.values_list("name", "slug")
-        for value in pair
-    }
+    known = {value for pair in Category.objects.values_list("name", "slug") for value in pair}
     return [name for name in names if name not in known]
 
 
@@ -283,7 +279,11 @@ def product_vector_ranking(
                 candidate_ids=candidates,
             )
     return vector_search.exact_scores(
-        query, model_id=model_id, limit=limit, allowed_sql=allowed_sql, allowed_params=allowed_params
+        query,
+        model_id=model_id,
+        limit=limit,
+        allowed_sql=allowed_sql,
+        allowed_params=allowed_params,
     )
 
 
@@ -333,7 +333,9 @@ def product_search(
         )
     keyword_ids: list[int] = []
     if text:
-        keyword_ids = list(product_list(filters=filters, q=text).values_list("id", flat=True)[:depth])
+        keyword_ids = list(
+            product_list(filters=filters, q=text).values_list("id", flat=True)[:depth]
+        )
 
     fused: dict[int, float] = {}
     for rank, (pk, _score) in enumerate(vector_ranked, start=1):
@@ -366,7 +368,9 @@ def product_search(
         for pk in ordered
         if pk in products
     ]
-    notice = f"Visual search is unavailable ({problem}); showing keyword matches." if problem else ""
+    notice = (
+        f"Visual search is unavailable ({problem}); showing keyword matches." if problem else ""
+    )
     return SearchResult(hits=hits, notice=notice, used_vectors=encoder is not None)
 
 

@@ -307,9 +307,12 @@ def _import_row(row: ProductRow) -> tuple[str, int]:
     with transaction.atomic():
         category = _category_for(row)
         fields["category"] = category
-        if existing is not None and not image_changed:
-            if all(getattr(existing, k) == v for k, v in fields.items()):
-                return "unchanged", existing.pk
+        if (
+            existing is not None
+            and not image_changed
+            and all(getattr(existing, k) == v for k, v in fields.items())
+        ):
+            return "unchanged", existing.pk
         product = existing or Product(external_id=row.external_id)
         for key, value in fields.items():
             setattr(product, key, value)
@@ -491,4 +494,3 @@ def catalog_embed(
     bar.close()
     summary.seconds = time.monotonic() - started
     return summary
-

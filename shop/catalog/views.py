@@ -89,7 +89,9 @@ def search(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and too_large:
         context = _search_context(request, QueryDict())
-        context["error"] = "The photo is too large. Please upload a smaller JPEG, PNG or WebP photo."
+        context["error"] = (
+            "The photo is too large. Please upload a smaller JPEG, PNG or WebP photo."
+        )
         return _render_search(request, context, status=413)
     params = request.POST if request.method == "POST" else request.GET
     context = _search_context(request, params)

@@ -38,9 +38,7 @@ def test_the_database_runs_pgvector_on_a_named_volume(compose):
     assert db["image"].startswith("pgvector/pgvector:")
     named = set(compose.get("volumes") or {})
     assert any(source in named for source in _volume_sources(db))
-    assert any(
-        str(volume).endswith(":/var/lib/postgresql/data") for volume in db["volumes"]
-    )
+    assert any(str(volume).endswith(":/var/lib/postgresql/data") for volume in db["volumes"])
 
 
 def test_the_database_requires_a_password_and_has_a_healthcheck(compose):
@@ -83,7 +81,11 @@ def test_docker_compose_accepts_the_file():
 
     result = subprocess.run(
         [binary, "-f", str(COMPOSE_FILE), "config"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
     assert result.returncode == 0, result.stderr
@@ -99,7 +101,11 @@ def test_docker_compose_refuses_to_run_without_a_password():
 
     result = subprocess.run(
         [binary, "-f", str(COMPOSE_FILE), "config"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
     assert result.returncode != 0

@@ -112,11 +112,7 @@ def inline_images(body: dict[str, Any]) -> list[bytes]:
             data = part.get("inlineData") or part.get("inline_data")
             if data:
                 assert (data.get("mimeType") or data.get("mime_type")) == "image/jpeg"
-                out.append(
-                    base64.urlsafe_b64decode(
-                        data["data"] + "=" * (-len(data["data"]) % 4)
-                    )
-                )
+                out.append(base64.urlsafe_b64decode(data["data"] + "=" * (-len(data["data"]) % 4)))
     return out
 
 
@@ -132,15 +128,11 @@ def advice_for(ids: Callable[[dict[str, Any]], list[int]] | None = None, **extra
         found = [int(i) for i in re.findall(r"Product id (\d+):", texts(body))]
         payload = {
             "advice": "These go well together.",
-            "product_notes": [
-                {"product_id": i, "note": f"Note for {i}"} for i in found
-            ],
+            "product_notes": [{"product_id": i, "note": f"Note for {i}"} for i in found],
         }
         payload.update(extra)
         if ids is not None:
-            payload["product_notes"] += [
-                {"product_id": i, "note": "invented"} for i in ids(body)
-            ]
+            payload["product_notes"] += [{"product_id": i, "note": "invented"} for i in ids(body)]
         return gemini_reply(payload)
 
     return respond

@@ -62,9 +62,7 @@ def test_it_answers_json_with_the_documented_shape(api):
 def test_it_accepts_multipart_with_a_photo(api):
     photo = SimpleUploadedFile(PROBE.name, PROBE.read_bytes(), content_type="image/png")
 
-    response = api.post(
-        URL, {"message": "a watch like this", "image": photo}, format="multipart"
-    )
+    response = api.post(URL, {"message": "a watch like this", "image": photo}, format="multipart")
 
     assert response.status_code == 200
     assert [p["article_type"] for p in response.json()["products"]] == ["Watches"]
@@ -94,12 +92,10 @@ def test_a_conversation_id_carries_context_between_requests(api):
 def test_prompt_injection_cannot_leave_the_catalog(api):
     body = api.post(URL, {"message": INJECTION}, format="json").json()
 
-    assert set(body["categories"]) <= set(
-        Category.objects.values_list("name", flat=True)
+    assert set(body["categories"]) <= set(Category.objects.values_list("name", flat=True))
+    assert Product.objects.filter(pk__in=[p["id"] for p in body["products"]]).count() == len(
+        body["products"]
     )
-    assert Product.objects.filter(
-        pk__in=[p["id"] for p in body["products"]]
-    ).count() == len(body["products"])
 
 
 @pytest.mark.parametrize(

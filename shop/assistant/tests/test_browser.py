@@ -36,9 +36,7 @@ def page(live_server, catalog_with_shoes):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.set_default_timeout(30_000)
@@ -75,9 +73,7 @@ def test_the_panel_answers_shows_products_takes_a_photo_and_resets_without_reloa
     page.get_by_test_id("assistant-send").click()
 
     expect(page.get_by_test_id("assistant-reply")).to_have_count(2)
-    expect(page.get_by_test_id("assistant-shopper-turn").nth(1)).to_contain_text(
-        "with a photo"
-    )
+    expect(page.get_by_test_id("assistant-shopper-turn").nth(1)).to_contain_text("with a photo")
     expect(products).to_have_count(3)
     assert products.nth(2).get_attribute("data-article-type") == "Watches"
     assert page.evaluate("window.__no_reload") == "still here"
@@ -123,8 +119,6 @@ def test_a_bad_photo_is_explained_in_the_panel_without_a_reload(page):
     )
     page.get_by_test_id("assistant-send").click()
 
-    expect(page.get_by_test_id("assistant-error")).to_contain_text(
-        "not a readable image"
-    )
+    expect(page.get_by_test_id("assistant-error")).to_contain_text("not a readable image")
     expect(page.get_by_test_id("assistant-message")).to_have_value("a watch like this")
     assert page.evaluate("window.__no_reload") == "still here"

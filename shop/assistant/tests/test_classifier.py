@@ -48,9 +48,7 @@ def vocabulary():
 
 
 @pytest.mark.parametrize(("message", "categories", "count", "not_carried"), PHRASINGS)
-def test_it_reads_real_shopper_phrasings(
-    vocabulary, message, categories, count, not_carried
-):
+def test_it_reads_real_shopper_phrasings(vocabulary, message, categories, count, not_carried):
     result = classify(message=message, vocabulary=vocabulary)
 
     assert set(result.categories) == categories
@@ -65,13 +63,9 @@ def test_the_table_only_names_article_types_the_test_catalog_has(vocabulary):
 
 
 def test_article_types_come_from_the_database_not_a_list(vocabulary):
-    assert classify(message="a swimsuit", vocabulary=vocabulary).not_carried == (
-        "swimwear",
-    )
+    assert classify(message="a swimsuit", vocabulary=vocabulary).not_carried == ("swimwear",)
     swimwear = Category.objects.create(name="Swimwear", slug="swimwear")
-    Product.objects.create(
-        external_id="swim-1", name="Blue Swimsuit", category=swimwear
-    )
+    Product.objects.create(external_id="swim-1", name="Blue Swimsuit", category=swimwear)
 
     result = classify(message="a swimsuit", vocabulary=catalog_vocabulary())
 
@@ -81,9 +75,7 @@ def test_article_types_come_from_the_database_not_a_list(vocabulary):
 
 def test_an_article_type_with_no_browsable_products_is_not_carried():
     hidden = Category.objects.create(name="Tuxedos", slug="tuxedos")
-    Product.objects.create(
-        external_id="tux-1", name="Tux", category=hidden, is_active=False
-    )
+    Product.objects.create(external_id="tux-1", name="Tux", category=hidden, is_active=False)
 
     result = classify(message="a tuxedo", vocabulary=catalog_vocabulary())
 
@@ -92,9 +84,7 @@ def test_an_article_type_with_no_browsable_products_is_not_carried():
 
 
 def test_several_wants_are_kept_in_the_order_the_shopper_named_them(vocabulary):
-    result = classify(
-        message="jeans, then a belt and sunglasses", vocabulary=vocabulary
-    )
+    result = classify(message="jeans, then a belt and sunglasses", vocabulary=vocabulary)
 
     assert result.categories == ["Jeans", "Belts", "Sunglasses"]
 
@@ -104,9 +94,7 @@ def test_a_follow_up_without_an_article_type_keeps_the_previous_ones(vocabulary)
         wants=(Want(words="watches", categories=("Watches",)),), number_of_items=1
     )
 
-    result = classify(
-        message="show me three more", vocabulary=vocabulary, previous=previous
-    )
+    result = classify(message="show me three more", vocabulary=vocabulary, previous=previous)
 
     assert result.categories == ["Watches"]
     assert result.number_of_items == 3

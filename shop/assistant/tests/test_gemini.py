@@ -30,9 +30,7 @@ PROBE = (
 )
 
 SHOES_REQUEST = {
-    "items": [
-        {"shopper_words": "shoes", "article_types": ["Sports Shoes", "Casual Shoes"]}
-    ],
+    "items": [{"shopper_words": "shoes", "article_types": ["Sports Shoes", "Casual Shoes"]}],
     "number_of_items": 2,
     "not_carried": [],
 }
@@ -64,9 +62,7 @@ def test_both_calls_ask_for_json_with_a_response_schema_temperature_and_length(
     services.assistant_reply(message="show me two pairs of shoes")
 
     requests = fake_gemini.requests
-    assert [r.url.path for r in requests] == [
-        "/v1/models/gemini-2.5-flash:generateContent"
-    ] * 2
+    assert [r.url.path for r in requests] == ["/v1/models/gemini-2.5-flash:generateContent"] * 2
     assert all(r.headers["x-goog-api-key"] == "fake-key" for r in requests)
     classifier, advice = (fake_gemini.body(r) for r in requests)
     for body in (classifier, advice):
@@ -96,9 +92,7 @@ def test_the_answer_is_the_models_advice_with_its_notes_per_product(fake_gemini)
     reply = services.assistant_reply(message="show me two pairs of shoes")
 
     assert reply.advice == "These go well together."
-    assert [p["note"] for p in reply.products] == [
-        f"Note for {p['id']}" for p in reply.products
-    ]
+    assert [p["note"] for p in reply.products] == [f"Note for {p['id']}" for p in reply.products]
     assert reply.notices == []
 
 
@@ -113,9 +107,7 @@ def test_ids_the_model_invents_are_dropped(fake_gemini):
     assert len(reply.products) == 2
     assert all(p["note"] != "invented" for p in reply.products)
     assert "999999" not in reply.advice
-    assert {p["id"] for p in reply.products} <= set(
-        Product.objects.values_list("id", flat=True)
-    )
+    assert {p["id"] for p in reply.products} <= set(Product.objects.values_list("id", flat=True))
 
 
 def test_article_types_the_model_invents_are_dropped(fake_gemini):
@@ -180,9 +172,7 @@ def test_two_server_errors_fall_back_to_offline_after_one_retry(fake_gemini):
     reply = services.assistant_reply(message="show me two pairs of shoes")
 
     assert reply.backend == "offline"
-    assert reply.notices == [
-        "Gemini had a server error, so the offline assistant answered."
-    ]
+    assert reply.notices == ["Gemini had a server error, so the offline assistant answered."]
     assert len(fake_gemini.requests) == 2
     assert len(reply.products) == 2
 
@@ -193,9 +183,7 @@ def test_a_timeout_is_retried_once_then_falls_back(fake_gemini):
     reply = services.assistant_reply(message="a watch")
 
     assert reply.backend == "offline"
-    assert reply.notices == [
-        "Gemini took too long to answer, so the offline assistant answered."
-    ]
+    assert reply.notices == ["Gemini took too long to answer, so the offline assistant answered."]
     assert len(fake_gemini.requests) == 2
 
 
@@ -219,9 +207,7 @@ def test_missing_credentials_fall_back_to_offline_with_a_notice(settings):
     reply = services.assistant_reply(message="a watch")
 
     assert reply.backend == "offline"
-    assert reply.notices == [
-        "Gemini is not configured, so the offline assistant answered."
-    ]
+    assert reply.notices == ["Gemini is not configured, so the offline assistant answered."]
     assert len(reply.products) == 1
 
 
@@ -246,9 +232,7 @@ def test_if_only_the_advice_fails_the_models_choice_of_products_is_kept(fake_gem
     assert "Gemini had a server error" in reply.notices[0]
 
 
-def test_vertex_ai_is_called_with_the_project_location_and_credentials(
-    settings, monkeypatch
-):
+def test_vertex_ai_is_called_with_the_project_location_and_credentials(settings, monkeypatch):
     from google.oauth2.credentials import Credentials
 
     settings.SHOP_ASSISTANT_BACKEND = "gemini"
@@ -312,9 +296,7 @@ def test_the_shoppers_photo_reaches_gemini_re_encoded_and_cannot_widen_the_answe
     [classifier_body] = fake_gemini.bodies("classifier")
     [sent_photo] = inline_images(classifier_body)
     assert sent_photo.startswith(b"\xff\xd8")  # a JPEG we made, not the uploaded PNG
-    assert base64.b64encode(PROBE.read_bytes()[:64]).decode() not in str(
-        classifier_body
-    )
+    assert base64.b64encode(PROBE.read_bytes()[:64]).decode() not in str(classifier_body)
     assert reply.categories == ["Watches"]
     assert {p["article_type"] for p in reply.products} == {"Watches"}
     assert "123456789" not in reply.advice

@@ -73,9 +73,9 @@ def test_prompt_injection_in_the_message_stays_inside_the_catalog():
     names = set(catalog_vocabulary().names)
     assert set(reply.categories) <= names
     assert {p["article_type"] for p in reply.products} <= names
-    assert Product.objects.filter(
-        pk__in=[p["id"] for p in reply.products]
-    ).count() == len(reply.products)
+    assert Product.objects.filter(pk__in=[p["id"] for p in reply.products]).count() == len(
+        reply.products
+    )
     assert "<script>" not in reply.advice
 
 

@@ -20,9 +20,7 @@ PROBE = BAD_IMAGES / "selfmade_text_in_image_injection.png"
 ASK = reverse("assistant:ask")
 RESET = reverse("assistant:reset")
 HTMX = {"HTTP_HX_REQUEST": "true"}
-ARTICLE_TYPES = re.compile(
-    r'data-testid="assistant-product" data-article-type="([^"]*)"'
-)
+ARTICLE_TYPES = re.compile(r'data-testid="assistant-product" data-article-type="([^"]*)"')
 
 
 def _article_types(content: str) -> list[str]:
@@ -137,9 +135,7 @@ def test_model_output_is_escaped_in_the_panel(client, fake_gemini):
                 "advice": "<b>Great</b> <script>alert(1)</script>",
                 "product_notes": [
                     {
-                        "product_id": int(
-                            re.search(r"Product id (\d+)", str(body)).group(1)
-                        ),
+                        "product_id": int(re.search(r"Product id (\d+)", str(body)).group(1)),
                         "note": "<img src=x onerror=alert(1)>",
                     }
                 ],

@@ -9,8 +9,19 @@ from shop.catalog.models import Category, Product
 pytestmark = pytest.mark.django_db
 
 FIELDS = {
-    "id", "external_id", "name", "article_type", "gender", "colour", "season", "year", "usage",
-    "price", "stock", "url", "image_url",
+    "id",
+    "external_id",
+    "name",
+    "article_type",
+    "gender",
+    "colour",
+    "season",
+    "year",
+    "usage",
+    "price",
+    "stock",
+    "url",
+    "image_url",
 }
 
 

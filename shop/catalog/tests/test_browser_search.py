@@ -52,8 +52,10 @@ def test_a_shopper_searches_by_words_then_by_a_photo(live_server, target: Target
     page.set_input_files("[data-testid=header-photo]", str(target.photo))
     page.click(".search-form button[type=submit]")
     page.get_by_test_id("search-photo").wait_for()
-    assert page.locator("[data-testid=search-photo] img").get_attribute("src").startswith(
-        "data:image/jpeg;base64,"
+    assert (
+        page.locator("[data-testid=search-photo] img")
+        .get_attribute("src")
+        .startswith("data:image/jpeg;base64,")
     )
     first = page.locator("[data-testid=search-grid] .card-title").first.inner_text()
     assert first == target.photo_product_name

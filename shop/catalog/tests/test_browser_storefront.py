@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from django.db.models import Count
 
-from shop.catalog.models import Category, Product
 from conftest import catalog_load
+from shop.catalog.models import Category, Product
 
 pytestmark = pytest.mark.browser
+
 
 @dataclass(frozen=True)
 class Shelf:

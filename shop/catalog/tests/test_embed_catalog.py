@@ -139,14 +139,18 @@ def test_every_bad_image_is_embedded_or_skipped_as_its_manifest_says() -> None:
     )
     accepted = {pk for pk, verdict in expected.items() if verdict == "accept"}
     embedded = set(
-        Product.objects.filter(id__in=expected, embedding__isnull=False).values_list("id", flat=True)
+        Product.objects.filter(id__in=expected, embedding__isnull=False).values_list(
+            "id", flat=True
+        )
     )
     assert embedded == accepted
     assert summary.embedded == len(accepted)
     assert sum(summary.skipped.values()) == len(expected) - len(accepted)
     for pk in accepted:
         assert ProductQueryEmbedding.objects.filter(product_id=pk).count() == 32
-    assert not ProductQueryEmbedding.objects.filter(product_id__in=set(expected) - accepted).exists()
+    assert not ProductQueryEmbedding.objects.filter(
+        product_id__in=set(expected) - accepted
+    ).exists()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -15,8 +15,8 @@ from PIL import Image, ImageDraw
 
 from shop.catalog.encoder import (
     DEV_TINY,
-    DEV_TINY_VERSION,
     DEV_TINY_MARKER,
+    DEV_TINY_VERSION,
     Blip2Encoder,
     EncoderConfig,
     EncoderUnavailable,

@@ -29,7 +29,12 @@ def test_metrics_follow_their_definitions() -> None:
 
 def test_a_search_that_finds_nothing_scores_zero() -> None:
     metrics = evaluate([LabelledQuery("a", frozenset({"1"}))], search=lambda q: ["2", "3"])
-    assert (metrics.recall_at_1, metrics.recall_at_10, metrics.mrr, metrics.ndcg_at_10) == (0, 0, 0, 0)
+    assert (metrics.recall_at_1, metrics.recall_at_10, metrics.mrr, metrics.ndcg_at_10) == (
+        0,
+        0,
+        0,
+        0,
+    )
 
 
 def test_ground_truth_files_take_both_shapes(tmp_path: Path) -> None:
@@ -61,7 +66,15 @@ def test_eval_search_prints_every_metric_for_each_channel(tmp_path: Path) -> Non
     out = StringIO()
     call_command("eval_search", "--ground-truth", str(truth), stdout=out)
     text = out.getvalue()
-    for label in ("== keyword", "== vector", "== hybrid", "Recall@1:", "Recall@10:", "MRR:", "nDCG@10:"):
+    for label in (
+        "== keyword",
+        "== vector",
+        "== hybrid",
+        "Recall@1:",
+        "Recall@10:",
+        "MRR:",
+        "nDCG@10:",
+    ):
         assert label in text
     keyword_block = text.split("== vector")[0]
     assert "Recall@10: 1.000" in keyword_block

@@ -17,8 +17,16 @@ from shop.catalog.services import catalog_import
 pytestmark = pytest.mark.django_db
 
 HEADER = [
-    "id", "gender", "masterCategory", "subCategory", "articleType", "baseColour", "season",
-    "year", "usage", "productDisplayName",
+    "id",
+    "gender",
+    "masterCategory",
+    "subCategory",
+    "articleType",
+    "baseColour",
+    "season",
+    "year",
+    "usage",
+    "productDisplayName",
 ]
 # Files the image module must refuse although their names end in .jpg (MANIFEST.csv
 # marks them "reject"): a GIF, a HEIF, a TIFF fuzz crash, an empty file, an OLE doc,
@@ -367,9 +375,12 @@ def test_the_folder_layout_imports_one_article_type_per_folder(empty_catalog, fo
     assert summary.layout == "folders"
     assert summary.created == 3
     assert summary.skipped["not a JPEG, PNG or WebP file"] == 1
-    assert summary.skipped[
-        "image rejected: Unsupported image format. Please upload a JPEG, PNG or WebP photo."
-    ] == 1
+    assert (
+        summary.skipped[
+            "image rejected: Unsupported image format. Please upload a JPEG, PNG or WebP photo."
+        ]
+        == 1
+    )
     assert summary.skipped_total == 2
     names = dict(Product.objects.values_list("external_id", "name"))
     assert names == {

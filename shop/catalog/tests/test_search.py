@@ -54,7 +54,9 @@ def _reference_itc(texts: list[str]) -> dict[str, list[tuple[int, float]]]:
     products = list(Product.objects.embedded_with(MODEL).order_by("id"))
     photos = [images.decode_image_file(p.image.path) for p in products]
     pixels = processor.image_processor(images=photos, return_tensors="pt")["pixel_values"]
-    tokens = processor.tokenizer(texts, padding=True, return_token_type_ids=False, return_tensors="pt")
+    tokens = processor.tokenizer(
+        texts, padding=True, return_token_type_ids=False, return_tensors="pt"
+    )
     with torch.inference_mode():
         out = reference(
             pixel_values=pixels,
@@ -99,10 +101,10 @@ def test_it_scores_text_by_the_max_over_query_embeddings_not_their_mean() -> Non
     )
     assert vectors.shape == (32, 256)
     text = _text_vector("navy blue shirt")
-    ranked = dict(
-        product_vector_ranking(text_embedding=text, model_id=MODEL, limit=1000)
+    ranked = dict(product_vector_ranking(text_embedding=text, model_id=MODEL, limit=1000))
+    assert ranked[product.pk] == pytest.approx(
+        float(Blip2Encoder.itc_scores(vectors[None], text)[0]), abs=1e-5
     )
-    assert ranked[product.pk] == pytest.approx(float(Blip2Encoder.itc_scores(vectors[None], text)[0]), abs=1e-5)
     assert ranked[product.pk] != pytest.approx(float(vectors.mean(axis=0) @ text), abs=1e-4)
 
 
@@ -154,8 +156,9 @@ def test_hybrid_search_puts_exact_word_matches_near_the_top(word: str) -> None:
     # dev-tiny's vector channel is random noise: the keyword channel must carry
     # exact words (brands, article types) into the first results anyway.
     matches = set(
-        Product.objects.filter(Q(name__icontains=word) | Q(category__name__icontains=word))
-        .values_list("id", flat=True)
+        Product.objects.filter(
+            Q(name__icontains=word) | Q(category__name__icontains=word)
+        ).values_list("id", flat=True)
     )
     assert matches, f"the subset should contain {word!r}"
     result = product_search(text=word, k=2 * len(matches) + 1)
@@ -177,9 +180,7 @@ def test_products_not_yet_embedded_appear_in_keyword_results() -> None:
 def test_embeddings_of_another_model_are_never_scored() -> None:
     product = Product.objects.first()
     Product.objects.exclude(pk=product.pk).update(embedding_model="another-model")
-    ranked = product_vector_ranking(
-        text_embedding=_text_vector("shirt"), model_id=MODEL, limit=100
-    )
+    ranked = product_vector_ranking(text_embedding=_text_vector("shirt"), model_id=MODEL, limit=100)
     assert [pk for pk, _ in ranked] == [product.pk]
 
 
@@ -198,12 +199,18 @@ def test_photo_and_text_weight_moves_between_the_two_scores() -> None:
     image_vec = encoder.pooled(encoder.encode_images([photo]))[0]
     text_vec = _text_vector("red dress")
     only_image = product_vector_ranking(
-        text_embedding=text_vec, image_embedding=image_vec, model_id=MODEL, limit=5,
+        text_embedding=text_vec,
+        image_embedding=image_vec,
+        model_id=MODEL,
+        limit=5,
         text_weight=0.0,
     )
     image_alone = product_vector_ranking(image_embedding=image_vec, model_id=MODEL, limit=5)
     only_text = product_vector_ranking(
-        text_embedding=text_vec, image_embedding=image_vec, model_id=MODEL, limit=5,
+        text_embedding=text_vec,
+        image_embedding=image_vec,
+        model_id=MODEL,
+        limit=5,
         text_weight=1.0,
     )
     text_alone = product_vector_ranking(text_embedding=text_vec, model_id=MODEL, limit=5)
@@ -211,12 +218,17 @@ def test_photo_and_text_weight_moves_between_the_two_scores() -> None:
     assert [pk for pk, _ in only_text] == [pk for pk, _ in text_alone]
     half = dict(
         product_vector_ranking(
-            text_embedding=text_vec, image_embedding=image_vec, model_id=MODEL, limit=100,
+            text_embedding=text_vec,
+            image_embedding=image_vec,
+            model_id=MODEL,
+            limit=100,
             text_weight=0.5,
         )
     )
     text_scores = dict(product_vector_ranking(text_embedding=text_vec, model_id=MODEL, limit=100))
-    image_scores = dict(product_vector_ranking(image_embedding=image_vec, model_id=MODEL, limit=100))
+    image_scores = dict(
+        product_vector_ranking(image_embedding=image_vec, model_id=MODEL, limit=100)
+    )
     assert half[product.pk] == pytest.approx(
         0.5 * text_scores[product.pk] + 0.5 * image_scores[product.pk], abs=1e-5
     )

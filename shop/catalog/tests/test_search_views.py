@@ -127,9 +127,7 @@ def test_an_upload_over_the_byte_limit_is_413(client: Client, settings) -> None:
 
 
 def test_the_api_searches_by_text_with_the_documented_shape(client: Client) -> None:
-    response = client.post(
-        "/api/search/", {"q": "shirt", "k": 5}, content_type="application/json"
-    )
+    response = client.post("/api/search/", {"q": "shirt", "k": 5}, content_type="application/json")
     assert response.status_code == 200
     results = response.json()["results"]
     assert len(results) == 5

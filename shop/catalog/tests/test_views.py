@@ -371,7 +371,9 @@ def test_a_product_out_of_stock_says_so(client):
 def test_names_from_the_catalog_are_escaped_everywhere(client):
     category = Category.objects.create(name="<b>Odd</b> Type", slug="odd-type")
     product = Product.objects.create(
-        external_id="xss", name="<script>alert(1)</script>", category=category,
+        external_id="xss",
+        name="<script>alert(1)</script>",
+        category=category,
         base_colour='"><img src=x onerror=alert(2)>',
     )
     product_search_vectors_refresh(product_ids=[product.pk])

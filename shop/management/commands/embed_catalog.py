@@ -19,12 +19,16 @@ class Command(BaseCommand):
         parser.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default=None)
         parser.add_argument("--limit", type=int, default=None)
         parser.add_argument(
-            "--category", action="append", default=[],
+            "--category",
+            action="append",
+            default=[],
             help="Article type name or slug; repeatable.",
         )
         parser.add_argument("--force", action="store_true", help="Re-embed everything selected.")
         parser.add_argument(
-            "--workers", type=int, default=min(8, os.cpu_count() or 1),
+            "--workers",
+            type=int,
+            default=min(8, os.cpu_count() or 1),
             help="Image-decoding worker processes (a fast GPU wants many).",
         )
 

@@ -60,7 +60,9 @@ def _search_function(mode: str):  # noqa: ANN202
         ranked = selectors.product_vector_ranking(
             text_embedding=encoder.encode_texts([query])[0], model_id=encoder.model_id, limit=10
         )
-        ids = dict(Product.objects.filter(id__in=[pk for pk, _ in ranked]).values_list("id", "external_id"))
+        ids = dict(
+            Product.objects.filter(id__in=[pk for pk, _ in ranked]).values_list("id", "external_id")
+        )
         return [ids[pk] for pk, _ in ranked]
 
     def hybrid(query: str) -> list[str]:
