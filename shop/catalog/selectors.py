@@ -266,24 +266,20 @@ def product_vector_ranking(
     filters = filters or ProductFilters()
     allowed = filters.apply(Product.objects.browsable()).order_by().values("id")
     allowed_sql, allowed_params = allowed.query.sql_with_params()
-    if filters.is_empty():
-        embedded = Product.objects.embedded_with(model_id).count()
-        if embedded > settings.SHOP_SEARCH_EXACT_MAX_PRODUCTS:
-            candidates = vector_search.ann_candidates(query, model_id=model_id)
-            return vector_search.exact_scores(
-                query,
-                model_id=model_id,
-                limit=limit,
-                allowed_sql=allowed_sql,
-                allowed_params=allowed_params,
-                candidate_ids=candidates,
-            )
+    candidates = None
+    if (
+        filters.is_empty()
+        and Product.objects.embedded_with(model_id).count()
+        > settings.SHOP_SEARCH_EXACT_MAX_PRODUCTS
+    ):
+        candidates = vector_search.ann_candidates(query, model_id=model_id)
     return vector_search.exact_scores(
         query,
         model_id=model_id,
         limit=limit,
         allowed_sql=allowed_sql,
         allowed_params=allowed_params,
+        candidate_ids=candidates,
     )
 
 

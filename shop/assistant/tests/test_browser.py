@@ -10,16 +10,6 @@ from shop.catalog.models import Product
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
 @pytest.fixture
 def catalog_with_shoes(catalog_subset):
     # live_server runs on a transactional database, which an earlier transactional
@@ -32,18 +22,12 @@ def catalog_with_shoes(catalog_subset):
 
 
 @pytest.fixture
-def page(live_server, catalog_with_shoes):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(30_000)
-            page.goto(live_server.url + "/")
-            yield page
-        finally:
-            browser.close()
+def page(live_server, catalog_with_shoes, page):
+    # The shared Chromium page (conftest.py), opened on the storefront.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.set_default_timeout(30_000)
+    page.goto(live_server.url + "/")
+    return page
 
 
 def test_the_panel_answers_shows_products_takes_a_photo_and_resets_without_reloading(
