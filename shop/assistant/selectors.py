@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,7 @@ from django.db.models import Count, Q
 from django.template.defaultfilters import floatformat
 
 from shop.assistant.classifier import CatalogVocabulary, CategoryInfo, Classification
+from shop.assistant.offline import OCCASION_WORDS
 from shop.catalog.exceptions import CatalogError
 from shop.catalog.models import Category, Product
 from shop.catalog.selectors import ProductFilters, product_list, product_search
@@ -60,28 +62,47 @@ def assistant_products(
         if classification.not_carried or (not text and photo is None):
             return retrieved
         groups = [()]
+    usages = occasion_usages(text)
     seen: set[int] = set()
     for categories in groups:
         filters = ProductFilters(category=categories)
         # With a photo and no describing words, the photo alone drives the ranking.
         query = text or ("" if photo is not None else " ".join(categories))
-        hits = _search(
-            query=query,
-            photo=photo,
-            filters=filters,
-            k=k + len(seen),
-            notices=retrieved.notices,
-        )
-        chosen = [p for p in hits if p.pk not in seen][:k]
-        if len(chosen) < k and categories:
-            chosen += list(
-                product_list(filters=filters)
-                .exclude(pk__in=seen | {p.pk for p in chosen})
-                .order_by("name", "id")[: k - len(chosen)]
+        chosen: list[Product] = []
+        # An occasion ("a summer wedding") first draws on products made for it, then
+        # on the rest of the article type.
+        for narrowed in ([replace(filters, usage=usages)] if usages else []) + [filters]:
+            taken = seen | {p.pk for p in chosen}
+            hits = _search(
+                query=query,
+                photo=photo,
+                filters=narrowed,
+                k=k + len(taken),
+                notices=retrieved.notices,
             )
+            chosen += [p for p in hits if p.pk not in taken][: k - len(chosen)]
+            if len(chosen) < k and categories:
+                taken = seen | {p.pk for p in chosen}
+                chosen += list(
+                    product_list(filters=narrowed)
+                    .exclude(pk__in=taken)
+                    .order_by("name", "id")[: k - len(chosen)]
+                )
+            if len(chosen) >= k:
+                break
         seen.update(p.pk for p in chosen)
         retrieved.products.extend(chosen)
     return retrieved
+
+
+def occasion_usages(text: str) -> tuple[str, ...]:
+    """The catalog's `usage` values that suit an occasion the shopper names."""
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    wanted = {usage for word, usages in OCCASION_WORDS.items() if word in words for usage in usages}
+    if not wanted:
+        return ()
+    values = Product.objects.browsable().exclude(usage="").values_list("usage", flat=True)
+    return tuple(sorted({value for value in values.distinct() if value.lower() in wanted}))
 
 
 def _search(

@@ -125,3 +125,14 @@ def test_the_rate_limit_allows_the_configured_number_per_minute(settings):
     assert error.value.status == 429
     services.assistant_rate_limit(key="other", now=1030.0)
     services.assistant_rate_limit(key="k", now=1061.0)
+
+
+def test_an_occasion_prefers_products_made_for_it():
+    shoes = Product.objects.filter(category__name__in=SHOES)
+    formal = set(shoes.filter(usage__in=["Formal", "Ethnic", "Party"]).values_list("id", flat=True))
+    assert formal and len(formal) < shoes.count(), "the subset should mix occasions"
+
+    reply = services.assistant_reply(message="shoes for a wedding")
+
+    chosen = {p["id"] for p in reply.products}
+    assert chosen and chosen <= formal
