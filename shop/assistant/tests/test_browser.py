@@ -10,6 +10,7 @@ from shop.catalog.models import Product
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+
 @pytest.fixture
 def catalog_with_shoes(catalog_subset):
     # live_server runs on a transactional database, which an earlier transactional
