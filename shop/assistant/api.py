@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from shop.assistant import services
 from shop.assistant.exceptions import AssistantError
+from shop.inputs import error_detail
 
 
 class AssistantProductSerializer(serializers.Serializer):
@@ -73,7 +74,7 @@ class AssistantApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         if not serializer.is_valid():
             return Response(
-                {"detail": _first_error(serializer.errors)},
+                {"detail": error_detail(serializer.errors)},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         data = serializer.validated_data
@@ -120,10 +121,3 @@ def _client_key(request: Request) -> str:
     if session is not None and session.session_key:
         return f"session:{session.session_key}"
     return f"ip:{request.META.get('REMOTE_ADDR', '')}"
-
-
-def _first_error(errors: dict) -> str:
-    for field, messages in errors.items():
-        message = messages[0] if isinstance(messages, list) and messages else messages
-        return f"{field}: {message}"
-    return "Invalid request."

@@ -17,6 +17,7 @@ from shop.assistant import backends, gemini, selectors
 from shop.assistant.classifier import Classification, classify, search_words
 from shop.assistant.exceptions import AssistantError
 from shop.assistant.offline import offline_advice
+from shop.inputs import clean_text
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -53,9 +54,9 @@ def assistant_reply(
     Gemini answers when configured; if it fails (after its one retry) the offline
     backend answers instead and the reply carries a short notice saying so.
     """
-    message = message.strip()
     if len(message) > MAX_MESSAGE_CHARS:
         raise AssistantError(TOO_LONG)
+    message = clean_text(message, max_length=MAX_MESSAGE_CHARS)
     if not message and photo is None:
         raise AssistantError(EMPTY_REQUEST)
 

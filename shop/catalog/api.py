@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from shop.catalog import selectors, uploads
 from shop.catalog.exceptions import CatalogError
 from shop.catalog.models import Product
+from shop.inputs import clean_text, error_detail
 
 
 class ProductOutputSerializer(serializers.ModelSerializer):
@@ -49,7 +50,7 @@ class ProductListApi(ListAPIView):
     def get_queryset(self):  # noqa: ANN201 (DRF's signature)
         return selectors.product_list(
             filters=selectors.ProductFilters.from_query(self.request.query_params),
-            q=self.request.query_params.get("q", "").strip()[:200],
+            q=clean_text(self.request.query_params.get("q", ""), max_length=200),
         )
 
 
@@ -58,17 +59,6 @@ class ProductDetailApi(RetrieveAPIView):
 
     def get_queryset(self):  # noqa: ANN201
         return Product.objects.browsable().select_related("category")
-
-
-def _first_error(errors: object) -> str:
-    """DRF's nested error structure as one sentence: {"detail": "..."} is the contract."""
-    if isinstance(errors, dict):
-        for field_name, value in errors.items():
-            message = _first_error(value)
-            return message if field_name == "non_field_errors" else f"{field_name}: {message}"
-    if isinstance(errors, list) and errors:
-        return _first_error(errors[0])
-    return str(errors)
 
 
 class ProductSearchApi(APIView):
@@ -117,7 +107,7 @@ class ProductSearchApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         if not serializer.is_valid():
-            return Response({"detail": _first_error(serializer.errors)}, status=400)
+            return Response({"detail": error_detail(serializer.errors)}, status=400)
         data = serializer.validated_data
         unknown = selectors.category_unknown(names=data["category"])
         if unknown:

@@ -10,6 +10,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.http import QueryDict
 
 from shop.catalog.models import Category, Product
+from shop.inputs import clean_text
 
 SORTS = {
     "relevance": "Best match",
@@ -44,7 +45,11 @@ class ProductFilters:
         """Read facet choices from request parameters (repeatable: ?colour=Red&colour=Blue)."""
         return cls(
             **{
-                name: tuple(v[:100] for v in query.getlist(param) if v)
+                name: tuple(
+                    value
+                    for value in (clean_text(v, max_length=100) for v in query.getlist(param))
+                    if value
+                )
                 for name, (param, _field) in FACETS.items()
             }
         )

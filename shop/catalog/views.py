@@ -10,14 +10,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 from shop.catalog import selectors, uploads
 from shop.catalog.exceptions import CatalogError
 from shop.catalog.models import Category, Product
+from shop.inputs import clean_text
 
 PAGE_SIZE = 24
+MAX_QUERY_LENGTH = 200
 
 
 @require_GET
 def product_list(request: HttpRequest) -> HttpResponse:
     filters = selectors.ProductFilters.from_query(request.GET)
-    q = request.GET.get("q", "").strip()[:200]
+    q = clean_text(request.GET.get("q", ""), max_length=MAX_QUERY_LENGTH)
     sort = request.GET.get("sort", "relevance")
     if sort not in selectors.SORTS:
         sort = "relevance"
@@ -56,14 +58,13 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 SEARCH_PAGE_SIZE = 24
-MAX_QUERY_LENGTH = 200
 # Room for the form fields around the photo in a multipart body.
 MULTIPART_OVERHEAD = 64 * 1024
 
 
 def _search_context(request: HttpRequest, params: QueryDict) -> dict[str, object]:
     return {
-        "q": params.get("q", "").strip()[:MAX_QUERY_LENGTH],
+        "q": clean_text(params.get("q", ""), max_length=MAX_QUERY_LENGTH),
         "filters": selectors.ProductFilters.from_query(params),
         "navigation": selectors.category_navigation(),
         "categories": Category.objects.filter(products__is_active=True).distinct(),

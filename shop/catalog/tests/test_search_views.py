@@ -187,3 +187,22 @@ def test_product_pages_show_similar_products(client: Client) -> None:
 def test_the_dev_tiny_banner_is_shown_on_the_storefront_and_admin(admin_client: Client) -> None:
     assert b'data-testid="dev-tiny-banner"' in admin_client.get("/").content
     assert b'data-testid="dev-tiny-banner"' in admin_client.get("/admin/").content
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/?q=%00",
+        "/?colour=%00&gender=%01",
+        "/search/?q=%00abc",
+        "/search/?q=a&category=%00",
+        "/api/products/?q=%00",
+        "/api/products/?colour=%00",
+        "/?q=%26%7C%21",
+        "/search/?q=%26%7C%21%3A%2A",
+        "/?page=-1&sort=%00",
+    ],
+)
+def test_odd_characters_in_any_input_never_cause_a_server_error(client: Client, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 200
