@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 CATALOG ?=
 
-.PHONY: run test venv browser migrate import embed lint bench
+.PHONY: run test venv test-tools migrate import embed lint
 
 venv: $(VENV)/.installed
 
@@ -17,11 +17,13 @@ $(VENV)/.installed: requirements.txt
 	$(VENV)/bin/pip install --quiet -r requirements.txt
 	touch $@
 
-# Debian's Chromium for the browser tests (Playwright's own download cannot work offline).
-browser:
-	@command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
-	  else echo "Install Chromium first: sudo apt-get install -y chromium" >&2; exit 1; fi; }
+# Debian's Chromium for the browser tests (Playwright's own browser download cannot
+# work offline) and docker-compose to validate docker-compose.yml (no engine needed).
+test-tools:
+	@command -v chromium >/dev/null && command -v docker-compose >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium docker-compose >/dev/null; \
+	  else echo "Install first: sudo apt-get install -y chromium docker-compose" >&2; exit 1; fi; }
 
 migrate: venv
 	$(PY) manage.py migrate --noinput
@@ -37,7 +39,7 @@ embed: import
 run: embed
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: venv browser
+test: venv test-tools
 	$(PY) -m pytest
 
 lint: venv

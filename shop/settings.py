@@ -59,6 +59,13 @@ if not SECRET_KEY:
     SECRET_KEY = "dev-only-insecure-key"
 ALLOWED_HOSTS = [h for h in envstr("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in envstr("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+# Behind a TLS-terminating proxy in production: secure cookies, HSTS, https redirects.
+SHOP_HTTPS = envbool("SHOP_HTTPS", "false")
+if SHOP_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "3600")
 
 # Where the shop keeps what it makes at run time: the embedded database, media
 # (product photos and thumbnails), and the dev-tiny model.
