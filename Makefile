@@ -40,8 +40,9 @@ run: embed
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv test-tools
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
 lint: venv
-	$(VENV)/bin/pip install --quiet ruff
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
