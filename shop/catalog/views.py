@@ -65,12 +65,28 @@ MULTIPART_OVERHEAD = 64 * 1024
 def _search_context(request: HttpRequest, params: QueryDict) -> dict[str, object]:
     return {
         "q": clean_text(params.get("q", ""), max_length=MAX_QUERY_LENGTH),
+        "k": _result_count(params.get("k")),
         "filters": selectors.ProductFilters.from_query(params),
         "navigation": selectors.category_navigation(),
         "categories": Category.objects.filter(products__is_active=True).distinct(),
         "genders": selectors.product_attribute_values(field="gender"),
         "colours": selectors.product_attribute_values(field="base_colour"),
     }
+
+
+def _result_count(value: str | None) -> int:
+    """How many results to show: pages of SEARCH_PAGE_SIZE, up to the search's maximum."""
+    try:
+        k = int(value or SEARCH_PAGE_SIZE)
+    except ValueError:
+        k = SEARCH_PAGE_SIZE
+    return max(SEARCH_PAGE_SIZE, min(k, selectors.MAX_K))
+
+
+def _shareable(params: QueryDict) -> QueryDict:
+    shareable = params.copy()
+    shareable.pop("csrfmiddlewaretoken", None)
+    return shareable
 
 
 def _render_search(
@@ -99,19 +115,26 @@ def search(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("image") if request.method == "POST" else None
     if request.method == "POST" and upload is None and not request.htmx:
         # Words alone are a shareable URL: post/redirect/get.
-        return redirect(f"{reverse('catalog:search')}?{params.urlencode()}")
+        return redirect(f"{reverse('catalog:search')}?{_shareable(params).urlencode()}")
     if not context["q"] and upload is None:
         return _render_search(request, context)
     try:
         photo = uploads.photo_from_upload(upload=upload) if upload is not None else None
         result = selectors.product_search(
-            text=context["q"], image=photo, filters=context["filters"], k=SEARCH_PAGE_SIZE
+            text=context["q"], image=photo, filters=context["filters"], k=context["k"]
         )
     except CatalogError as error:
         context["error"] = error.message
         return _render_search(request, context, status=error.status)
     context.update(
         result=result,
+        more_k=(
+            context["k"] + SEARCH_PAGE_SIZE
+            if upload is None and len(result.hits) == context["k"] < selectors.MAX_K
+            else None
+        ),
+        # HTMX posts words too; the "more" link must carry them as a GET URL.
+        search_params=_shareable(params),
         photo_preview=uploads.photo_preview_data_uri(photo=photo) if photo is not None else "",
     )
     return _render_search(request, context)

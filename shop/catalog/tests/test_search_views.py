@@ -206,3 +206,21 @@ def test_the_dev_tiny_banner_is_shown_on_the_storefront_and_admin(admin_client: 
 def test_odd_characters_in_any_input_never_cause_a_server_error(client: Client, url: str) -> None:
     response = client.get(url)
     assert response.status_code == 200
+
+
+def test_show_more_extends_a_text_search_by_a_page(client: Client) -> None:
+    first = client.get(reverse("catalog:search"), {"q": "shirt"})
+    assert len(first.context["result"].hits) == 24
+    assert first.context["more_k"] == 48
+    assert b"k=48" in first.content
+    more = client.get(reverse("catalog:search"), {"q": "shirt", "k": "48"})
+    assert len(more.context["result"].hits) == min(48, Product.objects.count())
+    assert [h.product.pk for h in more.context["result"].hits[:24]] == [
+        h.product.pk for h in first.context["result"].hits
+    ]
+
+
+def test_an_htmx_text_search_links_more_results_with_its_words(client: Client) -> None:
+    response = client.post(reverse("catalog:search"), {"q": "shirt"}, HTTP_HX_REQUEST="true")
+    assert b'href="/search/?q=shirt&amp;k=48"' in response.content
+    assert b"csrfmiddlewaretoken=" not in response.content
