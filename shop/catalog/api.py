@@ -8,7 +8,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shop.catalog import selectors, uploads
+from shop import images, uploads
+from shop.catalog import selectors
 from shop.catalog.exceptions import CatalogError
 from shop.catalog.models import Product
 from shop.inputs import clean_text, error_detail
@@ -124,7 +125,7 @@ class ProductSearchApi(APIView):
                 ),
                 k=data["k"],
             )
-        except CatalogError as error:
+        except (CatalogError, images.ImageRejected) as error:
             return Response({"detail": error.message}, status=error.status)
         body = {"results": self.OutputSerializer(result.hits, many=True).data}
         if result.notice:

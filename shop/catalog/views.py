@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from shop.catalog import selectors, uploads
+from shop import images, uploads
+from shop.catalog import selectors
 from shop.catalog.exceptions import CatalogError
 from shop.catalog.models import Category, Product
 from shop.inputs import clean_text
@@ -58,8 +58,6 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 SEARCH_PAGE_SIZE = 24
-# Room for the form fields around the photo in a multipart body.
-MULTIPART_OVERHEAD = 64 * 1024
 
 
 def _search_context(request: HttpRequest, params: QueryDict) -> dict[str, object]:
@@ -101,14 +99,9 @@ def _render_search(
 @require_http_methods(["GET", "POST"])
 def search(request: HttpRequest) -> HttpResponse:
     """Text (GET or POST), photo or photo + text (POST multipart) search."""
-    too_large = int(request.META.get("CONTENT_LENGTH") or 0) > (
-        settings.SHOP_UPLOAD_MAX_BYTES + MULTIPART_OVERHEAD
-    )
-    if request.method == "POST" and too_large:
+    if request.method == "POST" and uploads.request_too_large(request):
         context = _search_context(request, QueryDict())
-        context["error"] = (
-            "The photo is too large. Please upload a smaller JPEG, PNG or WebP photo."
-        )
+        context["error"] = uploads.REQUEST_TOO_LARGE
         return _render_search(request, context, status=413)
     params = request.POST if request.method == "POST" else request.GET
     context = _search_context(request, params)
@@ -123,7 +116,7 @@ def search(request: HttpRequest) -> HttpResponse:
         result = selectors.product_search(
             text=context["q"], image=photo, filters=context["filters"], k=context["k"]
         )
-    except CatalogError as error:
+    except (CatalogError, images.ImageRejected) as error:
         context["error"] = error.message
         return _render_search(request, context, status=error.status)
     context.update(

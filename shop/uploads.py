@@ -1,0 +1,52 @@
+"""Shopper photo uploads (search and the assistant): one path from request to pixels.
+
+The size is checked before the bytes are read, then the safe image module decodes
+them. Uploads are read into memory and dropped with the request: never stored or
+served. What the shopper sees of their photo is a small JPEG made from the decoded
+pixels.
+"""
+
+from __future__ import annotations
+
+import base64
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest
+from PIL.Image import Image
+
+from shop import images
+
+# Room for the form fields around the photo in a multipart body.
+MULTIPART_OVERHEAD = 64 * 1024
+REQUEST_TOO_LARGE = "The photo is too large. Please upload a smaller JPEG, PNG or WebP photo."
+
+
+def request_too_large(request: HttpRequest) -> bool:
+    """True when the body announces more than a photo within the limit can need."""
+    length = request.META.get("CONTENT_LENGTH") or 0
+    try:
+        return int(length) > settings.SHOP_UPLOAD_MAX_BYTES + MULTIPART_OVERHEAD
+    except ValueError:
+        return False
+
+
+def photo_from_upload(*, upload: UploadedFile) -> Image:
+    """Decode an uploaded photo, or raise images.ImageRejected (status 400 or 413)."""
+    max_bytes = settings.SHOP_UPLOAD_MAX_BYTES
+    if upload.size is not None and upload.size > max_bytes:
+        raise images.ImageRejected(
+            images.TOO_MANY_BYTES.format(megabytes=max_bytes // (1024 * 1024)), status=413
+        )
+    return images.decode_image(
+        upload.read(max_bytes + 1),
+        filename=upload.name or "",
+        max_bytes=max_bytes,
+        max_pixels=settings.SHOP_UPLOAD_MAX_PIXELS,
+    )
+
+
+def photo_preview_data_uri(*, photo: Image, size: int = 160) -> str:
+    """A small JPEG made from the decoded pixels, to show the shopper their photo."""
+    data = images.thumbnail_bytes(photo, size=size, quality=80)
+    return "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
