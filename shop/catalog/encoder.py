@@ -20,6 +20,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -48,7 +49,8 @@ MAX_TEXT_TOKENS = 64
 
 _HOW_TO_FIX = (
     "Set SHOP_EMBEDDING_MODEL to a local directory holding the checkpoint, "
-    f"or run once with internet access to cache {DEFAULT_MODEL} (~4.7 GB), "
+    f"or run `manage.py embed_catalog` once with internet access to cache {DEFAULT_MODEL} "
+    "(~4.7 GB; web requests never download), "
     f'or use SHOP_EMBEDDING_MODEL="{DEV_TINY}" for development.'
 )
 
@@ -63,9 +65,7 @@ def model_id_for(model: str) -> str:
 
 
 def current_model_id() -> str:
-    from django.conf import settings
-
-    return model_id_for(getattr(settings, "SHOP_EMBEDDING_MODEL", DEFAULT_MODEL))
+    return model_id_for(encoder_config().model)
 
 
 class EncoderUnavailable(Exception):
@@ -78,6 +78,8 @@ class EncoderConfig:
     device: str = "auto"
     quantize: bool = False
     data_dir: Path = Path("var")
+    # Web requests only load what is on disk; downloading ~4.7 GB is embed_catalog's job.
+    allow_download: bool = False
 
     def __post_init__(self) -> None:
         if self.device not in DEVICES:
@@ -108,13 +110,23 @@ class Blip2Encoder:
         # The Q-Former and query tokens stay fp32 either way (_keep_in_fp32_modules).
         self.dtype = torch.float32 if self.device == "cpu" else torch.float16
 
-        self.vision = _load(Blip2VisionModelWithProjection, source, dtype=self.dtype)
-        self.text = _load(Blip2TextModelWithProjection, source, dtype=self.dtype)
+        self.vision = _load(
+            Blip2VisionModelWithProjection,
+            source,
+            dtype=self.dtype,
+            allow_download=config.allow_download,
+        )
+        self.text = _load(
+            Blip2TextModelWithProjection,
+            source,
+            dtype=self.dtype,
+            allow_download=config.allow_download,
+        )
         # Both halves loaded the same Q-Former weights (the retrieval model has one
         # Q-Former for both); keep a single copy, which saves ~0.4 GB on the real model.
         self.text.qformer = self.vision.qformer
         try:
-            processor = _from_pretrained(AutoProcessor, source)
+            processor = _from_pretrained(AutoProcessor, source, config.allow_download)
         except OSError as exc:
             raise EncoderUnavailable(
                 f"Cannot load the processor for {config.model!r}: {exc}. {_HOW_TO_FIX}"
@@ -218,24 +230,46 @@ class Blip2Encoder:
 
 
 _load_lock = threading.Lock()
+# A model that failed to load is not retried on every request (each try can take
+# ~20 s offline); the failure is remembered this long.
+FAILURE_TTL_S = 60.0
+_failures: dict[EncoderConfig, tuple[float, EncoderUnavailable]] = {}
 
 
-@functools.cache
-def get_encoder() -> Blip2Encoder:
-    """The process-wide encoder, configured from Django settings on first use."""
+def encoder_config(**overrides: Any) -> EncoderConfig:
+    """The encoder configuration from Django settings, with explicit overrides."""
     from django.conf import settings
 
     base_dir = Path(getattr(settings, "BASE_DIR", Path.cwd()))
-    config = EncoderConfig(
-        model=getattr(settings, "SHOP_EMBEDDING_MODEL", DEFAULT_MODEL),
-        device=getattr(settings, "SHOP_EMBEDDING_DEVICE", "auto"),
-        quantize=bool(getattr(settings, "SHOP_EMBEDDING_QUANTIZE", False)),
-        data_dir=Path(getattr(settings, "SHOP_DATA_DIR", base_dir / "var")),
-    )
+    values = {
+        "model": getattr(settings, "SHOP_EMBEDDING_MODEL", DEFAULT_MODEL),
+        "device": getattr(settings, "SHOP_EMBEDDING_DEVICE", "auto"),
+        "quantize": bool(getattr(settings, "SHOP_EMBEDDING_QUANTIZE", False)),
+        "data_dir": Path(getattr(settings, "SHOP_DATA_DIR", base_dir / "var")),
+    }
+    values.update({key: value for key, value in overrides.items() if value is not None})
+    return EncoderConfig(**values)
+
+
+@functools.cache
+def get_encoder(*, allow_download: bool = False, device: str | None = None) -> Blip2Encoder:
+    """The process-wide encoder, configured from Django settings on first use.
+
+    Web requests load only a model already on disk; `embed_catalog` passes
+    allow_download=True, so the first run fetches the checkpoint.
+    """
+    config = encoder_config(allow_download=allow_download, device=device)
     # functools.cache alone does not stop two threads (the first requests of a threaded
     # server) from both loading a multi-GB model; the lock and the inner cache do.
     with _load_lock:
-        return _encoder_for(config)
+        failed = _failures.get(config)
+        if failed is not None and time.monotonic() - failed[0] < FAILURE_TTL_S:
+            raise failed[1]
+        try:
+            return _encoder_for(config)
+        except EncoderUnavailable as error:
+            _failures[config] = (time.monotonic(), error)
+            raise
 
 
 @functools.cache
@@ -274,9 +308,9 @@ def _resolve_device(device: str) -> str:
     return device
 
 
-def _from_pretrained(cls: Any, source: str, **kwargs: Any) -> Any:
-    """Cache first, network second: a cached model loads without any HTTP request
-    (which would otherwise retry for ~20 s when offline before using the cache)."""
+def _from_pretrained(cls: Any, source: str, allow_download: bool, **kwargs: Any) -> Any:
+    """Cache first, network second (and only when allowed): a cached model loads
+    without any HTTP request, which would otherwise retry for ~20 s when offline."""
     from huggingface_hub.constants import is_offline_mode
 
     if Path(source).is_dir() or is_offline_mode():
@@ -284,16 +318,20 @@ def _from_pretrained(cls: Any, source: str, **kwargs: Any) -> Any:
     try:
         return cls.from_pretrained(source, local_files_only=True, **kwargs)
     except OSError:
+        if not allow_download:
+            raise
         return cls.from_pretrained(source, **kwargs)
 
 
-def _load(cls: Any, source: str, *, dtype: Any) -> Any:
+def _load(cls: Any, source: str, *, dtype: Any, allow_download: bool) -> Any:
     try:
         # Loading one half from the retrieval checkpoint reports the other half's
         # weights as "unexpected"; that is by design, so keep the log quiet and
         # check what matters (nothing missing, nothing mismatched) ourselves.
         with _quiet("transformers.modeling_utils"):
-            model, info = _from_pretrained(cls, source, dtype=dtype, output_loading_info=True)
+            model, info = _from_pretrained(
+                cls, source, allow_download, dtype=dtype, output_loading_info=True
+            )
     except OSError as exc:
         raise EncoderUnavailable(
             f"Cannot load BLIP-2 model {source!r}: {exc}. {_HOW_TO_FIX}"

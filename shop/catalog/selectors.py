@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 from dataclasses import dataclass, field, replace
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -11,6 +12,8 @@ from django.http import QueryDict
 
 from shop.catalog.models import Category, Product
 from shop.inputs import clean_text
+
+logger = logging.getLogger(__name__)
 
 SORTS = {
     "relevance": "Best match",
@@ -208,6 +211,11 @@ def product_get(*, pk: int) -> Product:
 # --- multimodal search ---------------------------------------------------------------
 
 RRF_K = 60  # reciprocal rank fusion constant (Cormack et al.), the usual default
+# Shoppers are told what they can do; the operator finds the reason in the log.
+VISUAL_SEARCH_UNAVAILABLE = "Visual search is unavailable right now; showing keyword matches."
+PHOTO_SEARCH_UNAVAILABLE = (
+    "Photo search is unavailable right now. Please try again later, or search with words."
+)
 MAX_K = 100
 
 
@@ -227,13 +235,15 @@ class SearchResult:
     used_vectors: bool = False
 
 
-def _encoder_or_none() -> tuple[object | None, str]:
+def _encoder_or_none() -> object | None:
+    """The BLIP-2 encoder, or None (logged for the operator) when it cannot load."""
     from shop.catalog.encoder import EncoderUnavailable, get_encoder
 
     try:
-        return get_encoder(), ""
+        return get_encoder()
     except EncoderUnavailable as error:
-        return None, str(error)
+        logger.warning("Visual search is off: %s", error)
+        return None
 
 
 @functools.lru_cache(maxsize=2048)
@@ -316,9 +326,9 @@ def product_search(
     weight = settings.SHOP_SEARCH_TEXT_WEIGHT if text_weight is None else text_weight
     depth = max(k * 4, 50)
 
-    encoder, problem = _encoder_or_none()
+    encoder = _encoder_or_none()
     if encoder is None and image is not None:
-        raise CatalogError(f"Photo search is unavailable right now. {problem}", status=503)
+        raise CatalogError(PHOTO_SEARCH_UNAVAILABLE, status=503)
 
     vector_ranked: list[tuple[int, float]] = []
     if encoder is not None:
@@ -369,10 +379,11 @@ def product_search(
         for pk in ordered
         if pk in products
     ]
-    notice = (
-        f"Visual search is unavailable ({problem}); showing keyword matches." if problem else ""
+    return SearchResult(
+        hits=hits,
+        notice="" if encoder is not None else VISUAL_SEARCH_UNAVAILABLE,
+        used_vectors=encoder is not None,
     )
-    return SearchResult(hits=hits, notice=notice, used_vectors=encoder is not None)
 
 
 def product_similar(*, product: Product, k: int = 8) -> list[Product]:

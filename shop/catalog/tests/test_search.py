@@ -18,6 +18,8 @@ from shop.catalog.encoder import Blip2Encoder, get_encoder, model_id_for
 from shop.catalog.exceptions import CatalogError
 from shop.catalog.models import Product, ProductQueryEmbedding
 from shop.catalog.selectors import (
+    PHOTO_SEARCH_UNAVAILABLE,
+    VISUAL_SEARCH_UNAVAILABLE,
     ProductFilters,
     product_search,
     product_similar,
@@ -247,3 +249,50 @@ def test_similar_products_exclude_the_product_and_rank_by_photo_similarity() -> 
     query = np.asarray(product.embedding)
     sims = [float(np.asarray(p.embedding) @ query) for p in similar]
     assert sims == sorted(sims, reverse=True)
+
+
+@pytest.fixture
+def no_model(settings, tmp_path):
+    from shop.catalog import encoder
+
+    settings.SHOP_EMBEDDING_MODEL = str(tmp_path / "no-such-checkpoint")
+    get_encoder.cache_clear()
+    encoder._failures.clear()
+    yield
+    get_encoder.cache_clear()
+    encoder._failures.clear()
+
+
+def test_without_a_loadable_model_words_still_find_products_by_keyword(no_model) -> None:
+    result = product_search(text="puma", k=5)
+    assert not result.used_vectors
+    assert result.notice == VISUAL_SEARCH_UNAVAILABLE
+    assert result.hits and all(hit.keyword_rank is not None for hit in result.hits)
+    # The shopper is not shown paths, hub names or operator advice.
+    assert "SHOP_EMBEDDING_MODEL" not in result.notice
+
+
+def test_without_a_loadable_model_photo_search_is_a_clear_503(no_model) -> None:
+    photo = images.decode_image_file(Product.objects.first().image.path)
+    with pytest.raises(CatalogError) as raised:
+        product_search(image=photo)
+    assert raised.value.status == 503
+    assert raised.value.message == PHOTO_SEARCH_UNAVAILABLE
+
+
+def test_a_model_that_failed_to_load_is_not_retried_on_every_request(no_model, monkeypatch) -> None:
+    from shop.catalog import encoder
+
+    attempts = []
+
+    def failing(config):
+        attempts.append(config)
+        raise encoder.EncoderUnavailable("offline")
+
+    monkeypatch.setattr(encoder, "_encoder_for", failing)
+    for _ in range(3):
+        product_search(text="shirt")
+    assert len(attempts) == 1
+    monkeypatch.setattr(encoder, "FAILURE_TTL_S", 0.0)
+    product_search(text="shirt")
+    assert len(attempts) == 2

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -33,14 +32,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, **options: object) -> None:
-        from shop.catalog.encoder import Blip2Encoder, EncoderUnavailable, get_encoder
+        from shop.catalog.encoder import EncoderUnavailable, get_encoder
 
-        if options["batch_size"] < 1:
-            raise CommandError("--batch-size must be at least 1.")
+        for option, least in (("batch_size", 1), ("limit", 0), ("workers", 0)):
+            if options[option] is not None and options[option] < least:
+                raise CommandError(f"--{option.replace('_', '-')} must be at least {least}.")
         try:
-            encoder = get_encoder()
-            if options["device"] and options["device"] != encoder.config.device:
-                encoder = Blip2Encoder(replace(encoder.config, device=options["device"]))
+            # The first run with a hub model downloads it (~4.7 GB for blip2-itm-vit-g).
+            encoder = get_encoder(allow_download=True, device=options["device"])
         except EncoderUnavailable as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"Encoder: {encoder!r}")
