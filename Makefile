@@ -31,10 +31,14 @@ migrate: venv
 import: migrate
 	@if [ -n "$(CATALOG)" ]; then $(PY) manage.py import_catalog "$(CATALOG)"; fi
 
-# Embeds what is missing for SHOP_EMBEDDING_MODEL. Without a loadable model the shop
+# Embeds what is missing, when SHOP_EMBEDDING_MODEL is set explicitly: dev-tiny takes
+# seconds; the real BLIP-2 downloads ~4.7 GB and wants a GPU (~5 s a photo on a CPU),
+# so it is never started behind a newcomer's back. Without a loadable model the shop
 # still serves (browse and keyword search), so a failure here only warns.
 embed: import
-	@$(PY) manage.py embed_catalog || echo "WARNING: embedding skipped (see above); keyword search still works." >&2
+	@if [ -n "$$SHOP_EMBEDDING_MODEL" ]; then \
+	  $(PY) manage.py embed_catalog || echo "WARNING: embedding failed (see above); keyword search still works." >&2; \
+	else echo "Not embedding: set SHOP_EMBEDDING_MODEL (dev-tiny, or a BLIP-2 checkpoint) to enable visual search."; fi
 
 run: embed
 	$(PY) manage.py runserver $(HOST):$(PORT)
