@@ -6,6 +6,7 @@ raise ImproperlyConfigured at start-up instead of failing later.
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -28,20 +29,34 @@ def envbool(name: str, default: str) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean (true/false), got {value!r}")
 
 
-def envint(name: str, default: str) -> int:
+def _bounded(name: str, number: float, low: float | None, high: float | None) -> None:
+    if (low is not None and number < low) or (high is not None and number > high):
+        bounds = f"at least {low}" if high is None else f"between {low} and {high}"
+        raise ImproperlyConfigured(f"{name} must be {bounds}, got {number}")
+
+
+def envint(name: str, default: str, *, low: int | None = None, high: int | None = None) -> int:
     value = os.environ.get(name, default)
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from None
+    _bounded(name, number, low, high)
+    return number
 
 
-def envfloat(name: str, default: str) -> float:
+def envfloat(
+    name: str, default: str, *, low: float | None = None, high: float | None = None
+) -> float:
     value = os.environ.get(name, default)
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from None
+    if not math.isfinite(number):
+        raise ImproperlyConfigured(f"{name} must be a finite number, got {value!r}")
+    _bounded(name, number, low, high)
+    return number
 
 
 def envchoice(name: str, default: str, choices: tuple[str, ...]) -> str:
@@ -65,7 +80,7 @@ if SHOP_HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "3600")
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "3600", low=0)
 
 # Where the shop keeps what it makes at run time: the embedded database, media
 # (product photos and thumbnails), and the dev-tiny model.
@@ -89,6 +104,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "template_partials",
     "shop.catalog",
@@ -178,8 +194,8 @@ STORAGES = {
 
 # Uploads: the safe image module enforces its own caps; Django must not buffer
 # more than that in memory before the view can refuse it.
-SHOP_UPLOAD_MAX_BYTES = envint("SHOP_UPLOAD_MAX_BYTES", str(8 * 1024 * 1024))
-SHOP_UPLOAD_MAX_PIXELS = envint("SHOP_UPLOAD_MAX_PIXELS", str(40_000_000))
+SHOP_UPLOAD_MAX_BYTES = envint("SHOP_UPLOAD_MAX_BYTES", str(8 * 1024 * 1024), low=1024)
+SHOP_UPLOAD_MAX_PIXELS = envint("SHOP_UPLOAD_MAX_PIXELS", str(40_000_000), low=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = SHOP_UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = SHOP_UPLOAD_MAX_BYTES + 1024 * 1024
 
@@ -190,8 +206,8 @@ SHOP_EMBEDDING_QUANTIZE = envbool("SHOP_EMBEDDING_QUANTIZE", "false")
 # Above this many embedded products, unfiltered search uses the HNSW indexes for
 # candidates (then rescores them exactly); below it an exact scan is fast enough
 # (~25 ms for 1,151 products x 32 query vectors on 2 cores; bench/search_latency.py).
-SHOP_SEARCH_EXACT_MAX_PRODUCTS = envint("SHOP_SEARCH_EXACT_MAX_PRODUCTS", "5000")
-SHOP_SEARCH_TEXT_WEIGHT = envfloat("SHOP_SEARCH_TEXT_WEIGHT", "0.5")
+SHOP_SEARCH_EXACT_MAX_PRODUCTS = envint("SHOP_SEARCH_EXACT_MAX_PRODUCTS", "5000", low=0)
+SHOP_SEARCH_TEXT_WEIGHT = envfloat("SHOP_SEARCH_TEXT_WEIGHT", "0.5", low=0.0, high=1.0)
 
 # Assistant (Gemini through google-genai, or the offline backend).
 SHOP_ASSISTANT_BACKEND = envchoice("SHOP_ASSISTANT_BACKEND", "auto", ("auto", "gemini", "offline"))
@@ -199,9 +215,9 @@ GEMINI_API_KEY = envstr("GEMINI_API_KEY", "")
 GOOGLE_CLOUD_PROJECT = envstr("GOOGLE_CLOUD_PROJECT", "")
 GOOGLE_CLOUD_LOCATION = envstr("GOOGLE_CLOUD_LOCATION", "us-central1")
 SHOP_GEMINI_MODEL = envstr("SHOP_GEMINI_MODEL", "gemini-2.5-flash")
-SHOP_GEMINI_TIMEOUT_S = envfloat("SHOP_GEMINI_TIMEOUT_S", "20")
+SHOP_GEMINI_TIMEOUT_S = envfloat("SHOP_GEMINI_TIMEOUT_S", "20", low=1.0)
 # Requests a shopper (a session, or an API client's address) may make per minute.
-SHOP_ASSISTANT_RATE_PER_MINUTE = envint("SHOP_ASSISTANT_RATE_PER_MINUTE", "10")
+SHOP_ASSISTANT_RATE_PER_MINUTE = envint("SHOP_ASSISTANT_RATE_PER_MINUTE", "10", low=1)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -212,6 +228,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Shop API",
     "DESCRIPTION": "Catalog, multimodal search and the shopping assistant.",
     "VERSION": "1.0.0",
+    # Swagger UI served from our own static files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

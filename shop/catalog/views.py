@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.vary import vary_on_headers
 
 from shop import images, uploads
 from shop.catalog import selectors
@@ -16,7 +17,15 @@ PAGE_SIZE = 24
 MAX_QUERY_LENGTH = 200
 
 
+def _wants_partial(request: HttpRequest) -> bool:
+    # A history restore (back button after a cache miss) needs the whole page.
+    return bool(
+        request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request
+    )
+
+
 @require_GET
+@vary_on_headers("HX-Request")
 def product_list(request: HttpRequest) -> HttpResponse:
     filters = selectors.ProductFilters.from_query(request.GET)
     q = clean_text(request.GET.get("q", ""), max_length=MAX_QUERY_LENGTH)
@@ -35,7 +44,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
         "navigation": selectors.category_navigation(),
     }
     template = "catalog/product_list.html"
-    if request.htmx and not request.htmx.boosted:
+    if _wants_partial(request):
         template += "#results"
     return render(request, template, context)
 
@@ -91,12 +100,13 @@ def _render_search(
     request: HttpRequest, context: dict[str, object], *, status: int = 200
 ) -> HttpResponse:
     template = "catalog/search.html"
-    if request.htmx and not request.htmx.boosted:
+    if _wants_partial(request):
         template += "#search-results"
     return render(request, template, context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
 def search(request: HttpRequest) -> HttpResponse:
     """Text (GET or POST), photo or photo + text (POST multipart) search."""
     if request.method == "POST" and uploads.request_too_large(request):

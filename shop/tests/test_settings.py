@@ -79,3 +79,25 @@ def test_envstr_falls_back_to_the_default(monkeypatch):
 
     monkeypatch.setenv("SHOP_TEST_TEXT", "given")
     assert envstr("SHOP_TEST_TEXT", "fallback") == "given"
+
+
+@pytest.mark.parametrize(
+    ("helper", "value", "bounds"),
+    [
+        ("envint", "0", {"low": 1}),
+        ("envfloat", "1.5", {"low": 0.0, "high": 1.0}),
+        ("envfloat", "-0.1", {"low": 0.0, "high": 1.0}),
+        ("envfloat", "nan", {}),
+        ("envfloat", "inf", {}),
+    ],
+)
+def test_numbers_outside_their_range_stop_start_up(monkeypatch, helper, value, bounds) -> None:
+    monkeypatch.setenv("SHOP_TEST_NUMBER", value)
+    with pytest.raises(ImproperlyConfigured, match="SHOP_TEST_NUMBER"):
+        {"envint": envint, "envfloat": envfloat}[helper]("SHOP_TEST_NUMBER", "1", **bounds)
+
+
+def test_numbers_inside_their_range_are_read(monkeypatch) -> None:
+    monkeypatch.setenv("SHOP_TEST_NUMBER", "1")
+    assert envint("SHOP_TEST_NUMBER", "0", low=1, high=1) == 1
+    assert envfloat("SHOP_TEST_NUMBER", "0", low=0.0, high=1.0) == 1.0

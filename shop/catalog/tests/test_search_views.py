@@ -224,3 +224,22 @@ def test_an_htmx_text_search_links_more_results_with_its_words(client: Client) -
     response = client.post(reverse("catalog:search"), {"q": "shirt"}, HTTP_HX_REQUEST="true")
     assert b'href="/search/?q=shirt&amp;k=48"' in response.content
     assert b"csrfmiddlewaretoken=" not in response.content
+
+
+@pytest.mark.parametrize("url", ["/?colour=Red", "/search/?q=shirt"])
+def test_an_htmx_history_restore_gets_the_whole_page(client: Client, url: str) -> None:
+    partial = client.get(url, HTTP_HX_REQUEST="true")
+    restore = client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+    assert b"<html" not in partial.content
+    assert b"<html" in restore.content
+    assert "HX-Request" in partial["Vary"]
+
+
+@pytest.mark.parametrize("url", ["/", "/search/?q=shirt", "/api/docs/", "/admin/login/"])
+def test_pages_load_nothing_from_other_hosts(client: Client, url: str) -> None:
+    import re
+
+    response = client.get(url)
+    assert response.status_code == 200
+    external = re.findall(rb'(?:src|href)="(?:https?:)?//[^"]*"', response.content)
+    assert external == []
