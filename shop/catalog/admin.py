@@ -1,13 +1,20 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
+from shop import images
 from shop.catalog.encoder import current_model_id
 from shop.catalog.models import Category, Product
-from shop.catalog.services import catalog_embed, product_search_vectors_refresh
+from shop.catalog.services import (
+    catalog_embed,
+    product_photo_replace,
+    product_search_vectors_refresh,
+)
 
 
 @admin.register(Category)
@@ -53,8 +60,45 @@ class EmbeddingStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ProductAdminForm(forms.ModelForm):
+    new_photo = forms.FileField(
+        required=False,
+        help_text="JPEG, PNG or WebP. The shop stores a re-encoded copy and a thumbnail, "
+        "and re-embeds the product at the next embed_catalog run.",
+    )
+
+    class Meta:
+        model = Product
+        fields = [
+            "name",
+            "external_id",
+            "category",
+            "is_active",
+            "gender",
+            "base_colour",
+            "season",
+            "year",
+            "usage",
+            "price",
+            "stock",
+        ]
+
+    def clean_new_photo(self) -> UploadedFile | None:
+        upload = self.cleaned_data.get("new_photo")
+        if upload is None:
+            return None
+        data = upload.read(images.DEFAULT_MAX_BYTES + 1)
+        try:
+            images.decode_image(data, filename=upload.name or "")
+        except images.ImageRejected as rejected:
+            raise forms.ValidationError(rejected.message) from None
+        upload.seek(0)
+        return upload
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
+    form = ProductAdminForm
     list_display = [
         "thumb",
         "name",
@@ -81,8 +125,12 @@ class ProductAdmin(admin.ModelAdmin):
     list_editable = ["price", "stock", "is_active"]
     list_select_related = ["category"]
     search_fields = ["name", "external_id", "category__name", "base_colour"]
+    # Photos are never edited as raw files: a new one goes through the safe image
+    # module (new_photo), so uploaded bytes are never stored or served.
     readonly_fields = [
         "thumb_large",
+        "image",
+        "thumbnail",
         "image_sha256",
         "embedding_model",
         "embedded_at",
@@ -95,7 +143,7 @@ class ProductAdmin(admin.ModelAdmin):
         (None, {"fields": ["thumb_large", "name", "external_id", "category", "is_active"]}),
         ("Attributes", {"fields": ["gender", "base_colour", "season", "year", "usage"]}),
         ("Selling", {"fields": ["price", "stock"]}),
-        ("Images", {"fields": ["image", "thumbnail", "image_sha256"]}),
+        ("Photo", {"fields": ["new_photo", "image", "thumbnail", "image_sha256"]}),
         ("Search", {"fields": ["embedding_model", "embedded_at", "created_at", "updated_at"]}),
     ]
 
@@ -117,8 +165,13 @@ class ProductAdmin(admin.ModelAdmin):
             return "not embedded"
         return f"{product.embedding_model} ({product.embedded_at:%Y-%m-%d %H:%M})"
 
-    def save_model(self, request: HttpRequest, obj: Product, form: object, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: Product, form: ProductAdminForm, change: bool
+    ) -> None:
         super().save_model(request, obj, form, change)
+        upload = form.cleaned_data.get("new_photo")
+        if upload is not None:
+            product_photo_replace(product=obj, data=upload.read(), filename=upload.name or "")
         product_search_vectors_refresh(product_ids=[obj.pk])
 
     @admin.action(description="Re-embed selected products with the current model")

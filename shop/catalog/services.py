@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils.text import slugify
+from PIL.Image import Image as PILImage
 
 from shop import images
 from shop.catalog.exceptions import CatalogError
@@ -295,14 +296,12 @@ def _import_row(row: ProductRow) -> tuple[str, int]:
     if row.stock is not None:
         fields["stock"] = row.stock
     image_changed = existing is None or existing.image_sha256 != digest or not existing.image
-    main = thumb = None
+    decoded = None
     if image_changed:
         try:
             decoded = images.decode_image(data, filename=row.image_path.name)
         except images.ImageRejected as rejected:
             raise RowSkipped(f"image rejected: {rejected.message}") from None
-        main = images.thumbnail_bytes(decoded, size=MAIN_IMAGE_SIZE, quality=90)
-        thumb = images.thumbnail_bytes(decoded, size=THUMBNAIL_SIZE)
 
     with transaction.atomic():
         category = _category_for(row)
@@ -316,20 +315,41 @@ def _import_row(row: ProductRow) -> tuple[str, int]:
         product = existing or Product(external_id=row.external_id)
         for key, value in fields.items():
             setattr(product, key, value)
-        if image_changed:
-            stem = slugify(row.external_id.replace("/", "-")) or digest[:16]
-            product.image_sha256 = digest
-            # The photo changed, so its embedding no longer describes it.
-            if existing is not None:
-                product.embedding = None
-                product.embedding_model = ""
-                product.embedded_at = None
-            product.image.save(f"{stem}.jpg", ContentFile(main), save=False)
-            product.thumbnail.save(f"{stem}.jpg", ContentFile(thumb), save=False)
+        if decoded is not None:
+            _photo_store(product, decoded, digest=digest)
         product.save()
-        if image_changed and existing is not None:
+        if decoded is not None and existing is not None:
             product.query_embeddings.all().delete()
     return ("updated" if existing else "created"), product.pk
+
+
+def _photo_store(product: Product, decoded: PILImage, *, digest: str) -> None:
+    """Write the shop's own copy and thumbnail of a decoded photo (not yet saved).
+
+    The embedding described the old photo, so it is cleared.
+    """
+    stem = slugify(product.external_id.replace("/", "-")) or digest[:16]
+    product.image_sha256 = digest
+    product.embedding = None
+    product.embedding_model = ""
+    product.embedded_at = None
+    main = images.thumbnail_bytes(decoded, size=MAIN_IMAGE_SIZE, quality=90)
+    product.image.save(f"{stem}.jpg", ContentFile(main), save=False)
+    thumb = images.thumbnail_bytes(decoded, size=THUMBNAIL_SIZE)
+    product.thumbnail.save(f"{stem}.jpg", ContentFile(thumb), save=False)
+
+
+def product_photo_replace(*, product: Product, data: bytes, filename: str) -> None:
+    """Give a product a new photo from a merchant's upload (admin).
+
+    The upload goes through the safe image module like every photo: the shop keeps
+    and serves only its re-encoded copy. Raises images.ImageRejected.
+    """
+    decoded = images.decode_image(data, filename=filename)
+    with transaction.atomic():
+        _photo_store(product, decoded, digest=hashlib.sha256(data).hexdigest())
+        product.save()
+        product.query_embeddings.all().delete()
 
 
 _SEARCH_VECTOR_SQL = """

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from shop.catalog.encoder import current_model_id
 from shop.catalog.models import Category, Product
 from shop.catalog.selectors import ProductFilters, product_list
 
@@ -206,3 +207,66 @@ def test_the_embedding_filter_separates_current_other_and_missing(admin_client) 
     assert list(other.context["cl"].result_list) == [first]
     assert list(missing.context["cl"].result_list) == [second]
     assert current.context["cl"].result_count == Product.objects.count() - 2
+
+
+def _change_form_data(product) -> dict:
+    return {
+        "name": product.name,
+        "external_id": product.external_id,
+        "category": product.category_id,
+        "is_active": "on",
+        "gender": product.gender,
+        "base_colour": product.base_colour,
+        "season": product.season,
+        "year": product.year or "",
+        "usage": product.usage,
+        "price": "",
+        "stock": "",
+    }
+
+
+@pytest.mark.django_db
+def test_a_new_photo_from_the_admin_is_re_encoded_and_clears_the_embedding(admin_client) -> None:
+    from django.conf import settings
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    product = Product.objects.embedded_with(current_model_id()).order_by("id").first()
+    polyglot = (
+        settings.SHOP_SHARED_DIR / "data" / "bad-images" / "selfmade_polyglot_png_then_html.png"
+    )
+    raw = polyglot.read_bytes()
+    data = _change_form_data(product)
+    data["new_photo"] = SimpleUploadedFile("new.png", raw)
+    response = admin_client.post(f"/admin/catalog/product/{product.pk}/change/", data)
+    assert response.status_code == 302, response.content[:2000]
+    product.refresh_from_db()
+    stored = open(product.image.path, "rb").read()
+    assert stored[:3] == b"\xff\xd8\xff"  # our JPEG, not the uploaded PNG
+    assert b"<html" not in stored.lower() and b"<script" not in stored.lower()
+    assert product.embedding is None and product.embedding_model == ""
+    assert not product.query_embeddings.exists()
+
+
+@pytest.mark.django_db
+def test_a_bad_photo_in_the_admin_is_a_form_error_and_changes_nothing(admin_client) -> None:
+    from django.conf import settings
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    product = Product.objects.order_by("id").first()
+    before = (product.image.name, product.image_sha256)
+    gif = settings.SHOP_SHARED_DIR / "data" / "bad-images" / "decompression_bomb.gif"
+    data = _change_form_data(product)
+    data["new_photo"] = SimpleUploadedFile("bomb.gif", gif.read_bytes())
+    response = admin_client.post(f"/admin/catalog/product/{product.pk}/change/", data)
+    assert response.status_code == 200
+    assert "JPEG, PNG or WebP" in response.content.decode()
+    product.refresh_from_db()
+    assert (product.image.name, product.image_sha256) == before
+
+
+@pytest.mark.django_db
+def test_the_admin_offers_no_raw_file_field_for_images(admin_client) -> None:
+    product = Product.objects.order_by("id").first()
+    form = admin_client.get(f"/admin/catalog/product/{product.pk}/change/").context["adminform"]
+    assert "image" not in form.form.fields and "thumbnail" not in form.form.fields
+    assert "new_photo" in form.form.fields
