@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from shop.catalog.encoder import current_model_id
@@ -240,7 +242,7 @@ def test_a_new_photo_from_the_admin_is_re_encoded_and_clears_the_embedding(admin
     response = admin_client.post(f"/admin/catalog/product/{product.pk}/change/", data)
     assert response.status_code == 302, response.content[:2000]
     product.refresh_from_db()
-    stored = open(product.image.path, "rb").read()
+    stored = Path(product.image.path).read_bytes()
     assert stored[:3] == b"\xff\xd8\xff"  # our JPEG, not the uploaded PNG
     assert b"<html" not in stored.lower() and b"<script" not in stored.lower()
     assert product.embedding is None and product.embedding_model == ""
