@@ -273,6 +273,9 @@ COUNT_NOUNS = frozenset(
     }
 )
 COUNT_LEADS = frozenset({"me", "see", "want", "need", "just", "only", "show", "try"})
+# Past this many digits a number is a code or a typo, not a count (and int() of a
+# thousand digits is slow): read it as "a lot", which clamps to MAX_ITEMS.
+MAX_COUNT_DIGITS = 6
 # A number right after these is a size or a price, not a count.
 NOT_A_COUNT_BEFORE = frozenset(
     {
@@ -333,6 +336,14 @@ NOT_A_COUNT_AFTER = frozenset(
         "oclock",
     }
 )
+# Words that rule out what follows them: "shoes not sandals", "no shirts please",
+# "without a belt", "except heels", "sneakers instead of sandals".
+NEGATIONS = frozenset({"not", "no", "without", "except", "excluding", "nor", "dont", "never"})
+NEGATION_PAIRS = frozenset({"instead of", "rather than", "other than", "apart from"})
+# Words that may sit between a negation and what it rules out ("not any sandals").
+NEGATION_FILLERS = frozenset(
+    {"a", "an", "any", "the", "more", "those", "these", "some", "of", "want", "need", "like"}
+)
 # Words that carry no search meaning in a request to an assistant.
 REQUEST_WORDS = frozenset(
     """a an the and or but of for to in on at with without from by me my i im i'm we us our
@@ -344,7 +355,8 @@ REQUEST_WORDS = frozenset(
     eight nine ten couple dozen go goes going with match matches matching complete
     outfit outfits help hi hello hey thanks thank have has got buy buying wear wearing
     new good nice great cool best kind type sort so just really very size under below
-    above over rupees rs inr price budget cheap year years old instead twenty""".split()  # noqa: SIM905 - reads better as prose
+    above over rupees rs inr price budget cheap year years old instead twenty not no nor
+    without except excluding dont never rather than apart""".split()  # noqa: SIM905 - reads better as prose
 )
 
 
@@ -424,8 +436,17 @@ class CatalogVocabulary:
         return set(self._exact) | set(self._heads) | set(self._groups)
 
 
+# A currency sign becomes the word "rs", so "under ₹1500" and "₹1500 shoes" read as prices.
+CURRENCY = re.compile(r"[₹$€£]")
+# "1,500" is one number; "9.5" is a size or a price, never a count, so it becomes "9_5".
+THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+
+
 def normalise(text: str) -> str:
     text = text.lower().replace("’", "'").replace("'s ", " ")
+    text = CURRENCY.sub(" rs ", text)
+    text = DECIMAL_POINT.sub("_", THOUSANDS.sub("", text))
     text = re.sub(r"[^\w\s']+", " ", text).replace("'", "")
     return " ".join(text.split())
 
@@ -481,8 +502,8 @@ def _find_phrases(tokens: Sequence[str], phrases: set[str], *, longest: int = 5)
 
 
 def _number_of(token: str) -> int | None:
-    if token.isdigit():
-        return int(token) if 0 < len(token) <= 2 else None
+    if token.isascii() and token.isdigit():
+        return int(token[:MAX_COUNT_DIGITS])
     return NUMBER_WORDS.get(token)
 
 

@@ -272,3 +272,16 @@ def test_the_admin_offers_no_raw_file_field_for_images(admin_client) -> None:
     form = admin_client.get(f"/admin/catalog/product/{product.pk}/change/").context["adminform"]
     assert "image" not in form.form.fields and "thumbnail" not in form.form.fields
     assert "new_photo" in form.form.fields
+
+
+@pytest.mark.django_db
+def test_a_large_re_embed_selection_is_queued_for_embed_catalog(admin_client) -> None:
+    chosen = list(Product.objects.order_by("id").values_list("id", flat=True)[:11])
+    response = admin_client.post(
+        "/admin/catalog/product/",
+        {"action": "re_embed", "_selected_action": chosen},
+        follow=True,
+    )
+    assert b"11 products marked for re-embedding" in response.content
+    assert Product.objects.needing_embedding(current_model_id()).count() == 11
+    assert not Product.objects.filter(id__in=chosen, query_embeddings__isnull=False).exists()
