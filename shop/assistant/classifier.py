@@ -273,6 +273,9 @@ COUNT_NOUNS = frozenset(
     }
 )
 COUNT_LEADS = frozenset({"me", "see", "want", "need", "just", "only", "show", "try"})
+# A number of three or more digits is a count only right after one of these (or at
+# the start): otherwise it is a model number ("Levi's 501 jeans", "Air Max 270 shoes").
+BIG_COUNT_LEADS = COUNT_LEADS | {"get", "give", "find", "buy", "order", "with", "have"}
 # Past this many digits a number is a code or a typo, not a count (and int() of a
 # thousand digits is slow): read it as "a lot", which clamps to MAX_ITEMS.
 MAX_COUNT_DIGITS = 6
@@ -521,6 +524,8 @@ def explicit_number(tokens: Sequence[str], wanted_starts: Iterable[int]) -> int 
         if value is None:
             continue
         if i > 0 and tokens[i - 1] in NOT_A_COUNT_BEFORE:
+            continue
+        if value >= 100 and token.isdigit() and i > 0 and tokens[i - 1] not in BIG_COUNT_LEADS:
             continue
         j = i + size
         if j < len(tokens) and tokens[j] in NOT_A_COUNT_AFTER:

@@ -281,21 +281,24 @@ def product_vector_ranking(
     filters = filters or ProductFilters()
     allowed = filters.apply(Product.objects.browsable()).order_by().values("id")
     allowed_sql, allowed_params = allowed.query.sql_with_params()
-    candidates = None
-    if (
-        filters.is_empty()
-        and Product.objects.embedded_with(model_id).count()
-        > settings.SHOP_SEARCH_EXACT_MAX_PRODUCTS
-    ):
-        candidates = vector_search.ann_candidates(query, model_id=model_id)
-    return vector_search.exact_scores(
+    exact = functools.partial(
+        vector_search.exact_scores,
         query,
         model_id=model_id,
         limit=limit,
         allowed_sql=allowed_sql,
         allowed_params=allowed_params,
-        candidate_ids=candidates,
     )
+    if (
+        filters.is_empty()
+        and Product.objects.embedded_with(model_id).count()
+        > settings.SHOP_SEARCH_EXACT_MAX_PRODUCTS
+    ):
+        ranked = exact(candidate_ids=vector_search.ann_candidates(query, model_id=model_id))
+        if len(ranked) == limit:
+            return ranked
+        # Too few distinct products among the candidates: never come back short.
+    return exact()
 
 
 def product_search(
@@ -359,10 +362,12 @@ def product_search(
     ordered = sorted(fused, key=lambda pk: (-fused[pk], pk))[:k]
 
     if encoder is not None and len(ordered) < k:
-        # Every embedded match is already ranked; the rest have no embedding yet.
+        # Every product embedded with this model is ranked (the vector ranking never
+        # comes back short), so the rest have no current embedding yet.
         ordered += list(
             filters.apply(Product.objects.browsable())
             .exclude(id__in=ordered)
+            .needing_embedding(encoder.model_id)
             .order_by("name", "id")
             .values_list("id", flat=True)[: k - len(ordered)]
         )

@@ -296,3 +296,15 @@ def test_a_model_that_failed_to_load_is_not_retried_on_every_request(no_model, m
     monkeypatch.setattr(encoder, "FAILURE_TTL_S", 0.0)
     product_search(text="shirt")
     assert len(attempts) == 2
+
+
+def test_the_ann_path_falls_back_to_exact_rather_than_come_back_short(monkeypatch) -> None:
+    from shop.catalog import vector_search
+
+    few = list(Product.objects.embedded_with(MODEL).values_list("id", flat=True)[:3])
+    monkeypatch.setattr(vector_search, "ann_candidates", lambda query, model_id: few)
+    vector = _text_vector("navy blue shirt")
+    with override_settings(SHOP_SEARCH_EXACT_MAX_PRODUCTS=0):
+        ranked = product_vector_ranking(text_embedding=vector, model_id=MODEL, limit=10)
+    exact = product_vector_ranking(text_embedding=vector, model_id=MODEL, limit=10)
+    assert ranked == exact and len(ranked) == 10
