@@ -275,7 +275,7 @@ COUNT_NOUNS = frozenset(
 COUNT_LEADS = frozenset({"me", "see", "want", "need", "just", "only", "show", "try"})
 # A number of three or more digits is a count only right after one of these (or at
 # the start): otherwise it is a model number ("Levi's 501 jeans", "Air Max 270 shoes").
-BIG_COUNT_LEADS = COUNT_LEADS | {"get", "give", "find", "buy", "order", "with", "have"}
+BIG_COUNT_LEADS = COUNT_LEADS | {"get", "give", "find", "buy", "order", "have"}
 # Past this many digits a number is a code or a typo, not a count (and int() of a
 # thousand digits is slow): read it as "a lot", which clamps to MAX_ITEMS.
 MAX_COUNT_DIGITS = 6
@@ -341,7 +341,9 @@ NOT_A_COUNT_AFTER = frozenset(
 )
 # Words that rule out what follows them: "shoes not sandals", "no shirts please",
 # "without a belt", "except heels", "sneakers instead of sandals".
-NEGATIONS = frozenset({"not", "no", "without", "except", "excluding", "nor", "dont", "never"})
+NEGATIONS = frozenset(
+    {"not", "no", "without", "except", "excluding", "neither", "nor", "dont", "never"}
+)
 NEGATION_PAIRS = frozenset({"instead of", "rather than", "other than", "apart from"})
 # Words that may sit between a negation and what it rules out ("not any sandals").
 NEGATION_FILLERS = frozenset(
@@ -359,7 +361,7 @@ REQUEST_WORDS = frozenset(
     outfit outfits help hi hello hey thanks thank have has got buy buying wear wearing
     new good nice great cool best kind type sort so just really very size under below
     above over rupees rs inr price budget cheap year years old instead twenty not no nor
-    without except excluding dont never rather than apart""".split()  # noqa: SIM905 - reads better as prose
+    without except excluding neither dont never rather than apart""".split()  # noqa: SIM905 - reads better as prose
 )
 
 
@@ -541,6 +543,39 @@ def explicit_number(tokens: Sequence[str], wanted_starts: Iterable[int]) -> int 
     return None
 
 
+def _negated(tokens: Sequence[str], matches: Sequence[_Match]) -> set[int]:
+    """Indices of the matches the shopper rules out ("shoes not sandals").
+
+    A negation covers the phrase right after it (a few filler words may sit between:
+    "not any sandals", "don't want heels") and any phrase joined to that one by "or"
+    or "nor" ("no shirts or jeans"); "and" ends it ("no tie and a belt").
+    """
+    negated: set[int] = set()
+    for index, match in enumerate(matches):
+        k = match.start
+        previous = matches[index - 1] if index else None
+        if (
+            previous is not None
+            and index - 1 in negated
+            and tokens[previous.end : k]
+            and all(t in NEGATION_FILLERS | {"or", "nor"} for t in tokens[previous.end : k])
+            and {"or", "nor"} & set(tokens[previous.end : k])
+        ):
+            negated.add(index)
+            continue
+        while k > 0:
+            if k >= 2 and " ".join(tokens[k - 2 : k]) in NEGATION_PAIRS:
+                negated.add(index)
+                break
+            if tokens[k - 1] in NEGATIONS:
+                negated.add(index)
+                break
+            if tokens[k - 1] not in NEGATION_FILLERS or match.start - k >= 3:
+                break
+            k -= 1
+    return negated
+
+
 def _has_quantifier(tokens: Sequence[str]) -> bool:
     text = f" {' '.join(tokens)} "
     return any(f" {q} " in text for q in QUANTIFIERS)
@@ -566,13 +601,19 @@ def classify(
     catalog_phrases = vocabulary.phrases()
     matches = _find_phrases(tokens, catalog_phrases | set(SHOPPER_WORDS))
 
+    negated = _negated(tokens, matches)
+
     wants: list[Want] = []
     not_carried: list[str] = []
-    for match in matches:
+    excluded: set[str] = set()
+    for index, match in enumerate(matches):
         categories = set(vocabulary.resolve(match.phrase))
         label, targets = SHOPPER_WORDS.get(match.phrase, (match.phrase, ()))
         for target in targets:
             categories |= vocabulary.resolve(target)
+        if index in negated:
+            excluded |= categories
+            continue
         if not categories:
             if label not in not_carried:
                 not_carried.append(label)
@@ -580,14 +621,14 @@ def classify(
         ordered = tuple(name for name in vocabulary.names if name in categories)
         if all(w.categories != ordered for w in wants):
             wants.append(Want(words=match.phrase, categories=ordered))
-    wants = wants[:MAX_WANTS]
 
-    number = explicit_number(tokens, (m.start for m in matches))
+    number = explicit_number(tokens, (m.start for i, m in enumerate(matches) if i not in negated))
     if not wants and not not_carried and previous is not None and previous.wants:
-        # A follow-up: same things, maybe a new count.
+        # A follow-up: same things, maybe a new count (or fewer types: "not the sandals").
         wants = list(previous.wants)
         if number is None:
             number = previous.number_of_items
+    wants = _without(wants, excluded)[:MAX_WANTS]
     if number is not None:
         count = clamp(number)
     elif len(wants) == 1 and _has_quantifier(tokens):
@@ -599,6 +640,16 @@ def classify(
     return Classification(wants=tuple(wants), number_of_items=count, not_carried=tuple(not_carried))
 
 
+def _without(wants: Sequence[Want], excluded: set[str]) -> list[Want]:
+    """The wants less the article types the shopper ruled out; emptied wants go."""
+    kept = []
+    for want in wants:
+        categories = tuple(c for c in want.categories if c not in excluded)
+        if categories:
+            kept.append(Want(words=want.words, categories=categories))
+    return kept
+
+
 def search_words(message: str, *, vocabulary: CatalogVocabulary) -> str:
     """The descriptive words of a request ("black", "wedding", "puma"), for search."""
     tokens = normalise(message).split()
@@ -607,6 +658,9 @@ def search_words(message: str, *, vocabulary: CatalogVocabulary) -> str:
     words = [
         t
         for i, t in enumerate(tokens)
-        if i not in matched and t not in REQUEST_WORDS and not t.isdigit() and len(t) > 1
+        if i not in matched
+        and t not in REQUEST_WORDS
+        and not t.replace("_", "").isdigit()
+        and len(t) > 1
     ]
     return " ".join(dict.fromkeys(words))

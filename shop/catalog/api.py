@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -43,6 +43,31 @@ class ProductOutputSerializer(serializers.ModelSerializer):
         return product.thumbnail.url if product.thumbnail else None
 
 
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+    class Meta:
+        ref_name = "ErrorDetail"
+
+
+ERRORS = {400: DetailSerializer, 413: DetailSerializer, 503: DetailSerializer}
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("q", str, description="Keywords (full-text search)."),
+        *(
+            OpenApiParameter(
+                param,
+                str,
+                many=True,
+                description=f"Repeatable {name} filter"
+                + (" (article type name or slug)." if name == "category" else "."),
+            )
+            for name, (param, _field) in selectors.FACETS.items()
+        ),
+    ]
+)
 class ProductListApi(ListAPIView):
     """Browsable products; filter with category, gender, colour, season, usage, q."""
 
@@ -68,7 +93,9 @@ class ProductSearchApi(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     class InputSerializer(serializers.Serializer):
-        q = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+        q = serializers.CharField(
+            required=False, allow_blank=True, max_length=200, default="", trim_whitespace=True
+        )
         image = serializers.FileField(required=False)
         category = serializers.ListField(
             child=serializers.CharField(max_length=100), required=False, default=list
@@ -81,8 +108,11 @@ class ProductSearchApi(APIView):
         )
         k = serializers.IntegerField(required=False, min_value=1, max_value=100, default=12)
 
+        def validate_q(self, value: str) -> str:
+            return clean_text(value, max_length=200)
+
         def validate(self, attrs: dict) -> dict:
-            if not attrs.get("q", "").strip() and attrs.get("image") is None:
+            if not attrs.get("q") and attrs.get("image") is None:
                 raise serializers.ValidationError("Give `q` (text), `image` (a photo), or both.")
             return attrs
 
@@ -98,31 +128,45 @@ class ProductSearchApi(APIView):
         def get_image_url(self, hit: selectors.SearchHit) -> str | None:
             return hit.product.thumbnail.url if hit.product.thumbnail else None
 
+        class Meta:
+            ref_name = "SearchResult"
+
+    class ResultsSerializer(serializers.Serializer):
+        results = serializers.ListField(child=serializers.DictField())
+        notice = serializers.CharField(
+            required=False, help_text="Set when visual search could not run."
+        )
+
+        class Meta:
+            ref_name = "SearchResults"
+
     @extend_schema(
         request={
             "multipart/form-data": InputSerializer,
             "application/json": InputSerializer,
         },
-        responses={200: OutputSerializer(many=True)},
+        responses={200: ResultsSerializer, **ERRORS},
     )
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         if not serializer.is_valid():
             return Response({"detail": error_detail(serializer.errors)}, status=400)
         data = serializer.validated_data
-        unknown = selectors.category_unknown(names=data["category"])
+        filters = selectors.ProductFilters(
+            category=tuple(data["category"]),
+            gender=tuple(data["gender"]),
+            colour=tuple(data["colour"]),
+        )
+        unknown = selectors.filter_values_unknown(filters=filters)
         if unknown:
-            return Response({"detail": f"Unknown category: {', '.join(unknown)}."}, status=400)
+            facet, values = next(iter(unknown.items()))
+            return Response({"detail": f"Unknown {facet}: {', '.join(values)}."}, status=400)
         try:
             photo = uploads.photo_from_upload(upload=data["image"]) if data.get("image") else None
             result = selectors.product_search(
                 text=data["q"],
                 image=photo,
-                filters=selectors.ProductFilters(
-                    category=tuple(data["category"]),
-                    gender=tuple(data["gender"]),
-                    colour=tuple(data["colour"]),
-                ),
+                filters=filters,
                 k=data["k"],
             )
         except (CatalogError, images.ImageRejected) as error:

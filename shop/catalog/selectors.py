@@ -187,10 +187,24 @@ def category_navigation() -> list[CategoryGroup]:
     return [CategoryGroup(master=m, subs=list(subs.items())) for m, subs in groups.items()]
 
 
-def category_unknown(*, names: list[str]) -> list[str]:
-    """Those of `names` that are neither an article type's name nor its slug."""
-    known = {value for pair in Category.objects.values_list("name", "slug") for value in pair}
-    return [name for name in names if name not in known]
+def filter_values_unknown(*, filters: ProductFilters) -> dict[str, list[str]]:
+    """Facet values the catalog has never heard of, by facet (empty when all known).
+
+    Article types may be given by name ("Sports Shoes") or slug ("sports-shoes").
+    """
+    unknown = {}
+    for name, (_param, field_name) in FACETS.items():
+        values = getattr(filters, name)
+        if not values:
+            continue
+        if name == "category":
+            known = {v for pair in Category.objects.values_list("name", "slug") for v in pair}
+        else:
+            known = set(product_attribute_values(field=field_name))
+        missing = [value for value in values if value not in known]
+        if missing:
+            unknown[name] = missing
+    return unknown
 
 
 def product_attribute_values(*, field: str) -> list[str]:

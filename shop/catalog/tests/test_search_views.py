@@ -159,6 +159,9 @@ def test_the_api_filters_by_repeated_categories_by_name_or_slug(client: Client) 
         ({"q": "x", "k": 101}, "k:"),
         ({"q": "x", "category": ["Ballgowns"]}, "Unknown category: Ballgowns"),
         ({"q": "x" * 201}, "q:"),
+        ({"q": "\u0001\u0002"}, "Give `q`"),
+        ({"q": "x", "gender": ["Martians"]}, "Unknown gender: Martians"),
+        ({"q": "x", "colour": ["Octarine"]}, "Unknown colour: Octarine"),
     ],
 )
 def test_the_api_rejects_bad_input_with_a_detail(
@@ -170,9 +173,17 @@ def test_the_api_rejects_bad_input_with_a_detail(
 
 
 def test_the_schema_documents_the_search_endpoint(client: Client) -> None:
+    import yaml
+
     response = client.get("/api/schema/")
     assert response.status_code == 200
-    assert b"/api/search/" in response.content
+    schema = yaml.safe_load(response.content)
+    search = schema["paths"]["/api/search/"]["post"]
+    assert set(search["responses"]) >= {"200", "400", "413", "503"}
+    ok = search["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    assert set(schema["components"]["schemas"][ok.rsplit("/", 1)[1]]["properties"]) >= {"results"}
+    listed = {p["name"] for p in schema["paths"]["/api/products/"]["get"]["parameters"]}
+    assert listed >= {"q", "category", "gender", "colour", "season", "usage", "page"}
 
 
 def test_product_pages_show_similar_products(client: Client) -> None:
