@@ -18,12 +18,30 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 SUBSET_SIZE = 80
 
 
+BAD_IMAGES = settings.SHOP_SHARED_DIR / "data" / "bad-images"
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    if not settings.SHOP_SAMPLE_CATALOG.is_dir():
-        raise pytest.UsageError(
-            f"The shared sample catalog is missing at {settings.SHOP_SAMPLE_CATALOG}; "
-            "set SHOP_SHARED_DIR to the folder holding data/fashion-products."
-        )
+    for folder in (settings.SHOP_SAMPLE_CATALOG, BAD_IMAGES):
+        if not folder.is_dir():
+            raise pytest.UsageError(
+                f"The shared test data is missing at {folder}; set SHOP_SHARED_DIR to the "
+                "folder holding data/fashion-products and data/bad-images."
+            )
+
+
+def bad_image_manifest() -> list[dict[str, str]]:
+    """The rows of shared/data/bad-images/MANIFEST.csv: what each hostile file must get."""
+    with open(BAD_IMAGES / "MANIFEST.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 81, "the corpus has 81 files"
+    return rows
+
+
+def reject_status(row: dict[str, str]) -> int:
+    """413 for a bomb in an accepted format (too large to process), else 400."""
+    allowed = Path(row["file"]).suffix.lower() in {".jpg", ".jpeg", ".png", ".webp"}
+    return 413 if row["kind"] == "bomb" and allowed else 400
 
 
 @pytest.fixture(scope="session", autouse=True)

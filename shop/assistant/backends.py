@@ -30,8 +30,11 @@ OFFLINE = "offline"
 
 MAX_ADVICE_CHARS = 1500
 MAX_NOTE_CHARS = 300
-# What we accept as the name of something we don't carry: a few plain words.
-PLAIN_WORDS = re.compile(r"^[A-Za-z][A-Za-z \-']{0,39}$")
+# What we keep of the name of something we don't carry: a few plain words.
+MAX_NOT_CARRIED_CHARS = 40
+# A script or style element goes with its contents; other tags and entities go alone.
+MARKUP = re.compile(r"<(script|style)\b.*?(</\1\s*>|$)|<[^>]*>?|&[#\w]+;", re.I | re.S)
+NOT_PLAIN = re.compile(r"[^A-Za-z \-']+")
 # "#123", "id 123", "product 123": ways a model refers to products in prose.
 ID_MENTION = re.compile(r"(?:#|\b(?:product\s+)?id\s*:?\s*|\bproduct\s+)(\d+)\b", re.IGNORECASE)
 
@@ -91,6 +94,7 @@ def gemini_classify(
     photo_jpeg: bytes | None,
     turns: Sequence[dict[str, Any]],
     vocabulary: CatalogVocabulary,
+    deadline_at: float | None = None,
 ) -> Classification:
     parts = [
         gemini.text_part(
@@ -109,6 +113,7 @@ def gemini_classify(
         parts=parts,
         schema=gemini.ClassifierOutput,
         max_output_tokens=2048,
+        deadline_at=deadline_at,
     )
     return classification_from_model(output, vocabulary=vocabulary)
 
@@ -123,14 +128,25 @@ def classification_from_model(
         categories = tuple(dict.fromkeys(n for n in names if n))
         if categories and all(w.categories != categories for w in wants):
             wants.append(Want(words=item.shopper_words.strip()[:60], categories=categories))
-    not_carried = tuple(
-        dict.fromkeys(w.strip().lower() for w in output.not_carried if PLAIN_WORDS.match(w.strip()))
-    )[:5]
+    cleaned = (plain_words(w) for w in output.not_carried)
+    not_carried = tuple(dict.fromkeys(w for w in cleaned if w))[:5]
     return Classification(
         wants=tuple(wants[:MAX_WANTS]),
         number_of_items=clamp(output.number_of_items),
         not_carried=not_carried,
     )
+
+
+def plain_words(text: str, *, limit: int = MAX_NOT_CARRIED_CHARS) -> str:
+    """Model text cut down to lower-case plain words: no markup, digits or symbols.
+
+    "<b>Swimwear</b>" becomes "swimwear"; an HTML tag's insides are dropped, not
+    kept as words. Clipped at a word boundary to ``limit`` characters.
+    """
+    words = " ".join(NOT_PLAIN.sub(" ", MARKUP.sub(" ", text)).split()).strip(" -'").lower()
+    if len(words) > limit:
+        words = words[: limit + 1].rsplit(" ", 1)[0] if " " in words[:limit] else words[:limit]
+    return words.strip(" -'")
 
 
 def _product_text(product: Product) -> str:
@@ -170,6 +186,8 @@ def gemini_advise(
     photo_jpeg: bytes | None,
     classification: Classification,
     products: Sequence[Product],
+    look: bool = False,
+    deadline_at: float | None = None,
 ) -> tuple[str, dict[int, str]]:
     """(advice, notes by product id), with ids the model invented dropped."""
     parts = [
@@ -182,6 +200,13 @@ def gemini_advise(
             gemini.text_part("The shopper's photo:"),
             gemini.image_part(photo_jpeg),
         ]
+    if look:
+        parts.append(
+            gemini.text_part(
+                "The shopper wants to complete the look in their photo: the products below "
+                "were chosen to go with it (other article types), not to look like it."
+            )
+        )
     if classification.not_carried:
         parts.append(
             gemini.text_part("Not carried by the shop: " + ", ".join(classification.not_carried))
@@ -201,6 +226,7 @@ def gemini_advise(
         schema=gemini.AdviceOutput,
         max_output_tokens=4096,
         temperature=0.4,
+        deadline_at=deadline_at,
     )
     allowed = {p.pk for p in products}
     notes = {

@@ -5,13 +5,15 @@
 with application default credentials). Every call has a timeout and one retry on
 429, 5xx and transport timeouts; anything that still goes wrong becomes
 ``GeminiUnavailable`` with a short reason fit for the shopper, so callers can fall
-back to the offline backend.
+back to the offline backend. A call made under a request's deadline gets only the
+time left before it, and no retry when a second attempt would not fit.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -28,6 +30,10 @@ T = TypeVar("T", bound=BaseModel)
 RETRY_STATUS_CODES = [408, 429, 500, 502, 503, 504]
 # Short: a shopper is waiting, and a second failure falls back to offline anyway.
 RETRY_DELAY_S = 0.5
+# Less time than this left before the deadline is not worth a call: no answer comes
+# back that fast, and the offline backend answers at once.
+MIN_CALL_S = 1.0
+TOO_SLOW = "Gemini took too long to answer"
 
 
 class GeminiUnavailable(Exception):
@@ -80,20 +86,11 @@ def build_client(*, http_client: Any = None, credentials: Any = None) -> genai.C
     put a mock transport and fake credentials under the real client.
     """
     from google import genai
-    from google.genai import types
 
     if not is_configured():
         raise GeminiUnavailable("Gemini is not configured")
-    http_options = types.HttpOptions(
-        timeout=int(settings.SHOP_GEMINI_TIMEOUT_S * 1000),
-        retry_options=types.HttpRetryOptions(
-            attempts=2,
-            initial_delay=RETRY_DELAY_S,
-            max_delay=RETRY_DELAY_S,
-            jitter=0,
-            http_status_codes=RETRY_STATUS_CODES,
-        ),
-        httpx_client=http_client,
+    http_options = _http_options(
+        timeout_s=settings.SHOP_GEMINI_TIMEOUT_S, attempts=2, httpx_client=http_client
     )
     if settings.GEMINI_API_KEY:
         return genai.Client(api_key=settings.GEMINI_API_KEY, http_options=http_options)
@@ -104,6 +101,38 @@ def build_client(*, http_client: Any = None, credentials: Any = None) -> genai.C
         credentials=credentials,
         http_options=http_options,
     )
+
+
+def _http_options(*, timeout_s: float, attempts: int, **extra: Any) -> Any:
+    from google.genai import types
+
+    return types.HttpOptions(
+        **extra,
+        timeout=max(1, int(timeout_s * 1000)),
+        retry_options=types.HttpRetryOptions(
+            attempts=attempts,
+            initial_delay=RETRY_DELAY_S,
+            max_delay=RETRY_DELAY_S,
+            jitter=0,
+            http_status_codes=RETRY_STATUS_CODES,
+        ),
+    )
+
+
+def call_budget(*, deadline_at: float | None) -> tuple[float, int]:
+    """(timeout in seconds, attempts) for one call that must end by ``deadline_at``.
+
+    ``deadline_at`` is a ``time.monotonic()`` value; None means the configured
+    timeout with one retry. Raises GeminiUnavailable when too little time is left.
+    """
+    timeout = settings.SHOP_GEMINI_TIMEOUT_S
+    if deadline_at is None:
+        return timeout, 2
+    remaining = deadline_at - time.monotonic()
+    if remaining < MIN_CALL_S:
+        raise GeminiUnavailable(TOO_SLOW)
+    timeout = min(timeout, remaining)
+    return timeout, 2 if remaining >= 2 * timeout + RETRY_DELAY_S else 1
 
 
 @functools.cache
@@ -131,10 +160,16 @@ def generate(
     schema: type[T],
     max_output_tokens: int,
     temperature: float = 0.2,
+    deadline_at: float | None = None,
 ) -> T:
-    """One structured call: the parts in, a validated ``schema`` instance out."""
+    """One structured call: the parts in, a validated ``schema`` instance out.
+
+    With ``deadline_at`` (a ``time.monotonic()`` value) the call, its retry included,
+    gets only the time left before it.
+    """
     from google.genai import errors, types
 
+    timeout_s, attempts = call_budget(deadline_at=deadline_at)
     try:
         client = get_client()
         response = client.models.generate_content(
@@ -148,6 +183,7 @@ def generate(
                 response_schema=schema,
                 # No tools are offered; skip the SDK's function-calling loop.
                 automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
+                http_options=_http_options(timeout_s=timeout_s, attempts=attempts),
             ),
         )
         text = response.text
@@ -166,7 +202,7 @@ def generate(
         logger.warning("Gemini call failed: %s: %s", type(error).__name__, error)
         name = type(error).__name__.lower()
         if "timeout" in name:
-            raise GeminiUnavailable("Gemini took too long to answer") from None
+            raise GeminiUnavailable(TOO_SLOW) from None
         if "credential" in name or "auth" in name or "refresh" in name:
             raise GeminiUnavailable("Gemini credentials are missing or invalid") from None
         raise GeminiUnavailable("Gemini could not be reached") from None

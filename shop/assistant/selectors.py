@@ -12,7 +12,13 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import Count, Q
 from django.template.defaultfilters import floatformat
 
-from shop.assistant.classifier import CatalogVocabulary, CategoryInfo, Classification
+from shop.assistant.classifier import (
+    CatalogVocabulary,
+    CategoryInfo,
+    Classification,
+    Want,
+    normalise,
+)
 from shop.assistant.offline import OCCASION_WORDS
 from shop.catalog.exceptions import CatalogError
 from shop.catalog.models import Category, Product
@@ -24,6 +30,32 @@ if TYPE_CHECKING:
 SESSION_KEY = "assistant"
 # Ten exchanges: enough context for follow-ups, small enough for a cookie-less session row.
 MAX_TURNS = 20
+MAX_MESSAGE_CHARS = 1000
+
+# "Complete this look": what goes with the photo's sub-category, as slots to fill. Each
+# slot takes the first of its sub-categories (the catalog's own names, lower-cased)
+# that the catalog has for the shopper, and from it the article type with the most
+# products; the article types themselves always come from the database.
+TOP = ("topwear",)
+BOTTOM = ("bottomwear",)
+FOOTWEAR = ("shoes", "sandal", "flip flops")
+ACCESSORY = ("watches", "bags", "belts", "eyewear", "jewellery")
+LOOK_SLOTS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "topwear": (BOTTOM, FOOTWEAR, ACCESSORY),
+    "bottomwear": (TOP, FOOTWEAR, ACCESSORY),
+    "dress": (("shoes", "sandal"), ("bags",), ("jewellery", "watches")),
+    "saree": (("jewellery",), ("sandal", "shoes"), ("bags",)),
+    "shoes": (TOP, BOTTOM, ACCESSORY),
+    "sandal": (TOP, BOTTOM, ACCESSORY),
+    "flip flops": (TOP, BOTTOM, ACCESSORY),
+}
+# Sub-categories not named above are completed by their master category.
+LOOK_SLOTS_BY_MASTER: dict[str, tuple[tuple[str, ...], ...]] = {
+    "apparel": (FOOTWEAR, ACCESSORY),
+    "footwear": (TOP, BOTTOM, ACCESSORY),
+}
+LOOK_SLOTS_DEFAULT = (TOP, BOTTOM, FOOTWEAR)
+MAX_LOOK_TYPES = 3
 
 
 def catalog_vocabulary() -> CatalogVocabulary:
@@ -46,14 +78,18 @@ class Retrieved:
 
 
 def assistant_products(
-    *, classification: Classification, text: str, photo: Image | None
+    *,
+    classification: Classification,
+    text: str,
+    photo: Image | None,
+    gender: tuple[str, ...] = (),
 ) -> Retrieved:
     """Products for each thing the shopper wants, ``number_of_items`` each.
 
     Each want is searched with the shopper's descriptive words and/or photo, filtered
-    to its article types; when search finds fewer than asked for (no words that
-    match, no embeddings yet), the want is topped up from the same article types so
-    the shopper sees what the shop has.
+    to its article types (and ``gender``, if given); when search finds fewer than
+    asked for (no words that match, no embeddings yet), the want is topped up from
+    the same article types so the shopper sees what the shop has.
     """
     retrieved = Retrieved(products=[])
     k = classification.number_of_items
@@ -65,7 +101,7 @@ def assistant_products(
     usages = occasion_usages(text)
     seen: set[int] = set()
     for categories in groups:
-        filters = ProductFilters(category=categories)
+        filters = ProductFilters(category=categories, gender=gender)
         # With a photo and no describing words, the photo alone drives the ranking.
         query = text or ("" if photo is not None else " ".join(categories))
         chosen: list[Product] = []
@@ -93,6 +129,79 @@ def assistant_products(
         seen.update(p.pk for p in chosen)
         retrieved.products.extend(chosen)
     return retrieved
+
+
+@dataclass
+class Look:
+    """Products that complete the look in a photo, and what they are."""
+
+    classification: Classification
+    retrieved: Retrieved
+    photo_type: str = ""
+
+
+def look_products(*, photo: Image, text: str) -> Look:
+    """One product from each of up to three article types that go with the photo.
+
+    The photo's own article type is the top hit of a photo-only search; the types
+    that complete it come from other sub-categories of the catalog
+    (``complementary_types``), so the shopper never gets the item itself or
+    look-alikes back. Each type is searched with the photo (and words, if any).
+    """
+    notices: list[str] = []
+    top = _search(query="", photo=photo, filters=ProductFilters(), k=1, notices=notices)
+    if not top:
+        return Look(Classification(wants=(), number_of_items=1), Retrieved([], notices))
+    anchor = top[0]
+    gender = _look_genders(anchor.gender)
+    types = complementary_types(category=anchor.category, gender=gender)
+    if not types and gender:
+        gender = ()
+        types = complementary_types(category=anchor.category, gender=gender)
+    classification = Classification(
+        wants=tuple(Want(words=name.lower(), categories=(name,)) for name in types),
+        number_of_items=1,
+    )
+    retrieved = assistant_products(
+        classification=classification, text=text, photo=photo, gender=gender
+    )
+    retrieved.notices[:0] = [n for n in notices if n not in retrieved.notices]
+    return Look(classification, retrieved, photo_type=anchor.category.name)
+
+
+def _look_genders(gender: str) -> tuple[str, ...]:
+    # A unisex (or unlabelled) item goes with anything.
+    if not gender or gender.lower() == "unisex":
+        return ()
+    return (gender, "Unisex")
+
+
+def complementary_types(*, category: Category, gender: tuple[str, ...] = ()) -> list[str]:
+    """Article types, from other sub-categories, that complete a look around ``category``."""
+    own = normalise(category.sub_category)
+    slots = LOOK_SLOTS.get(own) or LOOK_SLOTS_BY_MASTER.get(
+        normalise(category.master_category), LOOK_SLOTS_DEFAULT
+    )
+    products = Q(products__is_active=True)
+    if gender:
+        products &= Q(products__gender__in=gender)
+    rows = (
+        Category.objects.annotate(n=Count("products", filter=products))
+        .filter(n__gt=0)
+        .order_by("-n", "name")
+        .values_list("name", "sub_category")
+    )
+    best: dict[str, str] = {}
+    for name, sub_category in rows:
+        best.setdefault(normalise(sub_category), name)
+    chosen: list[str] = []
+    used = {own}
+    for slot in slots:
+        sub = next((sub for sub in slot if sub in best and sub not in used), None)
+        if sub is not None:
+            used.add(sub)
+            chosen.append(best[sub])
+    return chosen[:MAX_LOOK_TYPES]
 
 
 def occasion_usages(text: str) -> tuple[str, ...]:
@@ -165,12 +274,28 @@ def conversation_id_get(*, session: Mapping[str, Any]) -> str:
     return str(data.get("id", "")) if isinstance(data, dict) else ""
 
 
+def panel_get(
+    *, session: Mapping[str, Any], next_url: str, error: str = "", draft: str = ""
+) -> dict[str, Any]:
+    """What the panel shows: the conversation in the session (read only), and any error."""
+    # backends imports this module (for price_display).
+    from shop.assistant.backends import backend_choice
+
+    backend, _notice = backend_choice()
+    return {
+        "turns": conversation_get(session=session),
+        "error": error,
+        "draft": draft,
+        "next_url": next_url,
+        "configured_backend": backend,
+        "max_message_chars": MAX_MESSAGE_CHARS,
+    }
+
+
 def previous_classification(
     *, turns: list[dict[str, Any]], vocabulary: CatalogVocabulary
 ) -> Classification | None:
     """What the last answer was about, for follow-ups ("three more")."""
-    from shop.assistant.classifier import Want
-
     for turn in reversed(turns):
         if turn.get("role") == "assistant" and turn.get("wants"):
             wants = tuple(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 import shutil
 import signal
@@ -18,12 +17,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
-from conftest import catalog_load
+from conftest import BAD_IMAGES, bad_image_manifest, catalog_load
 from shop.catalog.encoder import Blip2Encoder, EncoderConfig, current_model_id, get_encoder
 from shop.catalog.models import Product, ProductQueryEmbedding
 from shop.catalog.services import catalog_embed
 
-BAD_IMAGES = settings.SHOP_SHARED_DIR / "data" / "bad-images"
 REPO = Path(settings.BASE_DIR)
 
 
@@ -111,17 +109,12 @@ def test_stored_vectors_are_what_the_encoder_makes() -> None:
     )
 
 
-def _manifest() -> list[dict[str, str]]:
-    with open(BAD_IMAGES / "MANIFEST.csv", newline="") as f:
-        return list(csv.DictReader(f))
-
-
 @pytest.mark.django_db
 def test_every_bad_image_is_embedded_or_skipped_as_its_manifest_says() -> None:
     Product.objects.update(embedding=None, embedding_model="")
     ProductQueryEmbedding.objects.all().delete()
     template = Product.objects.first()
-    rows = _manifest()
+    rows = bad_image_manifest()
     media = Path(settings.MEDIA_ROOT)
     (media / "bad").mkdir(exist_ok=True)
     expected: dict[int, str] = {}
