@@ -218,6 +218,9 @@ SHOP_GEMINI_MODEL = envstr("SHOP_GEMINI_MODEL", "gemini-2.5-flash")
 SHOP_GEMINI_TIMEOUT_S = envfloat("SHOP_GEMINI_TIMEOUT_S", "20", low=1.0)
 # Requests a shopper (a session, or an API client's address) may make per minute.
 SHOP_ASSISTANT_RATE_PER_MINUTE = envint("SHOP_ASSISTANT_RATE_PER_MINUTE", "10", low=1)
+# One assistant request's time for Gemini, both calls and their retries together; kept
+# under gunicorn's --timeout. Past it the offline backend answers.
+SHOP_ASSISTANT_DEADLINE_S = envfloat("SHOP_ASSISTANT_DEADLINE_S", "45", low=1.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

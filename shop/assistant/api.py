@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -10,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from shop import uploads
 from shop.assistant import services
 from shop.assistant.exceptions import AssistantError
 from shop.inputs import error_detail
@@ -71,37 +71,32 @@ class AssistantApi(APIView):
         responses={200: OutputSerializer},
     )
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        if not serializer.is_valid():
-            return Response(
-                {"detail": error_detail(serializer.errors)},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        data = serializer.validated_data
-        conversation_id = (data.get("conversation_id") or uuid.uuid4()).hex
-        try:
-            services.assistant_rate_limit(key=_client_key(request))
-            photo = None
-            upload = data.get("image")
-            if upload is not None:
-                if upload.size is not None and upload.size > settings.SHOP_UPLOAD_MAX_BYTES:
-                    raise AssistantError(
-                        f"The image is too large. Please upload a file of at most "
-                        f"{settings.SHOP_UPLOAD_MAX_BYTES // (1024 * 1024)} MB.",
-                        status=413,
-                    )
-                photo = services.photo_decode(
-                    data=upload.read(settings.SHOP_UPLOAD_MAX_BYTES + 1),
-                    filename=upload.name or "",
+        # An oversized body is refused (after the rate limit) before it is parsed.
+        too_large = uploads.request_too_large(request)
+        data = {}
+        if not too_large:
+            serializer = self.InputSerializer(data=request.data)
+            if not serializer.is_valid():
+                return Response(
+                    {"detail": error_detail(serializer.errors)},
+                    status=status.HTTP_400_BAD_REQUEST,
                 )
-            reply = services.assistant_reply(
-                message=data["message"],
-                photo=photo,
-                turns=services.api_conversation_get(conversation_id=conversation_id),
+            data = serializer.validated_data
+        conversation_id = (data.get("conversation_id") or uuid.uuid4()).hex
+        session = getattr(request, "session", None)
+        try:
+            reply = services.assistant_ask(
+                message=data.get("message", ""),
+                upload=data.get("image"),
+                conversation=services.CachedConversation(conversation_id),
+                rate_keys=services.RateKeys(
+                    session=(session.session_key if session is not None else None) or "",
+                    ip=request.META.get("REMOTE_ADDR", ""),
+                ),
+                body_too_large=too_large,
             )
         except AssistantError as error:
             return Response({"detail": error.message}, status=error.status)
-        services.api_conversation_append(conversation_id=conversation_id, reply=reply)
         products = [AssistantProductSerializer(p).data for p in reply.products]
         output = {
             "categories": reply.categories,
@@ -114,10 +109,3 @@ class AssistantApi(APIView):
             "conversation_id": conversation_id,
         }
         return Response(self.OutputSerializer(output).data)
-
-
-def _client_key(request: Request) -> str:
-    session = getattr(request, "session", None)
-    if session is not None and session.session_key:
-        return f"session:{session.session_key}"
-    return f"ip:{request.META.get('REMOTE_ADDR', '')}"

@@ -145,9 +145,15 @@ def offline_advice(
     classification: Classification,
     products: Sequence[Product],
     has_photo: bool,
+    look: bool = False,
 ) -> str:
     """A short, honest answer from the attributes of the products found."""
     sentences: list[str] = []
+    if look and not products:
+        return (
+            "I couldn't find anything in our catalog to go with your photo. Try naming what "
+            "you'd like with it, like jeans, sneakers or a watch."
+        )
     if classification.not_carried:
         sentences.append(f"Sorry, we don't carry {_join(list(classification.not_carried))}.")
     if not products:
@@ -160,9 +166,12 @@ def offline_advice(
             sentences.append("Is there anything else I can help you find?")
         return " ".join(sentences)
     what = _join([w.words for w in classification.wants]) if classification.wants else "ideas"
-    lead = "To go with your photo, here" if has_photo else "Here"
     count = len(products)
-    sentences.append(f"{lead} {'is' if count == 1 else 'are'} {count} {what} from our catalog.")
+    if look:
+        sentences.append(f"To complete your look, here is one of each: {what}.")
+    else:
+        lead = "To go with your photo, here" if has_photo else "Here"
+        sentences.append(f"{lead} {'is' if count == 1 else 'are'} {count} {what} from our catalog.")
     sentences.extend(_describe(p) for p in products[:6])
     for tip in (_colour_tip(products), _occasion_tip(message, products)):
         if tip:

@@ -1,4 +1,5 @@
-"""The assistant's flow: classify -> retrieve -> advise, and the conversation it keeps."""
+"""The assistant's flow: rate limit -> photo -> classify -> retrieve -> advise, and the
+conversation it keeps."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ import time
 import uuid
 from collections.abc import MutableMapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 from django.core.cache import cache
 
-from shop import images
+from shop import images, uploads
 from shop.assistant import backends, gemini, selectors
 from shop.assistant.classifier import Classification, classify, search_words
 from shop.assistant.exceptions import AssistantError
@@ -20,12 +21,16 @@ from shop.assistant.offline import offline_advice
 from shop.inputs import clean_text
 
 if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
     from PIL.Image import Image
 
 logger = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARS = 1000
+MAX_MESSAGE_CHARS = selectors.MAX_MESSAGE_CHARS
 RATE_WINDOW_S = 60
+# Many shoppers can share one address (offices, mobile carriers' NAT), so an address
+# gets a few sessions' worth of requests.
+IP_RATE_FACTOR = 3
 PHOTO_SIZE_FOR_MODEL = 512
 EMPTY_REQUEST = "Tell me what you are looking for, or add a photo."
 TOO_LONG = f"Please keep your message under {MAX_MESSAGE_CHARS} characters."
@@ -46,14 +51,94 @@ class AssistantReply:
     has_photo: bool = False
 
 
+class Conversation(Protocol):
+    """Where an exchange is kept: the shopper's session (panel) or the cache (API)."""
+
+    def turns(self) -> list[dict[str, Any]]: ...
+
+    def append(self, reply: AssistantReply) -> None: ...
+
+
+@dataclass
+class SessionConversation:
+    session: MutableMapping[str, Any]
+
+    def turns(self) -> list[dict[str, Any]]:
+        return selectors.conversation_get(session=self.session)
+
+    def append(self, reply: AssistantReply) -> None:
+        conversation_append(session=self.session, reply=reply)
+
+
+@dataclass
+class CachedConversation:
+    conversation_id: str
+
+    def turns(self) -> list[dict[str, Any]]:
+        return api_conversation_get(conversation_id=self.conversation_id)
+
+    def append(self, reply: AssistantReply) -> None:
+        api_conversation_append(conversation_id=self.conversation_id, reply=reply)
+
+
+@dataclass(frozen=True)
+class RateKeys:
+    """Who is asking: the session (if the shopper has one) and the client's address."""
+
+    session: str = ""
+    ip: str = ""
+
+
+def assistant_ask(
+    *,
+    message: str,
+    upload: UploadedFile | None,
+    conversation: Conversation,
+    rate_keys: RateKeys,
+    body_too_large: bool = False,
+) -> AssistantReply:
+    """One shopper request from the panel or the API, start to finish.
+
+    Rate limit, then the size of the request, then the photo (through the project's
+    one upload path), then the answer, which is added to the conversation. Every
+    expected failure is an AssistantError with a message for the shopper and a status.
+    """
+    deadline_at = time.monotonic() + settings.SHOP_ASSISTANT_DEADLINE_S
+    assistant_rate_limit(keys=rate_keys)
+    if body_too_large:
+        raise AssistantError(uploads.REQUEST_TOO_LARGE, status=413)
+    photo = None
+    if upload is not None:
+        try:
+            photo = uploads.photo_from_upload(upload=upload)
+        except images.ImageRejected as rejected:
+            raise AssistantError(rejected.message, status=rejected.status) from None
+    reply = assistant_reply(
+        message=message, photo=photo, turns=conversation.turns(), deadline_at=deadline_at
+    )
+    conversation.append(reply)
+    return reply
+
+
 def assistant_reply(
-    *, message: str, photo: Image | None = None, turns: Sequence[dict[str, Any]] = ()
+    *,
+    message: str,
+    photo: Image | None = None,
+    turns: Sequence[dict[str, Any]] = (),
+    deadline_at: float | None = None,
 ) -> AssistantReply:
     """Answer one shopper request with products from the catalog and advice.
 
-    Gemini answers when configured; if it fails (after its one retry) the offline
-    backend answers instead and the reply carries a short notice saying so.
+    Gemini answers when configured; if it fails (after its one retry) or the
+    request's deadline (SHOP_ASSISTANT_DEADLINE_S, from ``deadline_at``, a
+    ``time.monotonic()`` value) leaves it no time, the offline backend answers
+    instead and the reply carries a short notice saying so.
+
+    A photo with no article type named ("complete this look") gets products that go
+    with it, from other sub-categories, rather than the item itself and look-alikes.
     """
+    if deadline_at is None:
+        deadline_at = time.monotonic() + settings.SHOP_ASSISTANT_DEADLINE_S
     if len(message) > MAX_MESSAGE_CHARS:
         raise AssistantError(TOO_LONG)
     message = clean_text(message, max_length=MAX_MESSAGE_CHARS)
@@ -77,18 +162,29 @@ def assistant_reply(
                 photo_jpeg=photo_jpeg,
                 turns=turns,
                 vocabulary=vocabulary,
+                deadline_at=deadline_at,
             )
         except gemini.GeminiUnavailable as error:
             backend = backends.OFFLINE
             notices.append(_fallback_notice(error))
     if classification is None:
-        previous = selectors.previous_classification(turns=list(turns), vocabulary=vocabulary)
+        # A new photo is a new request, not a follow-up to the last answer.
+        previous = (
+            None
+            if photo is not None
+            else selectors.previous_classification(turns=list(turns), vocabulary=vocabulary)
+        )
         classification = classify(message=message, vocabulary=vocabulary, previous=previous)
 
-    words = search_words(message, vocabulary=vocabulary)
-    retrieved = selectors.assistant_products(
-        classification=classification, text=" or ".join(words.split()), photo=photo
-    )
+    words = " or ".join(search_words(message, vocabulary=vocabulary).split())
+    look = photo is not None and not classification.wants and not classification.not_carried
+    if look:
+        found = selectors.look_products(photo=photo, text=words)
+        classification, retrieved = found.classification, found.retrieved
+    else:
+        retrieved = selectors.assistant_products(
+            classification=classification, text=words, photo=photo
+        )
     notices.extend(n for n in retrieved.notices if n not in notices)
 
     notes: dict[int, str] = {}
@@ -100,6 +196,8 @@ def assistant_reply(
                 photo_jpeg=photo_jpeg,
                 classification=classification,
                 products=retrieved.products,
+                look=look,
+                deadline_at=deadline_at,
             )
         except gemini.GeminiUnavailable as error:
             backend = backends.OFFLINE
@@ -110,6 +208,7 @@ def assistant_reply(
             classification=classification,
             products=retrieved.products,
             has_photo=photo is not None,
+            look=look,
         )
     return AssistantReply(
         message=message,
@@ -129,29 +228,26 @@ def _fallback_notice(error: gemini.GeminiUnavailable) -> str:
     return f"{error.reason[:1].upper()}{error.reason[1:]}, so the offline assistant answered."
 
 
-def photo_decode(*, data: bytes, filename: str) -> Image:
-    """A shopper's photo through the safe image module, with the upload limits."""
-    try:
-        return images.decode_image(
-            data,
-            filename=filename,
-            max_bytes=settings.SHOP_UPLOAD_MAX_BYTES,
-            max_pixels=settings.SHOP_UPLOAD_MAX_PIXELS,
-        )
-    except images.ImageRejected as rejected:
-        raise AssistantError(rejected.message, status=rejected.status) from None
+def assistant_rate_limit(*, keys: RateKeys, now: float | None = None) -> None:
+    """Allow SHOP_ASSISTANT_RATE_PER_MINUTE requests a minute per session and
+    IP_RATE_FACTOR times that per address, else AssistantError 429.
 
-
-def assistant_rate_limit(*, key: str, now: float | None = None) -> None:
-    """Allow SHOP_ASSISTANT_RATE_PER_MINUTE requests a minute per key, else AssistantError 429."""
+    Both count: a client that drops its session cookie still has its address. A
+    refused request uses up nothing.
+    """
     now = time.time() if now is None else now
-    cache_key = f"assistant:rate:{key}"
-    recent = [t for t in cache.get(cache_key, []) if now - t < RATE_WINDOW_S]
-    if len(recent) >= settings.SHOP_ASSISTANT_RATE_PER_MINUTE:
-        cache.set(cache_key, recent, RATE_WINDOW_S)
-        raise AssistantError(TOO_FAST, status=429)
-    recent.append(now)
-    cache.set(cache_key, recent, RATE_WINDOW_S)
+    per_minute = settings.SHOP_ASSISTANT_RATE_PER_MINUTE
+    limits = [(f"ip:{keys.ip}", per_minute * IP_RATE_FACTOR)]
+    if keys.session:
+        limits.append((f"session:{keys.session}", per_minute))
+    windows = {}
+    for key, limit in limits:
+        cache_key = f"assistant:rate:{key}"
+        recent = [t for t in cache.get(cache_key, []) if now - t < RATE_WINDOW_S]
+        if len(recent) >= limit:
+            raise AssistantError(TOO_FAST, status=429)
+        windows[cache_key] = [*recent, now]
+    cache.set_many(windows, RATE_WINDOW_S)
 
 
 # --- the conversation ----------------------------------------------------------------
@@ -187,19 +283,6 @@ def conversation_append(*, session: MutableMapping[str, Any], reply: AssistantRe
 
 def conversation_reset(*, session: MutableMapping[str, Any]) -> None:
     session.pop(selectors.SESSION_KEY, None)
-    session.pop(FLASH_KEY, None)
-
-
-FLASH_KEY = "assistant_error"
-
-
-def flash_error(*, session: MutableMapping[str, Any], message: str) -> None:
-    """An error to show once in the panel after a redirect (the no-JavaScript path)."""
-    session[FLASH_KEY] = message
-
-
-def flash_pop(*, session: MutableMapping[str, Any]) -> str:
-    return str(session.pop(FLASH_KEY, "") or "")
 
 
 # API conversations live in the cache under an unguessable id, so API clients

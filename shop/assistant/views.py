@@ -1,33 +1,31 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from shop import uploads
 from shop.assistant import selectors, services
 from shop.assistant.exceptions import AssistantError
-from shop.assistant.templatetags.assistant import panel_context
 
-# Room for the form fields around the photo in a multipart body.
-MULTIPART_OVERHEAD = 64 * 1024
 PANEL = "assistant/_panel.html"
+# Without JavaScript an error is answered with a page of its own, panel included.
+PAGE = "assistant/ask.html"
+MAX_DRAFT_CHARS = 2000
 
 
-def _next_url(request: HttpRequest) -> str:
-    candidate = request.POST.get("next", "")
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
+def _next_url(request: HttpRequest, *, read_body: bool = True) -> str:
+    """Where the shopper was: the form's `next`, else (body unread) the page htmx reports."""
+    candidates = [request.POST.get("next", "")] if read_body else []
+    if request.htmx:
+        candidates.append(request.htmx.current_url_abs_path or "")
+    for candidate in candidates:
+        if candidate and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return candidate
     return "/"
-
-
-def _session_key(request: HttpRequest) -> str:
-    if not request.session.session_key:
-        request.session.save()
-    return f"session:{request.session.session_key}"
 
 
 def _panel(
@@ -38,48 +36,39 @@ def _panel(
     draft: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    context = panel_context(request, next_url=next_url, error=error, draft=draft)
-    return render(request, PANEL, context, status=status)
+    context = selectors.panel_get(
+        session=request.session, next_url=next_url, error=error, draft=draft
+    )
+    return render(request, PANEL if request.htmx else PAGE, context, status=status)
 
 
 @require_POST
 def ask(request: HttpRequest) -> HttpResponse:
     """A shopper's message (and photo): HTMX gets the panel, a plain form post a redirect."""
-    next_url = _next_url(request)
-    message = request.POST.get("message", "")
+    # An oversized body is refused before it is parsed.
+    too_large = uploads.request_too_large(request)
+    next_url = _next_url(request, read_body=not too_large)
+    message = "" if too_large else request.POST.get("message", "")
+    upload = None if too_large else request.FILES.get("image")
     try:
-        services.assistant_rate_limit(key=_session_key(request))
-        if int(request.META.get("CONTENT_LENGTH") or 0) > (
-            settings.SHOP_UPLOAD_MAX_BYTES + MULTIPART_OVERHEAD
-        ):
-            raise AssistantError(
-                "The photo is too large. Please upload a smaller JPEG, PNG or WebP photo.",
-                status=413,
-            )
-        upload = request.FILES.get("image")
-        photo = None
-        if upload is not None and upload.size:
-            photo = services.photo_decode(
-                data=upload.read(settings.SHOP_UPLOAD_MAX_BYTES + 1),
-                filename=upload.name or "",
-            )
-        reply = services.assistant_reply(
+        services.assistant_ask(
             message=message,
-            photo=photo,
-            turns=selectors.conversation_get(session=request.session),
+            upload=upload if upload is not None and upload.size else None,
+            conversation=services.SessionConversation(request.session),
+            rate_keys=services.RateKeys(
+                session=request.session.session_key or "",
+                ip=request.META.get("REMOTE_ADDR", ""),
+            ),
+            body_too_large=too_large,
         )
     except AssistantError as error:
-        if request.htmx:
-            return _panel(
-                request,
-                next_url=next_url,
-                error=error.message,
-                draft=message[:2000],
-                status=error.status,
-            )
-        services.flash_error(session=request.session, message=error.message)
-        return redirect(f"{next_url}#assistant")
-    services.conversation_append(session=request.session, reply=reply)
+        return _panel(
+            request,
+            next_url=next_url,
+            error=error.message,
+            draft=message[:MAX_DRAFT_CHARS],
+            status=error.status,
+        )
     if request.htmx:
         return _panel(request, next_url=next_url)
     return redirect(f"{next_url}#assistant")

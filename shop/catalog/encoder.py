@@ -15,6 +15,7 @@ Settings read by `get_encoder()`:
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import os
 import shutil
@@ -58,10 +59,44 @@ _HOW_TO_FIX = (
 def model_id_for(model: str) -> str:
     """The id recorded with each embedding, known without loading the model.
 
-    dev-tiny carries its build version: a rebuilt dev-tiny is another model, and its
-    vectors must not be mixed with the old ones.
+    It names the weights, not just the setting, so new weights under the same name
+    count as a model change and are never mixed with the old vectors:
+    - dev-tiny carries its build version (``dev-tiny@3``);
+    - a local checkpoint directory carries a fingerprint of its files
+      (``/models/blip2@3f2a9c0d1e4b``);
+    - a hub id carries the commit of the cached snapshot
+      (``Salesforce/blip2-itm-vit-g@<commit>``), or stands alone before the download.
     """
-    return f"{DEV_TINY}@{DEV_TINY_VERSION}" if model == DEV_TINY else model
+    if model == DEV_TINY:
+        return f"{DEV_TINY}@{DEV_TINY_VERSION}"
+    path = Path(model).expanduser()
+    if path.is_dir():
+        return f"{path.resolve()}@{_directory_fingerprint(path)}"
+    return _hub_revision_id(model)
+
+
+def _directory_fingerprint(path: Path) -> str:
+    # Names and sizes of the weights, and the configs' contents: cheap to read and
+    # changed by any re-save or fine-tune.
+    digest = hashlib.sha256()
+    for file in sorted(path.glob("*")):
+        if file.suffix in (".safetensors", ".bin"):
+            digest.update(f"{file.name}:{file.stat().st_size}\n".encode())
+        elif file.suffix == ".json":
+            digest.update(file.name.encode() + b"\n" + file.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _hub_revision_id(repo_id: str) -> str:
+    try:
+        from huggingface_hub import try_to_load_from_cache
+
+        cached = try_to_load_from_cache(repo_id, "config.json")
+    except Exception:  # noqa: BLE001 (an odd id or cache is "not cached", not an error)
+        cached = None
+    if isinstance(cached, str) and "/snapshots/" in cached:
+        return f"{repo_id}@{cached.split('/snapshots/', 1)[1].split('/', 1)[0][:12]}"
+    return repo_id
 
 
 def current_model_id() -> str:
@@ -104,7 +139,6 @@ class Blip2Encoder:
 
         self.config = config
         self.is_dev_tiny = config.model == DEV_TINY
-        self.model_id = model_id_for(config.model)
         source = _resolve_source(config)
         self.device = _resolve_device(config.device)
         # The Q-Former and query tokens stay fp32 either way (_keep_in_fp32_modules).
@@ -134,6 +168,8 @@ class Blip2Encoder:
         self.image_processor = processor.image_processor
         self.tokenizer = processor.tokenizer
 
+        # After loading: a hub model's id names the snapshot just downloaded or found.
+        self.model_id = model_id_for(config.model)
         blip_config = self.vision.config
         self.dim: int = blip_config.image_text_hidden_size
         self.num_query_tokens: int = blip_config.num_query_tokens

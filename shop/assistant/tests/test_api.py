@@ -8,6 +8,7 @@ from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from shop import uploads
 from shop.assistant.tests.conftest import INJECTION, SHOES
 from shop.catalog.models import Category, Product
 
@@ -135,14 +136,40 @@ def test_an_unknown_conversation_id_starts_a_new_conversation(api):
     assert body["categories"] == []
 
 
-def test_the_api_is_rate_limited(api, settings):
+def test_the_api_is_rate_limited_by_address_at_three_times_the_session_rate(api, settings):
     settings.SHOP_ASSISTANT_RATE_PER_MINUTE = 1
-    assert api.post(URL, {"message": "a watch"}, format="json").status_code == 200
+    for _ in range(3):
+        assert api.post(URL, {"message": "a watch"}, format="json").status_code == 200
 
     response = api.post(URL, {"message": "a watch"}, format="json")
 
     assert response.status_code == 429
     assert "Please wait a minute" in response.json()["detail"]
+    other = api.post(URL, {"message": "a watch"}, format="json", REMOTE_ADDR="10.0.0.9")
+    assert other.status_code == 200
+
+
+def test_a_request_body_over_the_photo_limit_is_a_413_before_it_is_read(api, settings):
+    settings.SHOP_UPLOAD_MAX_BYTES = 1024
+    photo = SimpleUploadedFile("big.jpg", b"\xff" * (200 * 1024))
+
+    response = api.post(URL, {"message": "a watch", "image": photo}, format="multipart")
+
+    assert response.status_code == 413
+    assert response.json() == {"detail": uploads.REQUEST_TOO_LARGE}
+
+
+def test_a_photo_over_the_limit_is_a_413_from_the_shared_upload_path(api, settings):
+    settings.SHOP_UPLOAD_MAX_BYTES = 1024
+    photo = SimpleUploadedFile(PROBE.name, PROBE.read_bytes())
+    assert 1024 < len(PROBE.read_bytes()) < 64 * 1024  # past the photo limit, not the body's
+
+    response = api.post(URL, {"message": "a watch", "image": photo}, format="multipart")
+
+    assert response.status_code == 413
+    assert response.json() == {
+        "detail": "The image is too large. Please upload a file of at most 0 MB."
+    }
 
 
 def test_the_api_is_in_the_published_schema(api):

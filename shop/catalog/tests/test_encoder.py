@@ -330,3 +330,39 @@ def test_get_encoder_reads_django_settings_once(tmp_path: Path) -> None:
         """
     )
     subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, check=True, timeout=120)
+
+
+def test_a_checkpoint_directory_is_identified_by_its_weights_not_its_name(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    from shop.catalog.encoder import model_id_for
+
+    source = data_dir / "models" / DEV_TINY
+    build_dev_tiny(source)
+    copy = tmp_path / "checkpoint"
+    shutil.copytree(source, copy)
+    before = model_id_for(str(copy))
+    assert before.startswith(f"{copy.resolve()}@")
+    assert model_id_for(str(copy)) == before  # stable
+
+    # Same folder, new weights (a re-save or a fine-tune): another model.
+    weights = copy / "model.safetensors"
+    weights.write_bytes(weights.read_bytes() + b"\0")
+    assert model_id_for(str(copy)) != before
+
+
+def test_a_hub_model_is_identified_by_its_cached_snapshot(monkeypatch) -> None:
+    import huggingface_hub
+
+    from shop.catalog.encoder import model_id_for
+
+    monkeypatch.setattr(
+        huggingface_hub,
+        "try_to_load_from_cache",
+        lambda repo, name: f"/cache/models--x--y/snapshots/0123456789abcdef/{name}",
+    )
+    assert model_id_for("x/y") == "x/y@0123456789ab"
+    monkeypatch.setattr(huggingface_hub, "try_to_load_from_cache", lambda repo, name: None)
+    assert model_id_for("x/y") == "x/y"
