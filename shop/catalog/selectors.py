@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import Count, F, Q, QuerySet
@@ -12,6 +13,12 @@ from django.http import QueryDict
 
 from shop.catalog.models import Category, Product
 from shop.inputs import clean_text
+
+if TYPE_CHECKING:
+    import numpy as np
+    from PIL.Image import Image as PILImage
+
+    from shop.catalog.encoder import Blip2Encoder
 
 logger = logging.getLogger(__name__)
 
@@ -249,7 +256,7 @@ class SearchResult:
     used_vectors: bool = False
 
 
-def _encoder_or_none() -> object | None:
+def _encoder_or_none() -> Blip2Encoder | None:
     """The BLIP-2 encoder, or None (logged for the operator) when it cannot load."""
     from shop.catalog.encoder import EncoderUnavailable, get_encoder
 
@@ -261,7 +268,7 @@ def _encoder_or_none() -> object | None:
 
 
 @functools.lru_cache(maxsize=2048)
-def _text_embedding(encoder: object, text: str) -> object:
+def _text_embedding(encoder: Blip2Encoder, text: str) -> np.ndarray:
     # Paging, filtering and the assistant repeat the same words; a real BLIP-2 text
     # pass costs ~100 ms on a CPU.
     vector = encoder.encode_texts([text])[0]
@@ -271,8 +278,8 @@ def _text_embedding(encoder: object, text: str) -> object:
 
 def product_vector_ranking(
     *,
-    text_embedding: object | None = None,
-    image_embedding: object | None = None,
+    text_embedding: np.ndarray | None = None,
+    image_embedding: np.ndarray | None = None,
     model_id: str,
     filters: ProductFilters | None = None,
     limit: int,
@@ -318,7 +325,7 @@ def product_vector_ranking(
 def product_search(
     *,
     text: str = "",
-    image: object | None = None,
+    image: PILImage | None = None,
     filters: ProductFilters | None = None,
     k: int = 12,
     text_weight: float | None = None,

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -18,6 +19,9 @@ from django.utils.text import slugify
 from PIL.Image import Image as PILImage
 
 from shop import images
+
+if TYPE_CHECKING:
+    from shop.catalog.encoder import Blip2Encoder
 from shop.catalog.exceptions import CatalogError
 from shop.catalog.models import Category, Product
 from shop.catalog.selectors import ProductFilters
@@ -415,34 +419,22 @@ class EmbedSummary:
         return out
 
 
-class _PhotoDataset:
-    """Decodes product photos in DataLoader workers, so the model never waits on JPEGs."""
-
-    def __init__(self, items: list[tuple[int, str]]) -> None:
-        self.items = items
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def __getitem__(self, index: int) -> tuple[int, object | None, str]:
-        product_id, path = self.items[index]
-        if not path:
-            return product_id, None, "no image"
-        try:
-            return product_id, images.decode_image_file(path), ""
-        except FileNotFoundError:
-            return product_id, None, "image file missing"
-        except images.ImageRejected as rejected:
-            return product_id, None, f"image rejected: {rejected.message}"
-
-
-def _keep_as_list(batch: list[tuple[int, object | None, str]]) -> list:
-    return batch
+def _decoded_photo(item: tuple[int, str]) -> tuple[int, PILImage | None, str]:
+    """(product id, photo or None, why not): runs in the decoding worker processes."""
+    product_id, path = item
+    if not path:
+        return product_id, None, "no image"
+    try:
+        return product_id, images.decode_image_file(path), ""
+    except FileNotFoundError:
+        return product_id, None, "image file missing"
+    except images.ImageRejected as rejected:
+        return product_id, None, f"image rejected: {rejected.message}"
 
 
 def catalog_embed(
     *,
-    encoder: object,
+    encoder: Blip2Encoder,
     batch_size: int = 32,
     limit: int | None = None,
     categories: Iterable[str] = (),
@@ -462,9 +454,9 @@ def catalog_embed(
     import numpy as np
     from django.db import connections
     from django.utils import timezone
-    from torch.utils.data import DataLoader
     from tqdm import tqdm
 
+    from shop.catalog.encoder import parallel_batches
     from shop.catalog.models import ProductQueryEmbedding
 
     model_id = encoder.model_id
@@ -487,14 +479,7 @@ def catalog_embed(
         # admin action, tests) the connection must stay: forked workers leave through
         # os._exit and never close the parent's socket.
         connections.close_all()
-    loader = DataLoader(
-        _PhotoDataset(items),
-        batch_size=batch_size,
-        num_workers=workers,
-        collate_fn=_keep_as_list,
-        persistent_workers=False,
-        prefetch_factor=4 if workers else None,
-    )
+    loader = parallel_batches(items, _decoded_photo, batch_size=batch_size, workers=workers)
     started = time.monotonic()
     bar = tqdm(total=len(items), unit="img", disable=not progress, smoothing=0.1)
     for batch in loader:

@@ -8,7 +8,9 @@ from pathlib import Path
 import httpx2
 import pytest
 from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from shop import uploads
 from shop.assistant import gemini, services
 from shop.assistant.tests.conftest import (
     SHOES,
@@ -269,7 +271,7 @@ def test_the_shoppers_photo_reaches_gemini_re_encoded_and_cannot_widen_the_answe
     fake_gemini,
 ):
     # The text-in-image probe: a model that obeyed it would answer outside the catalog.
-    photo = services.photo_decode(data=PROBE.read_bytes(), filename=PROBE.name)
+    photo = uploads.photo_from_upload(upload=SimpleUploadedFile(PROBE.name, PROBE.read_bytes()))
     fake_gemini.classifier = [
         gemini_reply(
             {

@@ -115,16 +115,40 @@ def test_a_message_over_the_limit_is_refused():
     assert error.value.status == 400
 
 
-def test_the_rate_limit_allows_the_configured_number_per_minute(settings):
+def test_the_rate_limit_allows_the_configured_number_per_minute_per_session(settings):
     settings.SHOP_ASSISTANT_RATE_PER_MINUTE = 3
+    keys = services.RateKeys(session="s", ip="10.0.0.1")
     for _ in range(3):
-        services.assistant_rate_limit(key="k", now=1000.0)
+        services.assistant_rate_limit(keys=keys, now=1000.0)
 
     with pytest.raises(AssistantError) as error:
-        services.assistant_rate_limit(key="k", now=1030.0)
+        services.assistant_rate_limit(keys=keys, now=1030.0)
     assert error.value.status == 429
-    services.assistant_rate_limit(key="other", now=1030.0)
-    services.assistant_rate_limit(key="k", now=1061.0)
+    services.assistant_rate_limit(keys=services.RateKeys(session="other", ip="10.0.0.1"), now=1030)
+    services.assistant_rate_limit(keys=keys, now=1061.0)
+
+
+def test_an_address_gets_three_times_the_session_rate_whatever_its_sessions(settings):
+    settings.SHOP_ASSISTANT_RATE_PER_MINUTE = 2
+    for i in range(6):
+        services.assistant_rate_limit(keys=services.RateKeys(session=f"s{i}", ip="a"), now=1000)
+
+    for keys in (services.RateKeys(session="new", ip="a"), services.RateKeys(ip="a")):
+        with pytest.raises(AssistantError) as error:
+            services.assistant_rate_limit(keys=keys, now=1001.0)
+        assert error.value.status == 429
+    services.assistant_rate_limit(keys=services.RateKeys(ip="b"), now=1001.0)
+
+
+def test_a_refused_request_does_not_use_up_the_other_limit(settings):
+    settings.SHOP_ASSISTANT_RATE_PER_MINUTE = 1
+    services.assistant_rate_limit(keys=services.RateKeys(session="s", ip="a"), now=1000.0)
+    for _ in range(3):
+        with pytest.raises(AssistantError):
+            services.assistant_rate_limit(keys=services.RateKeys(session="s", ip="a"), now=1001)
+
+    # The address has used one of its three, whatever the session was refused.
+    services.assistant_rate_limit(keys=services.RateKeys(session="t", ip="a"), now=1002.0)
 
 
 def test_an_occasion_prefers_products_made_for_it():

@@ -181,15 +181,22 @@ def test_a_bad_photo_gets_a_friendly_message_in_the_panel(client, name):
     assert "a watch</textarea>" in content  # the shopper's words are kept
 
 
-def test_a_bad_photo_without_javascript_is_reported_after_the_redirect(client):
+def test_a_bad_photo_without_javascript_is_explained_on_a_page_with_the_panel(client):
     photo = SimpleUploadedFile("x.jpg", b"not an image")
 
     response = _ask(client, "a watch", htmx=False, image=photo)
 
-    assert response.status_code == 302
-    page = client.get("/").content.decode()
-    assert "This file is not a readable image" in page
+    content = response.content.decode()
+    assert response.status_code == 400
+    assert content.lstrip().startswith("<!doctype html>")
+    assert content.count('id="assistant"') == 1
+    assert 'data-testid="assistant-error"' in content
+    assert "This file is not a readable image" in content
+    assert "a watch</textarea>" in content
+    assert 'href="/?category=watches" data-testid="assistant-back"' in content
+    # Nothing is kept to show later: the next page is clean.
     assert "This file is not a readable image" not in client.get("/").content.decode()
+    assert "assistant_error" not in client.session
 
 
 def test_a_photo_over_the_size_limit_is_refused_with_413(client, settings):
@@ -211,6 +218,7 @@ def test_a_message_over_the_limit_is_refused_politely(client):
 
 def test_the_rate_limit_answers_with_a_friendly_message(client, settings):
     settings.SHOP_ASSISTANT_RATE_PER_MINUTE = 2
+    client.session.save()  # a shopper who already has a session
     assert _ask(client, "a watch").status_code == 200
     assert _ask(client, "a belt").status_code == 200
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from shop.catalog import evaluation, selectors
+from shop.catalog.encoder import EncoderUnavailable
 from shop.catalog.exceptions import CatalogError
 
 
@@ -41,6 +42,8 @@ class Command(BaseCommand):
                 metrics = evaluation.evaluate(queries, search=_search_function(mode))
             except CatalogError as error:
                 raise CommandError(error.message) from error
+            except EncoderUnavailable as error:
+                raise CommandError(f"The {mode} channel needs the model: {error}") from error
             per_query = (time.monotonic() - started) / metrics.queries * 1000
             self.stdout.write(f"== {mode} ({per_query:.0f} ms/query)")
             for line in metrics.lines():
