@@ -73,7 +73,7 @@ class AssistantApi(APIView):
     def post(self, request: Request) -> Response:
         # An oversized body is refused (after the rate limit) before it is parsed.
         too_large = uploads.request_too_large(request)
-        data = {}
+        data: dict = {}
         if not too_large:
             serializer = self.InputSerializer(data=request.data)
             if not serializer.is_valid():
@@ -83,14 +83,14 @@ class AssistantApi(APIView):
                 )
             data = serializer.validated_data
         conversation_id = (data.get("conversation_id") or uuid.uuid4()).hex
-        session = getattr(request, "session", None)
+        session_key = getattr(getattr(request, "session", None), "session_key", None)
         try:
             reply = services.assistant_ask(
                 message=data.get("message", ""),
                 upload=data.get("image"),
                 conversation=services.CachedConversation(conversation_id),
                 rate_keys=services.RateKeys(
-                    session=(session.session_key if session is not None else None) or "",
+                    session=session_key or "",
                     ip=request.META.get("REMOTE_ADDR", ""),
                 ),
                 body_too_large=too_large,

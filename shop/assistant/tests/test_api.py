@@ -174,3 +174,21 @@ def test_the_api_is_in_the_published_schema(api):
     schema = api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
 
     assert "post" in schema["paths"]["/api/assistant/"]
+
+
+def test_a_photo_to_complete_lists_the_complementary_types_it_chose(api, settings):
+    top = Product.objects.filter(category__sub_category="Topwear").order_by("external_id")[0]
+    path = settings.SHOP_SAMPLE_CATALOG / "images" / f"{top.external_id}.jpg"
+    photo = SimpleUploadedFile(path.name, path.read_bytes(), content_type="image/jpeg")
+
+    body = api.post(
+        URL, {"message": "what goes with this?", "image": photo}, format="multipart"
+    ).json()
+
+    assert body["categories"]
+    assert [p["article_type"] for p in body["products"]] == body["categories"]
+    subs = set(
+        Category.objects.filter(name__in=body["categories"]).values_list("sub_category", flat=True)
+    )
+    assert "Topwear" not in subs
+    assert top.pk not in {p["id"] for p in body["products"]}

@@ -39,6 +39,34 @@ PHRASINGS = [
     ("a tuxedo for prom", set(), 3, ("tuxedos",)),
     ("something nice for a party", set(), 3, ()),
     (INJECTION, set(), 3, ()),
+    # numbers of three or more digits are counts too (clamped); sizes, prices, ages
+    # and model numbers are not
+    ("show me 100 watches", {"Watches"}, 6, ()),
+    ("250 tshirts please", {"Tshirts"}, 6, ()),
+    ("size 10 sneakers", {"Sports Shoes", "Casual Shoes"}, 1, ()),
+    ("sneakers under 2000", {"Sports Shoes", "Casual Shoes"}, 1, ()),
+    ("watches under ₹1500", {"Watches"}, 1, ()),
+    ("₹1,500 sneakers", {"Sports Shoes", "Casual Shoes"}, 1, ()),
+    ("heels for 1500 rupees", {"Heels"}, 1, ()),
+    ("a belt for my 5 year old", {"Belts"}, 1, ()),
+    ("size 9.5 sneakers", {"Sports Shoes", "Casual Shoes"}, 1, ()),
+    ("Levi's 501 jeans", {"Jeans"}, 1, ()),
+    # what the shopper rules out is left out
+    ("I need shoes not sandals", SHOES, 1, ()),
+    ("no shirts please, just jeans", {"Jeans"}, 1, ()),
+    ("jeans without a belt", {"Jeans"}, 1, ()),
+    (
+        "footwear except heels",
+        {"Sports Shoes", "Casual Shoes", "Formal Shoes", "Sandals", "Sports Sandals", "Flip Flops"},
+        1,
+        (),
+    ),
+    ("a watch but not a belt", {"Watches"}, 1, ()),
+    ("sneakers instead of sandals", {"Sports Shoes", "Casual Shoes"}, 1, ()),
+    ("I don't want sandals, show me heels", {"Heels"}, 1, ()),
+    ("no shirts or jeans, two pairs of shoes", SHOES, 2, ()),
+    ("no tie and a belt", {"Belts"}, 1, ()),
+    ("no swimwear, just a belt", {"Belts"}, 1, ()),
 ]
 
 
@@ -106,3 +134,23 @@ def test_search_words_keep_what_describes_the_item(vocabulary):
     )
 
     assert words.split() == ["black", "puma", "running"]
+
+
+def test_a_follow_up_can_rule_out_one_of_the_previous_types(vocabulary):
+    previous = Classification(
+        wants=(
+            Want(words="watches", categories=("Watches",)),
+            Want(words="belts", categories=("Belts",)),
+        ),
+        number_of_items=1,
+    )
+
+    result = classify(message="not the belts", vocabulary=vocabulary, previous=previous)
+
+    assert result.categories == ["Watches"]
+
+
+def test_negations_and_prices_are_not_search_words(vocabulary):
+    words = search_words("black sneakers not sandals under ₹1,499.50", vocabulary=vocabulary)
+
+    assert words.split() == ["black"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import time
 from pathlib import Path
 
 import httpx2
@@ -303,3 +304,113 @@ def test_the_shoppers_photo_reaches_gemini_re_encoded_and_cannot_widen_the_answe
     assert {p["article_type"] for p in reply.products} == {"Watches"}
     assert "123456789" not in reply.advice
     assert all(p["note"] != "invented" for p in reply.products)
+
+
+# --- one deadline per request -----------------------------------------------------------
+
+
+def _timeout_s(request: httpx2.Request) -> float:
+    """The read timeout google-genai put on a request."""
+    return request.extensions["timeout"]["read"]
+
+
+def _slow(seconds: float, response):
+    def respond(body):
+        time.sleep(seconds)
+        return response(body) if callable(response) else response
+
+    return respond
+
+
+def test_each_call_has_the_configured_timeout_when_the_deadline_is_far(fake_gemini, settings):
+    settings.SHOP_GEMINI_TIMEOUT_S = 7
+    fake_gemini.classifier = [gemini_reply(SHOES_REQUEST)]
+    fake_gemini.advice = [advice_for()]
+
+    services.assistant_reply(message="show me two pairs of shoes")
+
+    assert [_timeout_s(r) for r in fake_gemini.requests] == [7, 7]
+
+
+def test_the_advice_call_gets_only_what_is_left_of_the_deadline(fake_gemini, settings):
+    settings.SHOP_GEMINI_TIMEOUT_S = 20
+    settings.SHOP_ASSISTANT_DEADLINE_S = 5
+    fake_gemini.classifier = [_slow(1.5, gemini_reply(SHOES_REQUEST))]
+    fake_gemini.advice = [advice_for()]
+
+    reply = services.assistant_reply(message="show me two pairs of shoes")
+
+    assert reply.backend == "gemini"
+    classifier, advice = fake_gemini.requests
+    assert 4.5 <= _timeout_s(classifier) <= 5
+    assert 2.5 <= _timeout_s(advice) <= 3.5
+
+
+def test_there_is_no_retry_when_a_second_attempt_would_pass_the_deadline(fake_gemini, settings):
+    settings.SHOP_GEMINI_TIMEOUT_S = 20
+    settings.SHOP_ASSISTANT_DEADLINE_S = 5
+    fake_gemini.classifier = [httpx2.ReadTimeout("slow")]
+
+    reply = services.assistant_reply(message="a watch")
+
+    assert len(fake_gemini.requests) == 1
+    assert reply.backend == "offline"
+    assert reply.notices == ["Gemini took too long to answer, so the offline assistant answered."]
+    assert len(reply.products) == 1
+
+
+def test_past_the_deadline_the_offline_backend_answers_with_a_notice(fake_gemini, settings):
+    settings.SHOP_GEMINI_TIMEOUT_S = 20
+    settings.SHOP_ASSISTANT_DEADLINE_S = 1.2
+    # The classifier answers, but only just before the deadline: no time for advice.
+    fake_gemini.classifier = [_slow(0.5, gemini_reply(SHOES_REQUEST))]
+    fake_gemini.advice = [advice_for()]
+
+    started = time.monotonic()
+    reply = services.assistant_reply(message="show me two pairs of shoes")
+
+    assert time.monotonic() - started < 1.5
+    assert fake_gemini.bodies("advice") == []
+    assert reply.backend == "offline"
+    assert reply.notices == ["Gemini took too long to answer, so the offline assistant answered."]
+    assert set(reply.categories) == {"Sports Shoes", "Casual Shoes"}
+    assert reply.products[0]["name"] in reply.advice
+
+
+def test_the_deadline_counts_from_the_start_of_the_request(fake_gemini, settings):
+    settings.SHOP_ASSISTANT_DEADLINE_S = 45
+    fake_gemini.classifier = [gemini_reply(SHOES_REQUEST)]
+
+    reply = services.assistant_reply(
+        message="show me two pairs of shoes", deadline_at=time.monotonic() - 1
+    )
+
+    assert fake_gemini.requests == []
+    assert reply.backend == "offline"
+    assert "took too long" in reply.notices[0]
+
+
+# --- what the shop does not carry, from the model ----------------------------------------
+
+
+def test_not_carried_from_the_model_is_cut_to_plain_words(fake_gemini):
+    fake_gemini.classifier = [
+        gemini_reply(
+            {
+                "items": [],
+                "number_of_items": 1,
+                "not_carried": [
+                    "<b>Swimwear</b>",
+                    "<script>alert(1)</script>",
+                    "ski boots & ski goggles for a very long alpine holiday trip",
+                    "swimwear",
+                ],
+            }
+        )
+    ]
+    fake_gemini.advice = [advice_for()]
+
+    reply = services.assistant_reply(message="swimwear and ski things")
+
+    assert reply.not_carried == ["swimwear", "ski boots ski goggles for a very long"]
+    assert all(len(n) <= 40 for n in reply.not_carried)

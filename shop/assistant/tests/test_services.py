@@ -1,14 +1,27 @@
 from __future__ import annotations
 
-import pytest
+from pathlib import Path
+from unittest import mock
 
+import pytest
+from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from shop import uploads
 from shop.assistant import services
 from shop.assistant.exceptions import AssistantError
 from shop.assistant.selectors import catalog_vocabulary
 from shop.assistant.tests.conftest import INJECTION, SHOES
-from shop.catalog.models import Product
+from shop.catalog.models import Category, Product
 
 pytestmark = pytest.mark.django_db
+
+PROBE = (
+    Path(django_settings.SHOP_SHARED_DIR)
+    / "data"
+    / "bad-images"
+    / "selfmade_text_in_image_injection.png"
+)
 
 
 def test_two_pairs_of_shoes_gives_two_shoes_and_advice_offline():
@@ -160,3 +173,145 @@ def test_an_occasion_prefers_products_made_for_it():
 
     chosen = {p["id"] for p in reply.products}
     assert chosen and chosen <= formal
+
+
+# --- "complete this look" -------------------------------------------------------------
+
+
+def _catalog_photo(product: Product):
+    """The product's own photo from the shared catalog, through the shopper upload path."""
+    path = django_settings.SHOP_SAMPLE_CATALOG / "images" / f"{product.external_id}.jpg"
+    return uploads.photo_from_upload(upload=SimpleUploadedFile(path.name, path.read_bytes()))
+
+
+def _topwear(gender: str) -> Product:
+    return (
+        Product.objects.filter(category__sub_category="Topwear", gender=gender)
+        .order_by("external_id")
+        .first()
+    )
+
+
+@pytest.mark.parametrize("message", ["complete this look", "what goes with this?"])
+def test_a_photo_and_no_article_type_completes_the_look_from_other_sub_categories(message):
+    top = _topwear("Men")
+
+    reply = services.assistant_reply(message=message, photo=_catalog_photo(top))
+
+    chosen = Category.objects.filter(name__in=reply.categories)
+    assert 2 <= len(reply.categories) <= 3
+    assert "Topwear" not in {c.sub_category for c in chosen}
+    assert len({c.sub_category for c in chosen}) == len(reply.categories)
+    assert {"Bottomwear", "Shoes"} <= {c.sub_category for c in chosen}
+    assert [p["article_type"] for p in reply.products] == reply.categories
+    products = Product.objects.in_bulk([p["id"] for p in reply.products])
+    assert top.pk not in products
+    assert all(p.category.sub_category != "Topwear" for p in products.values())
+    assert reply.advice.startswith("To complete your look, here is one of each:")
+
+
+def test_a_completed_look_suits_the_photos_gender():
+    top = _topwear("Women")
+
+    reply = services.assistant_reply(message="complete this look", photo=_catalog_photo(top))
+
+    products = Product.objects.in_bulk([p["id"] for p in reply.products])
+    assert products
+    assert {p.gender for p in products.values()} <= {"Women", "Unisex"}
+    assert "Topwear" not in {p.category.sub_category for p in products.values()}
+
+
+def test_a_photo_with_an_article_type_named_searches_that_type():
+    top = _topwear("Men")
+
+    reply = services.assistant_reply(message="a watch to go with this", photo=_catalog_photo(top))
+
+    assert reply.categories == ["Watches"]
+
+
+def test_a_new_photo_is_a_new_request_not_a_follow_up():
+    session: dict = {}
+    services.conversation_append(session=session, reply=services.assistant_reply(message="a tee"))
+    top = _topwear("Men")
+
+    reply = services.assistant_reply(
+        message="complete this look",
+        photo=_catalog_photo(top),
+        turns=services.selectors.conversation_get(session=session),
+    )
+
+    assert "Tshirts" not in reply.categories
+    assert reply.categories
+
+
+# --- one request, start to finish ------------------------------------------------------
+
+
+def _ask(**overrides):
+    session: dict = {}
+    arguments = {
+        "message": "a watch",
+        "upload": None,
+        "conversation": services.SessionConversation(session),
+        "rate_keys": services.RateKeys(session="s", ip="10.0.0.1"),
+    } | overrides
+    return services.assistant_ask(**arguments), arguments["conversation"]
+
+
+def test_asking_answers_and_keeps_the_exchange_in_the_conversation():
+    reply, conversation = _ask()
+
+    assert reply.categories == ["Watches"]
+    assert [t["role"] for t in conversation.turns()] == ["shopper", "assistant"]
+
+
+def test_a_photo_is_decoded_by_the_projects_one_upload_path():
+    photo = SimpleUploadedFile(PROBE.name, PROBE.read_bytes())
+
+    with mock.patch.object(
+        uploads, "photo_from_upload", autospec=True, side_effect=uploads.photo_from_upload
+    ) as decode:
+        reply, _conversation = _ask(upload=photo)
+
+    decode.assert_called_once_with(upload=photo)
+    assert reply.has_photo
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "status"),
+    [("notes.jpg", b"<html>hi</html>", 400), ("photo.heic", b"....ftypheic", 400)],
+)
+def test_a_rejected_photo_is_an_assistant_error_with_its_status(name, data, status):
+    with pytest.raises(AssistantError) as error:
+        _ask(upload=SimpleUploadedFile(name, data))
+
+    assert error.value.status == status
+    assert "Please upload" in error.value.message
+
+
+def test_the_rate_limit_comes_before_the_size_check_and_nothing_is_kept(settings):
+    settings.SHOP_ASSISTANT_RATE_PER_MINUTE = 1
+    _ask()
+    conversation = services.SessionConversation({})
+
+    with pytest.raises(AssistantError) as error:
+        _ask(body_too_large=True, conversation=conversation)
+
+    assert error.value.status == 429
+    assert conversation.turns() == []
+
+
+def test_a_body_over_the_limit_is_a_413_with_the_shared_message():
+    with pytest.raises(AssistantError) as error:
+        _ask(body_too_large=True)
+
+    assert (error.value.status, error.value.message) == (413, uploads.REQUEST_TOO_LARGE)
+
+
+def test_an_api_conversation_is_kept_under_its_id():
+    conversation = services.CachedConversation("abc")
+
+    _ask(conversation=conversation)
+
+    assert services.api_conversation_get(conversation_id="abc") == conversation.turns()
+    assert len(conversation.turns()) == 2

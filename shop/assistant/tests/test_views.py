@@ -6,11 +6,13 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from shop.assistant.tests.conftest import INJECTION, SHOES, gemini_reply
+from shop import uploads
+from shop.assistant.tests.conftest import INJECTION, SHOES, advice_for, gemini_reply
 from shop.catalog.models import Product
 
 pytestmark = pytest.mark.django_db
@@ -189,7 +191,7 @@ def test_a_bad_photo_without_javascript_is_explained_on_a_page_with_the_panel(cl
     content = response.content.decode()
     assert response.status_code == 400
     assert content.lstrip().startswith("<!doctype html>")
-    assert content.count('id="assistant"') == 1
+    assert content.count('<aside class="assistant"') == 1
     assert 'data-testid="assistant-error"' in content
     assert "This file is not a readable image" in content
     assert "a watch</textarea>" in content
@@ -231,3 +233,87 @@ def test_the_rate_limit_answers_with_a_friendly_message(client, settings):
 
 def test_the_panel_only_accepts_posts(client):
     assert client.get(ASK).status_code == 405
+
+
+def test_not_carried_from_the_model_is_shown_as_escaped_plain_words(client, fake_gemini):
+    fake_gemini.classifier = [
+        gemini_reply(
+            {
+                "items": [{"shopper_words": "w", "article_types": ["Watches"]}],
+                "number_of_items": 1,
+                "not_carried": ["<b>Swimwear</b>", "<img src=x onerror=alert(1)>"],
+            }
+        )
+    ]
+    fake_gemini.advice = [advice_for()]
+
+    content = _ask(client, "a watch and a swimsuit").content.decode()
+
+    line = re.search(r'data-testid="assistant-not-carried">([^<]*)</p>', content)
+    assert line is not None
+    assert line.group(1) == "Not in our catalog: swimwear"
+    assert "<b>" not in content
+    assert "onerror" not in content
+
+
+def test_the_panel_escapes_whatever_a_turn_says_is_not_carried(client):
+    _ask(client, "a watch")
+    session = client.session
+    session["assistant"]["turns"][-1]["not_carried"] = ["<b>swimwear</b>"]
+    session.save()
+
+    page = client.get("/").content.decode()
+
+    assert "Not in our catalog: &lt;b&gt;swimwear&lt;/b&gt;" in page
+
+
+def test_clients_without_cookies_are_limited_by_address(client, settings):
+    settings.SHOP_ASSISTANT_RATE_PER_MINUTE = 2
+    for _ in range(3 * 2):
+        client.cookies.clear()
+        assert _ask(client, "a watch").status_code == 200
+    client.cookies.clear()
+    sessions = Session.objects.count()
+
+    response = _ask(client, "a watch")
+
+    assert response.status_code == 429
+    assert "Please wait a minute" in response.content.decode()
+    assert Session.objects.count() == sessions
+    client.cookies.clear()
+    other = client.post(ASK, {"message": "a watch"}, REMOTE_ADDR="10.1.2.3", **HTMX)
+    assert other.status_code == 200
+
+
+def test_no_session_is_created_just_to_count_requests(client):
+    response = _ask(client, "   ")
+
+    assert response.status_code == 400
+    assert Session.objects.count() == 0
+    assert "sessionid" not in response.cookies
+
+
+def test_a_request_body_over_the_limit_is_refused_unread_and_the_panel_stays_put(client, settings):
+    settings.SHOP_UPLOAD_MAX_BYTES = 1024
+    photo = SimpleUploadedFile("big.jpg", b"\xff" * (200 * 1024))
+
+    response = client.post(
+        ASK,
+        {"message": "a watch", "next": "/elsewhere/", "image": photo},
+        HTTP_HX_CURRENT_URL="http://testserver/?category=watches",
+        **HTMX,
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 413
+    assert uploads.REQUEST_TOO_LARGE in content
+    assert 'name="next" value="/?category=watches"' in content
+
+
+def test_the_page_renders_the_panel_without_writing_the_session(client):
+    _ask(client, "a watch")
+    client.get("/")
+
+    response = client.get("/")
+
+    assert "sessionid" not in response.cookies
