@@ -178,7 +178,8 @@ STATIC_ROOT = Path(envstr("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(SHOP_DATA_DIR / "media")))
 STORAGES = {
-    # Product images are named after their product, so a re-import replaces them.
+    # Product images are named after their product and photo hash: writing one again
+    # writes the same bytes.
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"allow_overwrite": True},

@@ -332,7 +332,9 @@ def _photo_store(product: Product, decoded: PILImage, *, digest: str) -> None:
 
     The embedding described the old photo, so it is cleared.
     """
-    stem = slugify(product.external_id.replace("/", "-")) or digest[:16]
+    # The name carries the photo's hash: a new photo is a new URL (no stale browser
+    # or CDN caches) and never overwrites the file an older row still points to.
+    stem = f"{slugify(product.external_id.replace('/', '-'))[:80]}-{digest[:12]}"
     product.image_sha256 = digest
     product.embedding = None
     product.embedding_model = ""
