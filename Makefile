@@ -27,6 +27,7 @@ test-tools:
 
 migrate: venv
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 
 import: migrate
 	@if [ -n "$(CATALOG)" ]; then $(PY) manage.py import_catalog "$(CATALOG)"; fi

@@ -74,6 +74,9 @@ if not SECRET_KEY:
     SECRET_KEY = "dev-only-insecure-key"
 ALLOWED_HOSTS = [h for h in envstr("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in envstr("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+# How many proxies of ours stand in front of the app (each appends to
+# X-Forwarded-For); 0 means clients connect directly.
+SHOP_TRUSTED_PROXIES = envint("SHOP_TRUSTED_PROXIES", "0", low=0)
 # Behind a TLS-terminating proxy in production: secure cookies, HSTS, https redirects.
 SHOP_HTTPS = envbool("SHOP_HTTPS", "false")
 if SHOP_HTTPS:
@@ -158,6 +161,15 @@ else:
 # Parallel test runs (several developers' sessions on one embedded server) need
 # their own test database.
 DATABASES["default"]["TEST"] = {"NAME": envstr("SHOP_TEST_DB_NAME", "test_shop")}
+
+# In the database, so every worker process shares the assistant's rate limits and
+# API conversations (`manage.py createcachetable`, run by `make migrate` and compose).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "shop_cache",
+    }
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from shop import uploads
 from shop.assistant import services
 from shop.assistant.exceptions import AssistantError
+from shop.clients import client_address
 from shop.inputs import error_detail
 
 
@@ -91,7 +92,7 @@ class AssistantApi(APIView):
                 conversation=services.CachedConversation(conversation_id),
                 rate_keys=services.RateKeys(
                     session=session_key or "",
-                    ip=request.META.get("REMOTE_ADDR", ""),
+                    ip=client_address(request),
                 ),
                 body_too_large=too_large,
             )

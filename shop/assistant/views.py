@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from shop import uploads
 from shop.assistant import selectors, services
 from shop.assistant.exceptions import AssistantError
+from shop.clients import client_address
 
 PANEL = "assistant/_panel.html"
 # Without JavaScript an error is answered with a page of its own, panel included.
@@ -57,7 +58,7 @@ def ask(request: HttpRequest) -> HttpResponse:
             conversation=services.SessionConversation(request.session),
             rate_keys=services.RateKeys(
                 session=request.session.session_key or "",
-                ip=request.META.get("REMOTE_ADDR", ""),
+                ip=client_address(request),
             ),
             body_too_large=too_large,
         )
