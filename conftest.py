@@ -116,6 +116,30 @@ def catalog_load(path: Path, *, embed: bool = True) -> None:
         catalog_embed(encoder=get_encoder(), workers=0)
 
 
+def blip2_reference_itc(model_dir: Path, photos: list, texts: list[str]):
+    """transformers' own Blip2ForImageTextRetrieval ITC output for photos x texts.
+
+    The reference our scoring is held to: ``logits_per_image`` [photos, texts] is the
+    maximum over the 32 query embeddings, raw cosine with no temperature.
+    """
+    import torch
+    from transformers import AutoProcessor, Blip2ForImageTextRetrieval
+
+    reference = Blip2ForImageTextRetrieval.from_pretrained(model_dir).eval()
+    processor = AutoProcessor.from_pretrained(model_dir)
+    pixels = processor.image_processor(images=photos, return_tensors="pt")["pixel_values"]
+    tokens = processor.tokenizer(
+        texts, padding=True, return_token_type_ids=False, return_tensors="pt"
+    )
+    with torch.inference_mode():
+        return reference(
+            pixel_values=pixels,
+            input_ids=tokens["input_ids"],
+            attention_mask=tokens["attention_mask"],
+            use_image_text_matching_head=False,
+        )
+
+
 # --- browser tests -----------------------------------------------------------------
 
 CHROMIUM = "/usr/bin/chromium"

@@ -1,26 +1,18 @@
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from shop import uploads
-from shop.assistant.tests.conftest import INJECTION, SHOES
+from shop.assistant.tests.conftest import INJECTION, PROBE, SHOES
 from shop.catalog.models import Category, Product
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/assistant/"
-PROBE = (
-    Path(django_settings.SHOP_SHARED_DIR)
-    / "data"
-    / "bad-images"
-    / "selfmade_text_in_image_injection.png"
-)
 
 
 @pytest.fixture

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import base64
 import time
-from pathlib import Path
 
 import httpx2
 import pytest
-from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from shop import uploads
 from shop.assistant import gemini, services
 from shop.assistant.tests.conftest import (
+    PROBE,
     SHOES,
     advice_for,
     gemini_error,
@@ -25,12 +24,6 @@ from shop.catalog.models import Product
 
 pytestmark = pytest.mark.django_db
 
-PROBE = (
-    Path(django_settings.SHOP_SHARED_DIR)
-    / "data"
-    / "bad-images"
-    / "selfmade_text_in_image_injection.png"
-)
 
 SHOES_REQUEST = {
     "items": [{"shopper_words": "shoes", "article_types": ["Sports Shoes", "Casual Shoes"]}],

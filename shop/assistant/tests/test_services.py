@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -11,17 +10,10 @@ from shop import uploads
 from shop.assistant import services
 from shop.assistant.exceptions import AssistantError
 from shop.assistant.selectors import catalog_vocabulary
-from shop.assistant.tests.conftest import INJECTION, SHOES
+from shop.assistant.tests.conftest import INJECTION, PROBE, SHOES
 from shop.catalog.models import Category, Product
 
 pytestmark = pytest.mark.django_db
-
-PROBE = (
-    Path(django_settings.SHOP_SHARED_DIR)
-    / "data"
-    / "bad-images"
-    / "selfmade_text_in_image_injection.png"
-)
 
 
 def test_two_pairs_of_shoes_gives_two_shoes_and_advice_offline():

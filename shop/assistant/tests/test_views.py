@@ -12,13 +12,12 @@ from django.test import Client
 from django.urls import reverse
 
 from shop import uploads
-from shop.assistant.tests.conftest import INJECTION, SHOES, advice_for, gemini_reply
+from shop.assistant.tests.conftest import INJECTION, PROBE, SHOES, advice_for, gemini_reply
 from shop.catalog.models import Product
 
 pytestmark = pytest.mark.django_db
 
 BAD_IMAGES = Path(django_settings.SHOP_SHARED_DIR) / "data" / "bad-images"
-PROBE = BAD_IMAGES / "selfmade_text_in_image_injection.png"
 ASK = reverse("assistant:ask")
 RESET = reverse("assistant:reset")
 HTMX = {"HTTP_HX_REQUEST": "true"}

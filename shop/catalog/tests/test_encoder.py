@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from conftest import blip2_reference_itc
 from shop.catalog.encoder import (
     DEV_TINY,
     DEV_TINY_MARKER,
@@ -182,23 +183,7 @@ def test_a_complete_build_is_reused_and_a_stale_one_rebuilt(tmp_path: Path) -> N
 def test_itc_scores_match_blip2_for_image_text_retrieval(
     encoder: Blip2Encoder, data_dir: Path, images: list
 ) -> None:
-    import torch
-    from transformers import AutoProcessor, Blip2ForImageTextRetrieval
-
-    model_dir = data_dir / "models" / DEV_TINY
-    reference = Blip2ForImageTextRetrieval.from_pretrained(model_dir).eval()
-    processor = AutoProcessor.from_pretrained(model_dir)
-    pixels = processor.image_processor(images=images, return_tensors="pt")["pixel_values"]
-    tokens = processor.tokenizer(
-        TEXTS, padding=True, return_token_type_ids=False, return_tensors="pt"
-    )
-    with torch.inference_mode():
-        out = reference(
-            pixel_values=pixels,
-            input_ids=tokens["input_ids"],
-            attention_mask=tokens["attention_mask"],
-            use_image_text_matching_head=False,
-        )
+    out = blip2_reference_itc(data_dir / "models" / DEV_TINY, images, TEXTS)
     expected = out.logits_per_image.numpy()  # [images, texts]: raw cosine, no temperature
 
     q = encoder.encode_images(images)

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.test import override_settings
 
+from conftest import blip2_reference_itc
 from shop import images
 from shop.catalog.encoder import Blip2Encoder, get_encoder, model_id_for
 from shop.catalog.exceptions import CatalogError
@@ -47,25 +48,10 @@ QUERIES = [
 
 def _reference_itc(texts: list[str]) -> dict[str, list[tuple[int, float]]]:
     """ITC scores from transformers' own Blip2ForImageTextRetrieval, exhaustively."""
-    import torch
-    from transformers import AutoProcessor, Blip2ForImageTextRetrieval
-
-    model_dir = Path(settings.SHOP_DATA_DIR) / "models" / "dev-tiny"
-    reference = Blip2ForImageTextRetrieval.from_pretrained(model_dir).eval()
-    processor = AutoProcessor.from_pretrained(model_dir)
     products = list(Product.objects.embedded_with(MODEL).order_by("id"))
     photos = [images.decode_image_file(p.image.path) for p in products]
-    pixels = processor.image_processor(images=photos, return_tensors="pt")["pixel_values"]
-    tokens = processor.tokenizer(
-        texts, padding=True, return_token_type_ids=False, return_tensors="pt"
-    )
-    with torch.inference_mode():
-        out = reference(
-            pixel_values=pixels,
-            input_ids=tokens["input_ids"],
-            attention_mask=tokens["attention_mask"],
-            use_image_text_matching_head=False,
-        )
+    model_dir = Path(settings.SHOP_DATA_DIR) / "models" / "dev-tiny"
+    out = blip2_reference_itc(model_dir, photos, texts)
     scores = out.logits_per_image.numpy()  # [products, texts]
     ranked = {}
     for j, text in enumerate(texts):
