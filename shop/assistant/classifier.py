@@ -506,6 +506,10 @@ def _find_phrases(tokens: Sequence[str], phrases: set[str], *, longest: int = 5)
     return matches
 
 
+# Words that may stand between a number and what it counts ("3 red cotton tshirts").
+MAX_DESCRIBING_WORDS = 3
+
+
 def _number_of(token: str) -> int | None:
     if token.isascii() and token.isdigit():
         return int(token[:MAX_COUNT_DIGITS])
@@ -536,6 +540,19 @@ def explicit_number(tokens: Sequence[str], wanted_starts: Iterable[int]) -> int 
         while j < len(tokens) and j not in starts and tokens[j] in COUNT_NOUNS:
             j += 1
         if j in starts:
+            return value
+        # Or a few describing words: "3 red tshirts", "two black leather heels".
+        k, described = j, 0
+        while (
+            k < len(tokens)
+            and k not in starts
+            and described < MAX_DESCRIBING_WORDS
+            and _number_of(tokens[k]) is None
+            and tokens[k] not in NOT_A_COUNT_AFTER
+        ):
+            described += tokens[k] not in COUNT_NOUNS
+            k += 1
+        if k in starts:
             return value
         # "show me three more", "just two": a count of what was asked before.
         if j == len(tokens) and (j > i + size or (i > 0 and tokens[i - 1] in COUNT_LEADS)):

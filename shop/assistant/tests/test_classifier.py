@@ -42,6 +42,12 @@ PHRASINGS = [
     # numbers of three or more digits are counts too (clamped); sizes, prices, ages
     # and model numbers are not
     ("show me 100 watches", {"Watches"}, 6, ()),
+    # describing words between the number and the article type
+    ("show me 3 red tshirts", {"Tshirts"}, 3, ()),
+    ("two black heels", {"Heels"}, 2, ()),
+    ("4 summer dresses", {"Dresses"}, 4, ()),
+    ("3 mens shirts", {"Shirts"}, 3, ()),
+    ("two blue denim jeans", {"Jeans"}, 2, ()),
     ("250 tshirts please", {"Tshirts"}, 6, ()),
     ("size 10 sneakers", {"Sports Shoes", "Casual Shoes"}, 1, ()),
     ("sneakers under 2000", {"Sports Shoes", "Casual Shoes"}, 1, ()),
