@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import DataError, connection, transaction
 from django.utils.text import slugify
 from PIL.Image import Image as PILImage
 
@@ -45,6 +45,7 @@ KAGGLE_COLUMNS = (
 NOT_GIVEN = {"", "NA", "N/A"}
 ATTRIBUTE_COLUMNS = ("gender", "baseColour", "season", "usage", "year")
 MAIN_IMAGE_SIZE = 1024
+YEARS = (1900, 2100)
 THUMBNAIL_SIZE = 400
 
 
@@ -120,7 +121,6 @@ def catalog_import(
     layout = catalog_detect_layout(path=path)
     summary = ImportSummary(layout=layout)
     rows = _kaggle_rows(path, summary) if layout == "kaggle" else _folder_rows(path, summary)
-    touched: list[int] = []
     seen: set[str] = set()
     for count, row in enumerate(rows, start=1):
         if limit is not None and count > limit:
@@ -130,17 +130,15 @@ def catalog_import(
             continue
         seen.add(row.external_id)
         try:
-            outcome, product_id = _import_row(row)
+            _check_fits(row)
+            outcome = _import_row(row)
         except RowSkipped as skipped:
             summary.skipped[skipped.reason] += 1
             logger.info("skipped %s: %s", row.external_id, skipped.reason)
             continue
         setattr(summary, outcome, getattr(summary, outcome) + 1)
-        if outcome != "unchanged":
-            touched.append(product_id)
         if progress:
             progress(count)
-    product_search_vectors_refresh(product_ids=touched)
     return summary
 
 
@@ -190,8 +188,12 @@ def _kaggle_row(path: Path, record: dict[str, str], summary: ImportSummary) -> P
     if year_text:
         try:
             year = int(float(year_text))
-        except ValueError:
+        except (ValueError, OverflowError):
             summary.notes["unreadable year left empty"] += 1
+        else:
+            if not YEARS[0] <= year <= YEARS[1]:
+                summary.notes["implausible year left empty"] += 1
+                year = None
     return ProductRow(
         external_id=external_id,
         name=name,
@@ -255,6 +257,29 @@ def _folder_rows(path: Path, summary: ImportSummary) -> Iterator[ProductRow]:
             )
 
 
+def _check_fits(row: ProductRow) -> None:
+    """Skip a row whose values the catalog's columns cannot hold (never a crash)."""
+    limits = {
+        "id": (row.external_id, Product._meta.get_field("external_id").max_length),
+        "name": (row.name, Product._meta.get_field("name").max_length),
+        "article type": (row.article_type, Category._meta.get_field("name").max_length),
+        "master category": (
+            row.master_category,
+            Category._meta.get_field("master_category").max_length,
+        ),
+        "sub category": (row.sub_category, Category._meta.get_field("sub_category").max_length),
+        "gender": (row.gender, Product._meta.get_field("gender").max_length),
+        "colour": (row.base_colour, Product._meta.get_field("base_colour").max_length),
+        "season": (row.season, Product._meta.get_field("season").max_length),
+        "usage": (row.usage, Product._meta.get_field("usage").max_length),
+    }
+    for label, (value, max_length) in limits.items():
+        if len(value) > max_length:
+            raise RowSkipped(f"{label} longer than {max_length} characters")
+    if "\x00" in row.external_id + row.name + row.article_type:
+        raise RowSkipped("NUL character in a value")
+
+
 def _category_for(row: ProductRow) -> Category:
     category = Category.objects.filter(name__iexact=row.article_type).first()
     if category is None:
@@ -277,7 +302,9 @@ def _category_for(row: ProductRow) -> Category:
     return category
 
 
-def _import_row(row: ProductRow) -> tuple[str, int]:
+def _import_row(row: ProductRow) -> str:
+    """Create or update one product; its keyword index is refreshed in the same
+    transaction, so an import killed half-way leaves no product unsearchable."""
     try:
         data = row.image_path.read_bytes()
     except FileNotFoundError:
@@ -307,24 +334,30 @@ def _import_row(row: ProductRow) -> tuple[str, int]:
         except images.ImageRejected as rejected:
             raise RowSkipped(f"image rejected: {rejected.message}") from None
 
-    with transaction.atomic():
-        category = _category_for(row)
-        fields["category"] = category
-        if (
-            existing is not None
-            and not image_changed
-            and all(getattr(existing, k) == v for k, v in fields.items())
-        ):
-            return "unchanged", existing.pk
-        product = existing or Product(external_id=row.external_id)
-        for key, value in fields.items():
-            setattr(product, key, value)
-        if decoded is not None:
-            _photo_store(product, decoded, digest=digest)
-        product.save()
-        if decoded is not None and existing is not None:
-            product.query_embeddings.all().delete()
-    return ("updated" if existing else "created"), product.pk
+    try:
+        with transaction.atomic():
+            category = _category_for(row)
+            fields["category"] = category
+            if (
+                existing is not None
+                and not image_changed
+                and existing.search_vector is not None
+                and all(getattr(existing, k) == v for k, v in fields.items())
+            ):
+                return "unchanged"
+            product = existing or Product(external_id=row.external_id)
+            for key, value in fields.items():
+                setattr(product, key, value)
+            if decoded is not None:
+                _photo_store(product, decoded, digest=digest)
+            product.save()
+            if decoded is not None and existing is not None:
+                product.query_embeddings.all().delete()
+            product_search_vectors_refresh(product_ids=[product.pk])
+    except DataError:
+        # _check_fits should have caught it; never let one row end the import.
+        raise RowSkipped("a value the database cannot store") from None
+    return "updated" if existing else "created"
 
 
 def _photo_store(product: Product, decoded: PILImage, *, digest: str) -> None:

@@ -12,6 +12,7 @@ from PIL import Image
 
 from conftest import write_subset
 from shop.catalog.models import Category, Product
+from shop.catalog.selectors import ProductFilters, product_list
 from shop.catalog.services import catalog_import
 
 pytestmark = pytest.mark.django_db
@@ -472,3 +473,52 @@ def test_it_imports_the_whole_sample_catalog(empty_catalog, sample_catalog, styl
     assert Product.objects.count() == 1151
     assert Category.objects.count() == len(article_types) == 105
     assert summary.notes["usage 'NA' read as not given"] == 16
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("productDisplayName", "x" * 400, "name longer than 300 characters"),
+        ("articleType", "T" * 150, "article type longer than 100 characters"),
+        ("baseColour", "c" * 80, "colour longer than 50 characters"),
+    ],
+)
+def test_values_too_long_for_the_catalog_skip_the_row_not_the_import(
+    empty_catalog, sample_catalog, tmp_path, styles, field: str, value: str, reason: str
+) -> None:
+    rows = [list(styles["1525"]), list(styles["1165"])]
+    rows[0][HEADER.index(field)] = value
+    summary = catalog_import(path=_write_catalog(tmp_path / "cat", rows, sample_catalog))
+    assert summary.skipped == {reason: 1}
+    assert summary.created == 1
+    assert Product.objects.filter(external_id="1165").exists()
+
+
+@pytest.mark.parametrize("year", ["inf", "99999", "-5", "1e400"])
+def test_an_impossible_year_is_left_empty_and_the_import_carries_on(
+    empty_catalog, sample_catalog, tmp_path, styles, year: str
+) -> None:
+    rows = [list(styles["1525"]), list(styles["1165"])]
+    rows[0][HEADER.index("year")] = year
+    summary = catalog_import(path=_write_catalog(tmp_path / "cat", rows, sample_catalog))
+    assert (summary.created, summary.skipped_total) == (2, 0)
+    assert Product.objects.get(external_id="1525").year is None
+
+
+def test_an_import_killed_half_way_leaves_every_imported_product_findable(
+    empty_catalog, sample_catalog, tmp_path, styles
+) -> None:
+    rows = [styles["1525"], styles["1165"], styles["1528"]]
+    catalog = _write_catalog(tmp_path / "cat", rows, sample_catalog)
+
+    def stop_after_two(count: int) -> None:
+        if count == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        catalog_import(path=catalog, progress=stop_after_two)
+    for row in rows[:2]:
+        product = Product.objects.get(external_id=row[0])
+        assert product.search_vector is not None
+        word = product.name.split()[-1]
+        assert product_list(filters=ProductFilters(), q=word).filter(pk=product.pk).exists()
