@@ -44,6 +44,7 @@ def _panel(
 
 
 @require_POST
+@uploads.refuse_oversized_before_csrf
 def ask(request: HttpRequest) -> HttpResponse:
     """A shopper's message (and photo): HTMX gets the panel, a plain form post a redirect."""
     # An oversized body is refused before it is parsed.

@@ -148,6 +148,8 @@ class ProductSearchApi(APIView):
         responses={200: ResultsSerializer, **ERRORS},
     )
     def post(self, request: Request) -> Response:
+        if uploads.request_too_large(request):  # before request.data reads the body
+            return Response({"detail": uploads.REQUEST_TOO_LARGE}, status=413)
         serializer = self.InputSerializer(data=request.data)
         if not serializer.is_valid():
             return Response({"detail": error_detail(serializer.errors)}, status=400)

@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from shop import images, uploads
@@ -24,7 +24,7 @@ def _wants_partial(request: HttpRequest) -> bool:
     )
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def product_list(request: HttpRequest) -> HttpResponse:
     filters = selectors.ProductFilters.from_query(request.GET)
@@ -49,7 +49,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@require_GET
+@require_safe
 def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         product = selectors.product_get(pk=pk)
@@ -105,11 +105,13 @@ def _render_search(
     return render(request, template, context, status=status)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
+@uploads.refuse_oversized_before_csrf
 def search(request: HttpRequest) -> HttpResponse:
     """Text (GET or POST), photo or photo + text (POST multipart) search."""
     if request.method == "POST" and uploads.request_too_large(request):
+        # Unread and unchecked for CSRF (see refuse_oversized_before_csrf): answer only.
         context = _search_context(request, QueryDict())
         context["error"] = uploads.REQUEST_TOO_LARGE
         return _render_search(request, context, status=413)

@@ -252,3 +252,33 @@ def test_pages_load_nothing_from_other_hosts(client: Client, url: str) -> None:
     assert response.status_code == 200
     external = re.findall(rb'(?:src|href)="(?:https?:)?//[^"]*"', response.content)
     assert external == []
+
+
+@pytest.mark.parametrize("url", ["/search/", "/assistant/ask/", "/api/search/"])
+def test_an_oversized_body_is_refused_before_anything_parses_it(
+    settings, monkeypatch, url: str
+) -> None:
+    from django.http.multipartparser import MultiPartParser
+
+    def parsed(self):
+        raise AssertionError("the oversized body was parsed")
+
+    settings.SHOP_UPLOAD_MAX_BYTES = 1024
+    monkeypatch.setattr(MultiPartParser, "parse", parsed)
+    client = Client(enforce_csrf_checks=True)  # CsrfViewMiddleware would read the body
+    big = SimpleUploadedFile("big.jpg", b"\xff" * 200_000)
+    response = client.post(url, {"image": big, "message": "a watch", "q": "x"})
+    assert response.status_code == 413
+
+
+def test_a_normal_post_without_a_csrf_token_is_still_refused() -> None:
+    client = Client(enforce_csrf_checks=True)
+    assert client.post("/search/", {"q": "shirt"}).status_code == 403
+    assert client.post("/assistant/ask/", {"message": "a watch"}).status_code == 403
+
+
+@pytest.mark.parametrize("url", ["/", "/search/?q=shirt", "/products/1/"])
+def test_head_requests_are_answered(client: Client, url: str) -> None:
+    product = Product.objects.order_by("id").first()
+    url = url.replace("/1/", f"/{product.pk}/")
+    assert client.head(url).status_code == 200
