@@ -90,10 +90,16 @@ def _result_count(value: str | None) -> int:
     return max(SEARCH_PAGE_SIZE, min(k, selectors.MAX_K))
 
 
-def _shareable(params: QueryDict) -> QueryDict:
-    shareable = params.copy()
-    shareable.pop("csrfmiddlewaretoken", None)
-    return shareable
+def _search_url(context: dict[str, object]) -> str:
+    """The GET URL of a text search, built from the cleaned words and filters only."""
+    query = QueryDict(mutable=True)
+    query["q"] = context["q"]
+    filters: selectors.ProductFilters = context["filters"]
+    for name, (param, _field) in selectors.FACETS.items():
+        query.setlist(param, list(getattr(filters, name)))
+    if context["k"] != SEARCH_PAGE_SIZE:
+        query["k"] = str(context["k"])
+    return f"{reverse('catalog:search')}?{query.urlencode()}"
 
 
 def _render_search(
@@ -120,7 +126,7 @@ def search(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("image") if request.method == "POST" else None
     if request.method == "POST" and upload is None and not request.htmx:
         # Words alone are a shareable URL: post/redirect/get.
-        return redirect(f"{reverse('catalog:search')}?{_shareable(params).urlencode()}")
+        return redirect(_search_url(context))
     if not context["q"] and upload is None:
         return _render_search(request, context)
     try:
@@ -133,13 +139,12 @@ def search(request: HttpRequest) -> HttpResponse:
         return _render_search(request, context, status=error.status)
     context.update(
         result=result,
-        more_k=(
-            context["k"] + SEARCH_PAGE_SIZE
+        # HTMX posts words too; "more" is a GET URL of the cleaned words and filters.
+        more_url=(
+            _search_url({**context, "k": context["k"] + SEARCH_PAGE_SIZE})
             if upload is None and len(result.hits) == context["k"] < selectors.MAX_K
-            else None
+            else ""
         ),
-        # HTMX posts words too; the "more" link must carry them as a GET URL.
-        search_params=_shareable(params),
         photo_preview=uploads.photo_preview_data_uri(photo=photo) if photo is not None else "",
     )
     return _render_search(request, context)
