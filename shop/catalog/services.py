@@ -501,10 +501,8 @@ def catalog_embed(
         queryset = queryset.filter(id__in=list(product_ids))
     if limit is not None:
         queryset = queryset[:limit]
-    items = [
-        (pk, default_storage.path(name) if name else "")
-        for pk, name in queryset.values_list("id", "image")
-    ]
+    photo_names = dict(queryset.values_list("id", "image"))
+    items = [(pk, default_storage.path(name) if name else "") for pk, name in photo_names.items()]
     summary = EmbedSummary(model_id=model_id)
     if not items:
         return summary
@@ -528,20 +526,26 @@ def catalog_embed(
             pooled = encoder.pooled(query_embeds)
             now = timezone.now()
             with transaction.atomic():
-                ids = [pk for pk, _image in good]
-                ProductQueryEmbedding.objects.filter(product_id__in=ids).delete()
+                stored = []
+                for (pk, _image), vector in zip(good, pooled, strict=True):
+                    # Only if the photo is still the one just embedded (the admin may
+                    # have replaced it meanwhile; the next run embeds the new one).
+                    if Product.objects.filter(pk=pk, image=photo_names[pk]).update(
+                        embedding=vector, embedding_model=model_id, embedded_at=now
+                    ):
+                        stored.append(pk)
+                ProductQueryEmbedding.objects.filter(product_id__in=stored).delete()
                 ProductQueryEmbedding.objects.bulk_create(
                     ProductQueryEmbedding(
                         product_id=pk, query_index=q, embedding=np.asarray(vectors[q])
                     )
                     for (pk, _image), vectors in zip(good, query_embeds, strict=True)
+                    if pk in stored
                     for q in range(vectors.shape[0])
                 )
-                for (pk, _image), vector in zip(good, pooled, strict=True):
-                    Product.objects.filter(pk=pk).update(
-                        embedding=vector, embedding_model=model_id, embedded_at=now
-                    )
-            summary.embedded += len(good)
+            summary.embedded += len(stored)
+            if len(stored) < len(good):
+                summary.skipped["photo changed while embedding"] += len(good) - len(stored)
         bar.update(len(batch))
     bar.close()
     summary.seconds = time.monotonic() - started

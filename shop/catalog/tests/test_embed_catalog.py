@@ -190,3 +190,28 @@ def test_a_run_killed_mid_way_loses_nothing_and_duplicates_nothing(
     assert third.returncode == 0, third.stderr
     assert "Embedded: 0 " in third.stdout
     assert ProductQueryEmbedding.objects.count() == 32 * total
+
+
+@pytest.mark.django_db
+def test_a_photo_replaced_while_embedding_keeps_no_stale_vectors(monkeypatch) -> None:
+    from shop.catalog import services
+
+    product = Product.objects.order_by("id").first()
+    Product.objects.filter(pk=product.pk).update(embedding=None, embedding_model="")
+    original = services._decoded_photo
+
+    def decoded_then_replaced(item):
+        result = original(item)
+        # The merchant saves a new photo between decoding and storing the vectors.
+        Product.objects.filter(pk=item[0]).update(image="products/new-photo.jpg")
+        return result
+
+    monkeypatch.setattr(services, "_decoded_photo", decoded_then_replaced)
+    summary = catalog_embed(encoder=get_encoder(), product_ids=[product.pk], workers=0)
+    product.refresh_from_db()
+    assert summary.embedded == 0
+    assert summary.skipped == {"photo changed while embedding": 1}
+    assert product.embedding is None
+    assert product.pk in Product.objects.needing_embedding(current_model_id()).values_list(
+        "id", flat=True
+    )
