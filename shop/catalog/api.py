@@ -108,6 +108,18 @@ class ProductSearchApi(APIView):
         )
         k = serializers.IntegerField(required=False, min_value=1, max_value=100, default=12)
 
+        def to_internal_value(self, data: object) -> dict:
+            # JSON callers may give one value as a plain string ("category": "Tshirts");
+            # multipart repeats the field instead.
+            if isinstance(data, dict):
+                data = {
+                    key: [value]
+                    if key in ("category", "gender", "colour") and isinstance(value, str)
+                    else value
+                    for key, value in data.items()
+                }
+            return super().to_internal_value(data)
+
         def validate_q(self, value: str) -> str:
             return clean_text(value, max_length=200)
 

@@ -290,3 +290,12 @@ def test_a_plain_text_post_with_junk_fields_redirects_to_a_clean_url(client: Cli
     assert response.status_code == 302
     assert "junk" not in response["Location"]
     assert len(response["Location"]) < 300
+
+
+def test_the_api_takes_one_category_as_a_plain_json_string(client: Client) -> None:
+    category = Product.objects.order_by("id").first().category
+    response = client.post(
+        "/api/search/", {"q": "nice", "category": category.name}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert {r["article_type"] for r in response.json()["results"]} == {category.name}
