@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.http import QueryDict
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
@@ -111,7 +112,7 @@ class ProductSearchApi(APIView):
         def to_internal_value(self, data: object) -> dict:
             # JSON callers may give one value as a plain string ("category": "Tshirts");
             # multipart repeats the field instead.
-            if isinstance(data, dict):
+            if isinstance(data, dict) and not isinstance(data, QueryDict):
                 data = {
                     key: [value]
                     if key in ("category", "gender", "colour") and isinstance(value, str)
