@@ -137,7 +137,6 @@ class Look:
 
     classification: Classification
     retrieved: Retrieved
-    photo_type: str = ""
 
 
 def look_products(*, photo: Image, text: str) -> Look:
@@ -166,7 +165,7 @@ def look_products(*, photo: Image, text: str) -> Look:
         classification=classification, text=text, photo=photo, gender=gender
     )
     retrieved.notices[:0] = [n for n in notices if n not in retrieved.notices]
-    return Look(classification, retrieved, photo_type=anchor.category.name)
+    return Look(classification, retrieved)
 
 
 def _look_genders(gender: str) -> tuple[str, ...]:

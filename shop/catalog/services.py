@@ -28,18 +28,6 @@ from shop.catalog.selectors import ProductFilters
 
 logger = logging.getLogger(__name__)
 
-KAGGLE_COLUMNS = (
-    "id",
-    "gender",
-    "masterCategory",
-    "subCategory",
-    "articleType",
-    "baseColour",
-    "season",
-    "year",
-    "usage",
-    "productDisplayName",
-)
 # In the Kaggle data "NA" in these attribute columns means "not given". Anywhere
 # else (names, ids) it is kept as written.
 NOT_GIVEN = {"", "NA", "N/A"}
