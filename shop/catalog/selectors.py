@@ -7,10 +7,13 @@ import logging
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import Count, F, Q, QuerySet
 from django.http import QueryDict
 
+from shop.catalog import vector_search
+from shop.catalog.exceptions import CatalogError
 from shop.catalog.models import Category, Product
 from shop.inputs import clean_text
 
@@ -292,10 +295,6 @@ def product_vector_ranking(
     catalog larger than SHOP_SEARCH_EXACT_MAX_PRODUCTS take HNSW candidates and
     rescore them exactly.
     """
-    from django.conf import settings
-
-    from shop.catalog import vector_search
-
     query = vector_search.VectorQuery(
         text=text_embedding, image=image_embedding, text_weight=text_weight
     )
@@ -322,6 +321,14 @@ def product_vector_ranking(
     return exact()
 
 
+def _reciprocal_rank_fusion(*rankings: list[int]) -> dict[int, float]:
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, pk in enumerate(ranking, start=1):
+            fused[pk] = fused.get(pk, 0.0) + 1.0 / (RRF_K + rank)
+    return fused
+
+
 def product_search(
     *,
     text: str = "",
@@ -338,10 +345,6 @@ def product_search(
     keyword channel, and pad the end of a filtered list so k results come back
     whenever k products match the filters.
     """
-    from django.conf import settings
-
-    from shop.catalog.exceptions import CatalogError
-
     text = text.strip()
     if not text and image is None:
         raise CatalogError("Type what you are looking for or add a photo.")
@@ -372,13 +375,10 @@ def product_search(
             product_list(filters=filters, q=text).values_list("id", flat=True)[:depth]
         )
 
-    fused: dict[int, float] = {}
-    for rank, (pk, _score) in enumerate(vector_ranked, start=1):
-        fused[pk] = fused.get(pk, 0.0) + 1.0 / (RRF_K + rank)
-    for rank, pk in enumerate(keyword_ids, start=1):
-        fused[pk] = fused.get(pk, 0.0) + 1.0 / (RRF_K + rank)
-    if not text:
-        # One channel only: keep the similarity itself as the score.
+    if text:
+        fused = _reciprocal_rank_fusion([pk for pk, _ in vector_ranked], keyword_ids)
+    else:
+        # A photo alone is one channel: its similarity is the score.
         fused = dict(vector_ranked)
     ordered = sorted(fused, key=lambda pk: (-fused[pk], pk))[:k]
 
@@ -414,8 +414,6 @@ def product_search(
 
 def product_similar(*, product: Product, k: int = 8) -> list[Product]:
     """Products whose photos look most like this one's (same model's embeddings)."""
-    from shop.catalog import vector_search
-
     if product.embedding is None or not product.embedding_model:
         return []
     ranked = vector_search.similar_products(
