@@ -338,6 +338,10 @@ def get_encoder(*, allow_download: bool = False, device: str | None = None) -> B
         try:
             return _encoder_for(config)
         except EncoderUnavailable as error:
+            # Logged once per failed attempt, not on every request that meets it.
+            logger.warning(
+                "BLIP-2 encoder unavailable (retried in %.0f s): %s", FAILURE_TTL_S, error
+            )
             _failures[config] = (time.monotonic(), error)
             raise
 

@@ -260,14 +260,13 @@ class SearchResult:
 
 
 def _encoder_or_none() -> Blip2Encoder | None:
-    """The BLIP-2 encoder, or None (logged for the operator) when it cannot load."""
+    """The BLIP-2 encoder, or None when it cannot load."""
     from shop.catalog.encoder import EncoderUnavailable, get_encoder
 
     try:
         return get_encoder()
-    except EncoderUnavailable as error:
-        logger.warning("Visual search is off: %s", error)
-        return None
+    except EncoderUnavailable:
+        return None  # the encoder module logged why
 
 
 @functools.lru_cache(maxsize=2048)
