@@ -151,6 +151,13 @@ class ProductAdmin(admin.ModelAdmin):
         ("Search", {"fields": ["embedding_model", "embedded_at", "created_at", "updated_at"]}),
     ]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):  # noqa: ANN001, ANN201
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in ("price", "stock") and field is not None:
+            # Editable in the list: narrow inputs keep the table on one screen.
+            field.widget.attrs["style"] = "width: 6em"
+        return field
+
     @admin.display(description="")
     def thumb(self, product: Product) -> str:
         if not product.thumbnail:
