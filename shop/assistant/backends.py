@@ -121,14 +121,23 @@ def gemini_classify(
 def classification_from_model(
     output: gemini.ClassifierOutput, *, vocabulary: CatalogVocabulary
 ) -> Classification:
-    """Keep only article types the catalog has; the model's word is not enough."""
+    """Keep only article types the catalog has; the model's word is not enough.
+
+    number_of_items is the model's one count for every item (each Want's count is
+    left as None, meaning that number).
+    """
     wants: list[Want] = []
+    # An item whose article types are all invented is something we don't carry: the
+    # shopper hears so, in their own words, rather than nothing.
+    invented: list[str] = []
     for item in output.items:
         names = [vocabulary.canonical(name) for name in item.article_types]
         categories = tuple(dict.fromkeys(n for n in names if n))
-        if categories and all(w.categories != categories for w in wants):
+        if not categories:
+            invented.append(item.shopper_words)
+        elif all(w.categories != categories for w in wants):
             wants.append(Want(words=item.shopper_words.strip()[:60], categories=categories))
-    cleaned = (plain_words(w) for w in output.not_carried)
+    cleaned = (plain_words(w) for w in [*output.not_carried, *invented])
     not_carried = tuple(dict.fromkeys(w for w in cleaned if w))[:5]
     return Classification(
         wants=tuple(wants[:MAX_WANTS]),

@@ -10,8 +10,9 @@ rules for how many items to show.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence, Set
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
 
 MAX_ITEMS = 6
 MAX_WANTS = 5
@@ -44,6 +45,9 @@ SHOPPER_WORDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "t shirt": ("t-shirts", ("tshirts",)),
     "t shirts": ("t-shirts", ("tshirts",)),
     "tee shirt": ("t-shirts", ("tshirts",)),
+    "dress shirt": ("dress shirts", ("shirts",)),
+    "dress shirts": ("dress shirts", ("shirts",)),
+    "dress shoes": ("dress shoes", ("formal shoes",)),
     "polo": ("polo shirts", ("tshirts",)),
     "polos": ("polo shirts", ("tshirts",)),
     "jersey": ("jerseys", ("tshirts",)),
@@ -86,6 +90,9 @@ SHOPPER_WORDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "business suit": ("suits", ("suits",)),
     "wedding suit": ("suits", ("suits",)),
     "three piece suit": ("suits", ("suits",)),
+    # A bare "suit" is a suit, never the catalog's "Night suits".
+    "suit": ("suits", ("suits",)),
+    "suits": ("suits", ("suits",)),
     "poncho": ("ponchos", ("ponchos",)),
     "kimono": ("kimonos", ("kimonos",)),
     "overalls": ("overalls", ("overalls", "dungarees")),
@@ -99,6 +106,9 @@ SHOPPER_WORDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "bikini": ("swimwear", ("swimwear",)),
     "bikinis": ("swimwear", ("swimwear",)),
     "swim trunks": ("swimwear", ("swimwear",)),
+    "swimming trunks": ("swimwear", ("swimwear",)),
+    "swim shorts": ("swimwear", ("swimwear",)),
+    "swimming shorts": ("swimwear", ("swimwear",)),
     "pyjamas": ("pyjamas", ("night suits", "lounge pants")),
     "pajamas": ("pyjamas", ("night suits", "lounge pants")),
     "nightie": ("nightdresses", ("nightdress",)),
@@ -126,6 +136,10 @@ SHOPPER_WORDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "deo": ("deodorants", ("deodorant",)),
 }
 
+SHOPPER_PHRASES = frozenset(SHOPPER_WORDS)
+# Words that name an article type but rank when a number follows ("top 5 watches").
+RANKING_WORDS = frozenset({"top"})
+
 # Heads of multi-word article types that are too generic to mean "every type
 # ending in this word" ("long sleeve shirt" must not mean "Tablet Sleeve").
 GENERIC_HEADS = frozenset(
@@ -148,6 +162,11 @@ GENERIC_HEADS = frozenset(
         "free",
         "items",
         "kit",
+        # garment nouns that need their modifier: "suits" is not "Night suits"
+        "suit",
+        "suits",
+        "dress",
+        "dresses",
     }
 )
 # Sub/master category names that read as ordinary words.
@@ -312,6 +331,19 @@ NOT_A_COUNT_BEFORE = frozenset(
         "every",
         "no",
         "number",
+        # sizes and measurements: "my size is 9", "waist 32", "inseam 30"
+        "is",
+        "am",
+        "waist",
+        "chest",
+        "bust",
+        "inseam",
+        "length",
+        "height",
+        "inch",
+        "inches",
+        "cm",
+        "eur",
     }
 )
 NOT_A_COUNT_AFTER = frozenset(
@@ -337,6 +369,20 @@ NOT_A_COUNT_AFTER = frozenset(
         "am",
         "o",
         "oclock",
+        # measurements and size systems: "30 inch jeans", "9 uk shoes", "32 waist"
+        "inch",
+        "inches",
+        "in",
+        "mm",
+        "ft",
+        "feet",
+        "uk",
+        "us",
+        "eu",
+        "eur",
+        "waist",
+        "size",
+        "x",
     }
 )
 # Words that rule out what follows them: "shoes not sandals", "no shirts please",
@@ -344,6 +390,8 @@ NOT_A_COUNT_AFTER = frozenset(
 NEGATIONS = frozenset(
     {"not", "no", "without", "except", "excluding", "neither", "nor", "dont", "never"}
 )
+# "but" rules out what follows only after these: "anything but heels" (not "a watch but a belt").
+BUT_LEADS = frozenset({"anything", "everything", "all"})
 NEGATION_PAIRS = frozenset({"instead of", "rather than", "other than", "apart from"})
 # Words that may sit between a negation and what it rules out ("not any sandals").
 NEGATION_FILLERS = frozenset(
@@ -361,23 +409,40 @@ REQUEST_WORDS = frozenset(
     outfit outfits help hi hello hey thanks thank have has got buy buying wear wearing
     new good nice great cool best kind type sort so just really very size under below
     above over rupees rs inr price budget cheap year years old instead twenty not no nor
-    without except excluding neither dont never rather than apart""".split()  # noqa: SIM905 - reads better as prose
+    without except excluding neither dont never rather than apart id ill youd wed
+    there here sell sells selling stock carry carries available everything all top
+    less upto within max maximum cheaper inch inches cm waist uk eu eur each""".split()  # noqa: SIM905 - reads better as prose
 )
 
 
 @dataclass(frozen=True)
 class Want:
-    """One thing the shopper asked for: their words and the article types they mean."""
+    """One thing the shopper asked for: their words, the article types they mean and
+    how many to show (None: the classification's ``number_of_items``)."""
 
     words: str
     categories: tuple[str, ...]
+    count: int | None = None
 
 
 @dataclass(frozen=True)
 class Classification:
+    """What the shopper wants.
+
+    ``number_of_items`` is the most items shown for any one want (the API's field);
+    each want may have its own count ("2 shirts and a tie": 2 shirts, 1 tie).
+    ``excluded`` are article types ruled out ("anything but heels"); ``max_price``
+    is a budget the shopper named ("under ₹2,000").
+    """
+
     wants: tuple[Want, ...]
     number_of_items: int
     not_carried: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
+    max_price: Decimal | None = None
+
+    def count_for(self, want: Want) -> int:
+        return self.number_of_items if want.count is None else want.count
 
     @property
     def categories(self) -> list[str]:
@@ -402,6 +467,7 @@ class CatalogVocabulary:
     _exact: dict[str, set[str]] = field(default_factory=dict, repr=False)
     _heads: dict[str, set[str]] = field(default_factory=dict, repr=False)
     _groups: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    _phrases: frozenset[str] = field(default=frozenset(), repr=False)
 
     def __post_init__(self) -> None:
         for info in self.categories:
@@ -437,8 +503,13 @@ class CatalogVocabulary:
             self._exact.get(phrase) or self._heads.get(phrase) or self._groups.get(phrase) or ()
         )
 
-    def phrases(self) -> set[str]:
-        return set(self._exact) | set(self._heads) | set(self._groups)
+    def phrases(self) -> frozenset[str]:
+        """Every catalog phrase and shopper phrase the classifier looks for (computed once)."""
+        if not self._phrases:
+            self._phrases = frozenset(
+                set(self._exact) | set(self._heads) | set(self._groups) | SHOPPER_PHRASES
+            )
+        return self._phrases
 
 
 # A currency sign becomes the word "rs", so "under ₹1500" and "₹1500 shoes" read as prices.
@@ -463,6 +534,9 @@ def singular(word: str) -> str:
         return word[:-3] + "y"
     if word.endswith(("ches", "shes", "sses", "xes")):
         return word[:-2]
+    # "scarves", "wolves"; "gloves" and "sleeves" just lose the s.
+    if word.endswith(("rves", "lves")):
+        return word[:-3] + "f"
     return word[:-1]
 
 
@@ -471,16 +545,36 @@ def plural(word: str) -> str:
         return word
     if word.endswith(("ch", "sh", "x")):
         return word + "es"
+    if len(word) > 2 and word.endswith("y") and word[-2] not in "aeiou":
+        return word[:-1] + "ies"
     return word + "s"
 
 
+def _irregular_forms(word: str) -> set[str]:
+    """The -f/-ves forms ("scarf", "scarves"), both ways; a wrong guess ("glof") is harmless."""
+    if word.endswith("ves") and len(word) > 4:
+        return {word[:-3] + "f", word[:-3] + "fe"}
+    if word.endswith("fe"):
+        return {word[:-2] + "ves"}
+    if word.endswith("f"):
+        return {word[:-1] + "ves"}
+    return set()
+
+
 def word_forms(phrase: str) -> set[str]:
-    """The phrase with its last word singular and plural."""
+    """The phrase with its last word singular and plural, spaced and closed up.
+
+    "Bath Robe" is also "bathrobe(s)", so shoppers who write it closed up find it.
+    """
     words = phrase.split()
     if not words:
         return set()
     head = words[-1]
-    return {" ".join([*words[:-1], form]) for form in {head, singular(head), plural(head)}}
+    heads = {head, singular(head), plural(head)} | _irregular_forms(head)
+    forms = {" ".join([*words[:-1], form]) for form in heads}
+    if len(words) > 1:
+        forms |= {form.replace(" ", "") for form in forms}
+    return forms
 
 
 @dataclass(frozen=True)
@@ -490,13 +584,19 @@ class _Match:
     phrase: str
 
 
-def _find_phrases(tokens: Sequence[str], phrases: set[str], *, longest: int = 5) -> list[_Match]:
-    """Non-overlapping phrase matches, longest first at each position."""
+def _find_phrases(tokens: Sequence[str], phrases: Set[str], *, longest: int = 5) -> list[_Match]:
+    """Non-overlapping phrase matches, longest first at each position.
+
+    Words written apart may name a closed-up phrase: "rain coat" is "raincoat",
+    "night dress" the catalog's "Nightdress".
+    """
     matches: list[_Match] = []
     i = 0
     while i < len(tokens):
         for size in range(min(longest, len(tokens) - i), 0, -1):
             phrase = " ".join(tokens[i : i + size])
+            if phrase not in phrases and size > 1 and phrase.replace(" ", "") in phrases:
+                phrase = phrase.replace(" ", "")
             if phrase in phrases:
                 matches.append(_Match(i, i + size, phrase))
                 i += size
@@ -517,12 +617,23 @@ def _number_of(token: str) -> int | None:
 
 
 def explicit_number(tokens: Sequence[str], wanted_starts: Iterable[int]) -> int | None:
-    """A count the shopper wrote in digits or words, just before what it counts.
+    """The first count the shopper wrote, of anything (see ``explicit_counts``)."""
+    counted, bare = explicit_counts(tokens, wanted_starts)
+    return next(iter(counted.values()), bare)
 
-    "two pairs of shoes", "3 shirts", "show me four more"; not "size 9 shoes",
-    "under 2000", "for my 5 year old" or "the blue one".
+
+def explicit_counts(
+    tokens: Sequence[str], wanted_starts: Iterable[int]
+) -> tuple[dict[int, int], int | None]:
+    """Counts the shopper wrote in digits or words, each just before what it counts.
+
+    Returns {start of the counted phrase: count} and a count of nothing named
+    ("show me four more"), if any. "two pairs of shoes", "3 shirts and a tie"; not
+    "size 9 shoes", "under 2000", "for my 5 year old", "30 inch jeans" or "the blue one".
     """
     starts = set(wanted_starts)
+    counted: dict[int, int] = {}
+    bare: int | None = None
     for i, token in enumerate(tokens):
         pair = " ".join(tokens[i : i + 2])
         size = 2 if pair in NUMBER_WORDS else 1
@@ -540,7 +651,8 @@ def explicit_number(tokens: Sequence[str], wanted_starts: Iterable[int]) -> int 
         while j < len(tokens) and j not in starts and tokens[j] in COUNT_NOUNS:
             j += 1
         if j in starts:
-            return value
+            counted.setdefault(j, value)
+            continue
         # Or a few describing words: "3 red tshirts", "two black leather heels".
         k, described = j, 0
         while (
@@ -553,11 +665,12 @@ def explicit_number(tokens: Sequence[str], wanted_starts: Iterable[int]) -> int 
             described += tokens[k] not in COUNT_NOUNS
             k += 1
         if k in starts:
-            return value
+            counted.setdefault(k, value)
+            continue
         # "show me three more", "just two": a count of what was asked before.
         if j == len(tokens) and (j > i + size or (i > 0 and tokens[i - 1] in COUNT_LEADS)):
-            return value
-    return None
+            bare = value if bare is None else bare
+    return counted, bare
 
 
 def _negated(tokens: Sequence[str], matches: Sequence[_Match]) -> set[int]:
@@ -584,7 +697,9 @@ def _negated(tokens: Sequence[str], matches: Sequence[_Match]) -> set[int]:
             if k >= 2 and " ".join(tokens[k - 2 : k]) in NEGATION_PAIRS:
                 negated.add(index)
                 break
-            if tokens[k - 1] in NEGATIONS:
+            if tokens[k - 1] in NEGATIONS or (
+                tokens[k - 1] == "but" and k >= 2 and tokens[k - 2] in BUT_LEADS
+            ):
                 negated.add(index)
                 break
             if tokens[k - 1] not in NEGATION_FILLERS or match.start - k >= 3:
@@ -611,14 +726,22 @@ def classify(
     """What the shopper wants, deterministically, from their words.
 
     Several article types: one item each. One type with "a few"/"some"/"options"/
-    "pairs" and no number: two. An explicit number wins, clamped to MAX_ITEMS. A
-    follow-up naming no type ("show me three instead") keeps the previous types.
+    "pairs" and no number: two. A number counts the item it precedes ("2 shirts and
+    a tie": two shirts, one tie), clamped to MAX_ITEMS. A follow-up naming no type
+    ("show me three instead") keeps the previous types.
     """
     tokens = normalise(message).split()
-    catalog_phrases = vocabulary.phrases()
-    matches = _find_phrases(tokens, catalog_phrases | set(SHOPPER_WORDS))
+    matches = [
+        m
+        for m in _find_phrases(tokens, vocabulary.phrases())
+        # "top 5 watches" ranks watches; it asks for no tops.
+        if not (m.phrase in RANKING_WORDS and m.end < len(tokens) and _number_of(tokens[m.end]))
+    ]
 
     negated = _negated(tokens, matches)
+    counted, bare = explicit_counts(
+        tokens, (m.start for i, m in enumerate(matches) if i not in negated)
+    )
 
     wants: list[Want] = []
     not_carried: list[str] = []
@@ -637,24 +760,61 @@ def classify(
             continue
         ordered = tuple(name for name in vocabulary.names if name in categories)
         if all(w.categories != ordered for w in wants):
-            wants.append(Want(words=match.phrase, categories=ordered))
+            count = counted.get(match.start, bare)
+            wants.append(Want(match.phrase, ordered, None if count is None else clamp(count)))
 
-    number = explicit_number(tokens, (m.start for i, m in enumerate(matches) if i not in negated))
     if not wants and not not_carried and previous is not None and previous.wants:
         # A follow-up: same things, maybe a new count (or fewer types: "not the sandals").
-        wants = list(previous.wants)
-        if number is None:
-            number = previous.number_of_items
+        wants = [
+            replace(w, count=clamp(bare) if bare is not None else previous.count_for(w))
+            for w in previous.wants
+        ]
     wants = _without(wants, excluded)[:MAX_WANTS]
-    if number is not None:
-        count = clamp(number)
-    elif len(wants) == 1 and _has_quantifier(tokens):
-        count = QUANTIFIED_ITEMS
-    elif wants:
-        count = 1
+    default = QUANTIFIED_ITEMS if len(wants) == 1 and _has_quantifier(tokens) else 1
+    wants = [w if w.count is not None else replace(w, count=default) for w in wants]
+    if wants:
+        number = max(w.count or 1 for w in wants)
     else:
-        count = UNFILTERED_ITEMS
-    return Classification(wants=tuple(wants), number_of_items=count, not_carried=tuple(not_carried))
+        number = clamp(bare) if bare is not None else UNFILTERED_ITEMS
+    ordered_excluded = tuple(name for name in vocabulary.names if name in excluded)
+    return Classification(
+        wants=tuple(wants),
+        number_of_items=number,
+        not_carried=tuple(not_carried),
+        excluded=ordered_excluded,
+        max_price=budget(tokens),
+    )
+
+
+# "under 2000", "below ₹1,500", "less than 3000", "up to 2500", "budget of 4000".
+BUDGET_LEADS = frozenset(
+    {"under", "below", "within", "upto", "max", "maximum", "budget", "cheaper", "less"}
+)
+BUDGET_FILLERS = frozenset(
+    {"than", "to", "of", "is", "rs", "inr", "about", "around", "my", "a", "only", "just"}
+)
+
+
+def budget_in(message: str) -> Decimal | None:
+    """The most the shopper wants to pay, if they said ("under ₹2,000")."""
+    return budget(normalise(message).split())
+
+
+def budget(tokens: Sequence[str]) -> Decimal | None:
+    """The most the shopper wants to pay, if they said ("under ₹2,000")."""
+    for i, token in enumerate(tokens):
+        if token not in BUDGET_LEADS and tokens[i : i + 2] != ["up", "to"]:
+            continue
+        j = i + 1
+        while j < len(tokens) and j - i <= 3 and tokens[j] in BUDGET_FILLERS:
+            j += 1
+        if j < len(tokens) and tokens[j].replace("_", "").isdigit():
+            digits = tokens[j].replace("_", ".")[: MAX_COUNT_DIGITS + 3]
+            try:
+                return Decimal(digits)
+            except InvalidOperation:
+                return None
+    return None
 
 
 def _without(wants: Sequence[Want], excluded: set[str]) -> list[Want]:
@@ -663,14 +823,14 @@ def _without(wants: Sequence[Want], excluded: set[str]) -> list[Want]:
     for want in wants:
         categories = tuple(c for c in want.categories if c not in excluded)
         if categories:
-            kept.append(Want(words=want.words, categories=categories))
+            kept.append(replace(want, categories=categories))
     return kept
 
 
 def search_words(message: str, *, vocabulary: CatalogVocabulary) -> str:
     """The descriptive words of a request ("black", "wedding", "puma"), for search."""
     tokens = normalise(message).split()
-    skip = vocabulary.phrases() | set(SHOPPER_WORDS)
+    skip = vocabulary.phrases()
     matched = {i for m in _find_phrases(tokens, skip) for i in range(m.start, m.end)}
     words = [
         t

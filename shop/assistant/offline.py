@@ -5,9 +5,14 @@ Deterministic, instant and free; also what answers when Gemini cannot.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from decimal import Decimal
 
-from shop.assistant.classifier import Classification
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.template.defaultfilters import floatformat
+
+from shop.assistant.classifier import PLURAL_ONLY, Classification, singular
 from shop.catalog.models import Product
 
 OCCASIONS = {
@@ -75,6 +80,7 @@ OCCASION_WORDS = {
     "work": ("formal", "smart casual"),
     "interview": ("formal",),
     "gym": ("sports",),
+    "workout": ("sports",),
     "running": ("sports",),
     "festival": ("ethnic",),
     "diwali": ("ethnic",),
@@ -82,6 +88,84 @@ OCCASION_WORDS = {
     "holiday": ("casual", "travel"),
     "vacation": ("casual", "travel"),
 }
+
+
+# How an occasion reads after "For" where "a <word>" would be wrong.
+OCCASION_PHRASES = {
+    "work": "work",
+    "office": "the office",
+    "interview": "an interview",
+    "gym": "the gym",
+    "running": "running",
+    "beach": "the beach",
+    "diwali": "Diwali",
+}
+# Article types sold in pairs: "1 pair of heels", not "1 heel".
+PAIRED = ("shoes", "sandals", "flip flops", "heels", "flats", "socks", "gloves", "earrings")
+PAIRED_WORDS = ("boots", "booties", "slippers", "stockings", "sneakers", "trainers", "loafers")
+
+
+def occasions(text: str) -> list[str]:
+    """Occasion words the shopper used, as whole words, in the order they wrote them.
+
+    "workout" is a workout, not "work"; shared by the advice and the search's usage filter.
+    """
+    words = re.findall(r"[a-z]+", text.lower())
+    return list(dict.fromkeys(w for w in words if w in OCCASION_WORDS))
+
+
+def _occasion_phrase(word: str) -> str:
+    return OCCASION_PHRASES.get(word, f"{'an' if word[0] in 'aeiou' else 'a'} {word}")
+
+
+def _counted(name: str, n: int) -> str:
+    """ "1 jacket", "2 jackets", "1 pair of heels", "1 swimwear": a catalog name, counted."""
+    lowered = name.lower()
+    if lowered.endswith(PAIRED) or lowered in PAIRED_WORDS:
+        return f"{n} {'pair' if n == 1 else 'pairs'} of {lowered}"
+    if n == 1 and lowered.split()[-1] not in PLURAL_ONLY:
+        words = lowered.split()
+        lowered = " ".join([*words[:-1], singular(words[-1])])
+    return f"{n} {lowered}"
+
+
+def _what(classification: Classification, products: Sequence[Product]) -> str:
+    """What was found, counted: a want of one article type by the catalog's name for it
+    ("1 swimwear", "2 jackets"), a want of several by the shopper's word ("2 pairs of
+    shoes"), anything else by its article type."""
+    counts: dict[str, int] = {}
+    for product in products:
+        want = next(
+            (w for w in classification.wants if product.category.name in w.categories), None
+        )
+        single = want is None or len(want.categories) == 1
+        name = product.category.name if single else want.words
+        counts[name] = counts.get(name, 0) + 1
+    return _join([_counted(name, n) for name, n in counts.items()])
+
+
+def _money(amount: Decimal) -> str:
+    return f"₹{intcomma(floatformat(amount, '-2'))}"
+
+
+def budget_note(classification: Classification, products: Sequence[Product]) -> str:
+    """What the shopper's budget meant for these products, honestly."""
+    budget = classification.max_price
+    if budget is None or not products:
+        return ""
+    unpriced = sum(p.price is None for p in products)
+    if unpriced == len(products):
+        return (
+            f"Prices aren't listed for these yet, so I couldn't check them against your "
+            f"budget of {_money(budget)}."
+        )
+    if unpriced:
+        return (
+            f"Prices aren't listed for {unpriced} of these, so I couldn't check "
+            f"{'it' if unpriced == 1 else 'them'} against your budget of {_money(budget)}; "
+            "the rest are within it."
+        )
+    return f"All of these are within your budget of {_money(budget)}."
 
 
 def _join(words: Sequence[str]) -> str:
@@ -124,19 +208,20 @@ def _colour_tip(products: Sequence[Product]) -> str:
 
 
 def _occasion_tip(message: str, products: Sequence[Product]) -> str:
-    lowered = message.lower()
-    for word, usages in OCCASION_WORDS.items():
-        if word in lowered:
-            fitting = [p.name for p in products if p.usage.lower() in usages]
-            if fitting:
-                return f"For a {word}, {_join(fitting[:2])} suit the occasion best."
-            return (
-                f"For a {word}, these lean {products[0].usage.lower() or 'casual'}; "
-                "ask me for something dressier if you need it."
-                if products
-                else ""
-            )
-    return ""
+    named = occasions(message)
+    if not named or not products:
+        return ""
+    word = named[0]
+    usages = OCCASION_WORDS[word]
+    fitting = [p.name for p in products if p.usage.lower() in usages]
+    lead = f"For {_occasion_phrase(word)}"
+    if fitting:
+        verb = "suits" if len(fitting[:2]) == 1 else "suit"
+        return f"{lead}, {_join(fitting[:2])} {verb} the occasion best."
+    return (
+        f"{lead}, these lean {products[0].usage.lower() or 'casual'}; "
+        "ask me for something dressier if you need it."
+    )
 
 
 def offline_advice(
@@ -165,15 +250,16 @@ def offline_advice(
         else:
             sentences.append("Is there anything else I can help you find?")
         return " ".join(sentences)
-    what = _join([w.words for w in classification.wants]) if classification.wants else "ideas"
-    count = len(products)
     if look:
-        sentences.append(f"To complete your look, here is one of each: {what}.")
+        names = _join(list(dict.fromkeys(p.category.name.lower() for p in products)))
+        sentences.append(f"To complete your look, here is one of each: {names}.")
     else:
         lead = "To go with your photo, here" if has_photo else "Here"
-        sentences.append(f"{lead} {'is' if count == 1 else 'are'} {count} {what} from our catalog.")
+        verb = "is" if len(products) == 1 else "are"
+        sentences.append(f"{lead} {verb} {_what(classification, products)} from our catalog.")
     sentences.extend(_describe(p) for p in products[:6])
-    for tip in (_colour_tip(products), _occasion_tip(message, products)):
+    tips = (budget_note(classification, products), _colour_tip(products))
+    for tip in (*tips, _occasion_tip(message, products)):
         if tip:
             sentences.append(tip)
     return " ".join(sentences)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -13,13 +12,14 @@ from django.db.models import Count, Q
 from django.template.defaultfilters import floatformat
 
 from shop.assistant.classifier import (
+    MAX_ITEMS,
     CatalogVocabulary,
     CategoryInfo,
     Classification,
     Want,
     normalise,
 )
-from shop.assistant.offline import OCCASION_WORDS
+from shop.assistant.offline import OCCASION_WORDS, occasions
 from shop.catalog.exceptions import CatalogError
 from shop.catalog.models import Category, Product
 from shop.catalog.selectors import ProductFilters, product_list, product_search
@@ -56,6 +56,8 @@ LOOK_SLOTS_BY_MASTER: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 LOOK_SLOTS_DEFAULT = (TOP, BOTTOM, FOOTWEAR)
 MAX_LOOK_TYPES = 3
+# Searched this many times over when some hits will be left out (ruled-out types, budget).
+OVERFETCH = 4
 
 
 def catalog_vocabulary() -> CatalogVocabulary:
@@ -84,23 +86,34 @@ def assistant_products(
     photo: Image | None,
     gender: tuple[str, ...] = (),
 ) -> Retrieved:
-    """Products for each thing the shopper wants, ``number_of_items`` each.
+    """Products for each thing the shopper wants, each want's count of them.
 
     Each want is searched with the shopper's descriptive words and/or photo, filtered
     to its article types (and ``gender``, if given); when search finds fewer than
     asked for (no words that match, no embeddings yet), the want is topped up from
-    the same article types so the shopper sees what the shop has.
+    the same article types so the shopper sees what the shop has. Article types the
+    shopper ruled out and products over their budget are left out (search fetches
+    more to make up for them); a product with no price is kept, and the advice says
+    its price could not be checked.
     """
     retrieved = Retrieved(products=[])
-    k = classification.number_of_items
-    groups = [want.categories for want in classification.wants]
+    excluded = set(classification.excluded)
+    budget = classification.max_price
+    narrowing = bool(excluded) or budget is not None
+    groups = [(want.categories, classification.count_for(want)) for want in classification.wants]
     if not groups:
-        if classification.not_carried or (not text and photo is None):
+        if classification.not_carried or (not text and photo is None and not excluded):
             return retrieved
-        groups = [()]
+        groups = [((), classification.number_of_items)]
     usages = occasion_usages(text)
     seen: set[int] = set()
-    for categories in groups:
+
+    def fits(product: Product) -> bool:
+        if product.category.name in excluded:
+            return False
+        return budget is None or product.price is None or product.price <= budget
+
+    for categories, k in groups:
         filters = ProductFilters(category=categories, gender=gender)
         # With a photo and no describing words, the photo alone drives the ranking.
         query = text or ("" if photo is not None else " ".join(categories))
@@ -109,21 +122,23 @@ def assistant_products(
         # on the rest of the article type.
         for narrowed in ([replace(filters, usage=usages)] if usages else []) + [filters]:
             taken = seen | {p.pk for p in chosen}
+            wanted = k + len(taken)
             hits = _search(
                 query=query,
                 photo=photo,
                 filters=narrowed,
-                k=k + len(taken),
+                k=wanted * OVERFETCH if narrowing else wanted,
                 notices=retrieved.notices,
             )
-            chosen += [p for p in hits if p.pk not in taken][: k - len(chosen)]
-            if len(chosen) < k and categories:
+            chosen += [p for p in hits if p.pk not in taken and fits(p)][: k - len(chosen)]
+            if len(chosen) < k and (categories or narrowing):
                 taken = seen | {p.pk for p in chosen}
-                chosen += list(
-                    product_list(filters=narrowed)
-                    .exclude(pk__in=taken)
-                    .order_by("name", "id")[: k - len(chosen)]
-                )
+                rest = product_list(filters=narrowed).exclude(pk__in=taken)
+                if excluded:
+                    rest = rest.exclude(category__name__in=excluded)
+                if budget is not None:
+                    rest = rest.exclude(price__gt=budget)
+                chosen += list(rest.order_by("name", "id")[: k - len(chosen)])
             if len(chosen) >= k:
                 break
         seen.update(p.pk for p in chosen)
@@ -131,16 +146,9 @@ def assistant_products(
     return retrieved
 
 
-@dataclass
-class Look:
-    """Products that complete the look in a photo, and what they are."""
-
-    classification: Classification
-    retrieved: Retrieved
-
-
-def look_products(*, photo: Image, text: str) -> Look:
-    """One product from each of up to three article types that go with the photo.
+def look_products(*, photo: Image, text: str) -> tuple[Classification, Retrieved]:
+    """One product from each of up to three article types that go with the photo,
+    and the classification that names them.
 
     The photo's own article type is the top hit of a photo-only search; the types
     that complete it come from other sub-categories of the catalog
@@ -150,7 +158,7 @@ def look_products(*, photo: Image, text: str) -> Look:
     notices: list[str] = []
     top = _search(query="", photo=photo, filters=ProductFilters(), k=1, notices=notices)
     if not top:
-        return Look(Classification(wants=(), number_of_items=1), Retrieved([], notices))
+        return Classification(wants=(), number_of_items=1), Retrieved([], notices)
     anchor = top[0]
     gender = _look_genders(anchor.gender)
     types = complementary_types(category=anchor.category, gender=gender)
@@ -165,7 +173,7 @@ def look_products(*, photo: Image, text: str) -> Look:
         classification=classification, text=text, photo=photo, gender=gender
     )
     retrieved.notices[:0] = [n for n in notices if n not in retrieved.notices]
-    return Look(classification, retrieved)
+    return classification, retrieved
 
 
 def _look_genders(gender: str) -> tuple[str, ...]:
@@ -205,8 +213,7 @@ def complementary_types(*, category: Category, gender: tuple[str, ...] = ()) -> 
 
 def occasion_usages(text: str) -> tuple[str, ...]:
     """The catalog's `usage` values that suit an occasion the shopper names."""
-    words = set(re.findall(r"[a-z]+", text.lower()))
-    wanted = {usage for word, usages in OCCASION_WORDS.items() if word in words for usage in usages}
+    wanted = {usage for word in occasions(text) for usage in OCCASION_WORDS[word]}
     if not wanted:
         return ()
     values = Product.objects.browsable().exclude(usage="").values_list("usage", flat=True)
@@ -226,13 +233,11 @@ def _search(
     try:
         result = product_search(text=query, image=photo, filters=filters, k=k)
     except CatalogError as error:
-        if photo is None or not query:
-            if error.message not in notices:
-                notices.append(error.message)
-            return []
-        # Photo search can be down (no model); the words still find things.
         if error.message not in notices:
             notices.append(error.message)
+        if photo is None or not query:
+            return []
+        # Photo search can be down (no model); the words still find things.
         return _search(query=query, photo=None, filters=filters, k=k, notices=notices)
     if result.notice and result.notice not in notices:
         notices.append(result.notice)
@@ -268,11 +273,6 @@ def conversation_get(*, session: Mapping[str, Any]) -> list[dict[str, Any]]:
     return list(turns) if isinstance(turns, list) else []
 
 
-def conversation_id_get(*, session: Mapping[str, Any]) -> str:
-    data = session.get(SESSION_KEY) or {}
-    return str(data.get("id", "")) if isinstance(data, dict) else ""
-
-
 def panel_get(
     *, session: Mapping[str, Any], next_url: str, error: str = "", draft: str = ""
 ) -> dict[str, Any]:
@@ -303,6 +303,7 @@ def previous_classification(
                     categories=tuple(
                         c for c in w.get("categories", []) if vocabulary.canonical(c) == c
                     ),
+                    count=_count(w.get("count")),
                 )
                 for w in turn["wants"]
                 if isinstance(w, dict)
@@ -313,3 +314,7 @@ def previous_classification(
                     wants=wants, number_of_items=int(turn.get("number_of_items", 1))
                 )
     return None
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and 1 <= value <= MAX_ITEMS else None

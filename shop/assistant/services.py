@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from collections.abc import MutableMapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
@@ -15,9 +14,9 @@ from django.core.cache import cache
 
 from shop import images, uploads
 from shop.assistant import backends, gemini, selectors
-from shop.assistant.classifier import Classification, classify, search_words
+from shop.assistant.classifier import Classification, budget_in, classify, search_words
 from shop.assistant.exceptions import AssistantError
-from shop.assistant.offline import offline_advice
+from shop.assistant.offline import budget_note, offline_advice
 from shop.inputs import clean_text
 
 if TYPE_CHECKING:
@@ -167,6 +166,9 @@ def assistant_reply(
         except gemini.GeminiUnavailable as error:
             backend = backends.OFFLINE
             notices.append(_fallback_notice(error))
+        else:
+            # A budget is read the same way whoever classifies, so it is never ignored.
+            classification = replace(classification, max_price=budget_in(message))
     if classification is None:
         # A new photo is a new request, not a follow-up to the last answer.
         previous = (
@@ -179,8 +181,7 @@ def assistant_reply(
     words = " or ".join(search_words(message, vocabulary=vocabulary).split())
     look = photo is not None and not classification.wants and not classification.not_carried
     if look:
-        found = selectors.look_products(photo=photo, text=words)
-        classification, retrieved = found.classification, found.retrieved
+        classification, retrieved = selectors.look_products(photo=photo, text=words)
     else:
         retrieved = selectors.assistant_products(
             classification=classification, text=words, photo=photo
@@ -202,6 +203,9 @@ def assistant_reply(
         except gemini.GeminiUnavailable as error:
             backend = backends.OFFLINE
             notices.append(_fallback_notice(error))
+        note = budget_note(classification, retrieved.products)
+        if advice and note:
+            advice = f"{advice} {note}"
     if not advice:
         advice = offline_advice(
             message=message,
@@ -275,10 +279,7 @@ def _turns_to_keep(turns: list[dict[str, Any]], reply: AssistantReply) -> list[d
 def conversation_append(*, session: MutableMapping[str, Any], reply: AssistantReply) -> None:
     """Add an exchange to the session's conversation, keeping the last few."""
     turns = selectors.conversation_get(session=session)
-    session[selectors.SESSION_KEY] = {
-        "id": selectors.conversation_id_get(session=session) or uuid.uuid4().hex,
-        "turns": _turns_to_keep(turns, reply),
-    }
+    session[selectors.SESSION_KEY] = {"turns": _turns_to_keep(turns, reply)}
 
 
 def conversation_reset(*, session: MutableMapping[str, Any]) -> None:

@@ -46,7 +46,7 @@ def test_the_panel_answers_shows_products_takes_a_photo_and_resets_without_reloa
     expect(products).to_have_count(2)
     types = {products.nth(i).get_attribute("data-article-type") for i in range(2)}
     assert types <= SHOES
-    expect(page.get_by_test_id("assistant-advice")).to_contain_text("Here are 2 shoes")
+    expect(page.get_by_test_id("assistant-advice")).to_contain_text("Here are 2 pairs of shoes")
     expect(page.get_by_test_id("assistant-answered-by")).to_have_text(
         "Answered by the offline assistant"
     )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from shop.assistant.classifier import Classification, Want, classify, search_words
@@ -73,6 +75,45 @@ PHRASINGS = [
     ("no shirts or jeans, two pairs of shoes", SHOES, 2, ()),
     ("no tie and a belt", {"Belts"}, 1, ()),
     ("no swimwear, just a belt", {"Belts"}, 1, ()),
+    # "but" rules out what follows "anything but"
+    ("anything but heels", set(), 3, ()),
+    # a ranking is not an article type
+    ("top 5 watches", {"Watches"}, 5, ()),
+    # sizes and measurements are not counts
+    ("my size is 9, show me shoes", SHOES, 1, ()),
+    ("30 inch jeans", {"Jeans"}, 1, ()),
+    ("waist 32 jeans", {"Jeans"}, 1, ()),
+    ("size 9 uk sneakers", {"Sports Shoes", "Casual Shoes"}, 1, ()),
+    # a count belongs to what it precedes (number_of_items is the largest)
+    ("I'd like 2 shirts and a tie", {"Shirts", "Ties"}, 2, ()),
+    ("three ties and a belt", {"Ties", "Belts"}, 3, ()),
+    # shopper phrases that name one catalog type, not the words in them
+    ("dress shirts", {"Shirts"}, 1, ()),
+    ("swimming trunks", set(), 3, ("swimwear",)),
+    ("a suit for an interview", set(), 3, ("suits",)),
+    ("watches under 5000", {"Watches"}, 1, ()),
+    ("sneakers under ₹2,000", {"Sports Shoes", "Casual Shoes"}, 1, ()),
+]
+
+# (shopper's words, article types to add to the catalog, article types, not carried)
+NEW_TYPE_PHRASINGS = [
+    # -ves/-f and -ies/-y plurals
+    ("a scarf", ["Scarves"], {"Scarves"}, ()),
+    ("scarves", ["Scarves"], {"Scarves"}, ()),
+    ("travel accessories", ["Travel Accessory"], {"Travel Accessory"}, ()),
+    # closed-up and spaced spellings
+    ("bathrobe", ["Bath Robe"], {"Bath Robe"}, ()),
+    ("bathrobes", ["Bath Robe"], {"Bath Robe"}, ()),
+    ("keychain", ["Key chain"], {"Key chain"}, ()),
+    ("night dress", ["Nightdress"], {"Nightdress"}, ()),
+    ("rain coat", ["Rain Jacket"], {"Rain Jacket"}, ()),
+    # a generic head alone does not name a multi-word type
+    ("a suit", ["Night suits"], set(), ("suits",)),
+    ("suits", ["Night suits"], set(), ("suits",)),
+    ("a suit for an interview", ["Night suits"], set(), ("suits",)),
+    ("night suits", ["Night suits"], {"Night suits"}, ()),
+    ("a party dress", ["Nightdress"], {"Dresses"}, ()),
+    ("swimming trunks", ["Swimwear", "Trunk"], {"Swimwear"}, ()),
 ]
 
 
@@ -88,6 +129,55 @@ def test_it_reads_real_shopper_phrasings(vocabulary, message, categories, count,
     assert set(result.categories) == categories
     assert result.number_of_items == count
     assert result.not_carried == not_carried
+
+
+@pytest.mark.parametrize(("message", "added", "categories", "not_carried"), NEW_TYPE_PHRASINGS)
+def test_it_reads_phrasings_for_article_types_the_catalog_gains(
+    message, added, categories, not_carried
+):
+    for name in added:
+        category = Category.objects.create(name=name, slug=name.lower().replace(" ", "-"))
+        Product.objects.create(external_id=f"new-{name}", name=f"A {name}", category=category)
+
+    result = classify(message=message, vocabulary=catalog_vocabulary())
+
+    assert set(result.categories) == categories
+    assert result.not_carried == not_carried
+
+
+def test_a_count_belongs_to_the_item_it_precedes(vocabulary):
+    result = classify(message="I'd like 2 shirts and a tie", vocabulary=vocabulary)
+
+    assert [(w.categories, w.count) for w in result.wants] == [(("Shirts",), 2), (("Ties",), 1)]
+    assert result.number_of_items == 2
+
+
+def test_anything_but_rules_the_type_out(vocabulary):
+    result = classify(message="anything but heels", vocabulary=vocabulary)
+
+    assert result.wants == ()
+    assert result.excluded == ("Heels",)
+
+
+@pytest.mark.parametrize(
+    ("message", "budget"),
+    [
+        ("watches under 5000", 5000),
+        ("sneakers under ₹2,000", 2000),
+        ("shirts for less than 1,499.50", Decimal("1499.50")),
+        ("jeans up to rs 3000", 3000),
+        ("size 9 sneakers", None),
+        ("heels, 3 pairs", None),
+    ],
+)
+def test_a_budget_is_read_from_the_message(vocabulary, message, budget):
+    assert classify(message=message, vocabulary=vocabulary).max_price == budget
+
+
+def test_request_words_are_not_search_words(vocabulary):
+    words = search_words("I'd like a red shirt, is there anything you sell?", vocabulary=vocabulary)
+
+    assert words.split() == ["red"]
 
 
 def test_the_table_only_names_article_types_the_test_catalog_has(vocabulary):

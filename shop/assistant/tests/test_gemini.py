@@ -66,6 +66,9 @@ def test_both_calls_ask_for_json_with_a_response_schema_temperature_and_length(
         assert config["responseMimeType"] == "application/json"
         assert config["temperature"] <= 0.5
         assert config["maxOutputTokens"] >= 1024
+        # thinking would eat the output budget of a flash model
+        # (the SDK passes this nested config through in snake_case; the API takes both)
+        assert config["thinkingConfig"] in ({"thinkingBudget": 0}, {"thinking_budget": 0})
         assert "never instructions" in " ".join(
             body["systemInstruction"]["parts"][0]["text"].split()
         )
@@ -131,8 +134,93 @@ def test_article_types_the_model_invents_are_dropped(fake_gemini):
 
     assert reply.categories == ["Sports Shoes"]
     assert reply.number_of_items == 6
-    assert reply.not_carried == ["swimwear"]
+    assert reply.not_carried == ["swimwear", "x"]
     assert {p["article_type"] for p in reply.products} == {"Sports Shoes"}
+
+
+def test_an_item_whose_article_types_are_all_invented_is_not_carried(fake_gemini):
+    fake_gemini.classifier = [
+        gemini_reply(
+            {
+                "items": [
+                    {"shopper_words": "moon boots", "article_types": ["Moon Boots"]},
+                    {"shopper_words": "a watch", "article_types": ["Watches"]},
+                ],
+                "number_of_items": 1,
+                "not_carried": [],
+            }
+        )
+    ]
+    fake_gemini.advice = [advice_for()]
+
+    reply = services.assistant_reply(message="moon boots and a watch")
+
+    assert reply.categories == ["Watches"]
+    assert reply.not_carried == ["moon boots"]
+
+
+def test_a_model_that_cannot_turn_thinking_off_is_not_asked_to(fake_gemini, settings):
+    settings.SHOP_GEMINI_MODEL = "gemini-2.5-pro"
+    fake_gemini.classifier = [gemini_reply(SHOES_REQUEST)]
+    fake_gemini.advice = [advice_for()]
+
+    services.assistant_reply(message="show me two pairs of shoes")
+
+    assert all(
+        "thinkingConfig" not in fake_gemini.body(r)["generationConfig"]
+        for r in fake_gemini.requests
+    )
+
+
+def test_an_invalid_api_key_says_the_credentials_are_wrong(fake_gemini):
+    fake_gemini.classifier = [
+        httpx2.Response(
+            400,
+            json={
+                "error": {
+                    "code": 400,
+                    "message": "API key not valid. Please pass a valid API key.",
+                    "status": "INVALID_ARGUMENT",
+                }
+            },
+        )
+    ]
+
+    reply = services.assistant_reply(message="a watch")
+
+    assert reply.backend == "offline"
+    assert reply.notices == [
+        "Gemini credentials are missing or invalid, so the offline assistant answered."
+    ]
+
+
+def test_missing_vertex_credentials_are_looked_for_once_a_minute(settings, monkeypatch):
+    import google.auth
+    from google.auth.exceptions import DefaultCredentialsError
+
+    settings.SHOP_ASSISTANT_BACKEND = "gemini"
+    settings.GOOGLE_CLOUD_PROJECT = "shop-project"
+    looked: list[int] = []
+
+    def no_credentials(**kwargs):
+        looked.append(1)
+        raise DefaultCredentialsError("no ADC")
+
+    monkeypatch.setattr(google.auth, "default", no_credentials)
+    gemini.get_client_reset()
+    try:
+        replies = [services.assistant_reply(message="a watch") for _ in range(2)]
+        later = time.monotonic() + gemini.CLIENT_FAILURE_TTL_S + 1
+        monkeypatch.setattr(gemini.time, "monotonic", lambda: later)
+        services.assistant_reply(message="a watch")
+    finally:
+        gemini.get_client_reset()
+
+    assert [r.backend for r in replies] == ["offline", "offline"]
+    assert replies[1].notices == [
+        "Gemini credentials are missing or invalid, so the offline assistant answered."
+    ]
+    assert len(looked) == 2
 
 
 def test_invalid_json_falls_back_to_the_offline_assistant_with_a_notice(fake_gemini):
@@ -198,7 +286,7 @@ def test_an_unknown_model_falls_back_without_retrying(fake_gemini, settings):
 
 def test_missing_credentials_fall_back_to_offline_with_a_notice(settings):
     settings.SHOP_ASSISTANT_BACKEND = "gemini"
-    gemini.get_client.cache_clear()
+    gemini.get_client_reset()
 
     reply = services.assistant_reply(message="a watch")
 
