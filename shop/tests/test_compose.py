@@ -73,26 +73,23 @@ def test_the_web_service_waits_for_a_healthy_database(compose):
     assert depends_on["db"]["condition"] == "service_healthy"
 
 
-def _docker_compose() -> str:
-    # `make test` installs it (Debian's docker-compose validates without an engine).
+def _compose_config(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`docker-compose config` on our file; `make test` installs Debian's docker-compose,
+    which validates without a Docker engine."""
     binary = shutil.which("docker-compose")
-    assert binary, (
-        "docker-compose is missing: run `make test-tools` (apt-get install docker-compose)"
-    )
-    return binary
-
-
-def test_docker_compose_accepts_the_file():
-    env = os.environ | {"POSTGRES_PASSWORD": "pw", "SECRET_KEY": "k"}
-
-    result = subprocess.run(
-        [_docker_compose(), "-f", str(COMPOSE_FILE), "config"],
+    assert binary, "docker-compose is missing: run `make test-tools`"
+    return subprocess.run(
+        [binary, "-f", str(COMPOSE_FILE), "config"],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_docker_compose_accepts_the_file():
+    result = _compose_config(os.environ | {"POSTGRES_PASSWORD": "pw", "SECRET_KEY": "k"})
 
     assert result.returncode == 0, result.stderr
     config = yaml.safe_load(result.stdout)
@@ -102,14 +99,7 @@ def test_docker_compose_accepts_the_file():
 def test_docker_compose_refuses_to_run_without_a_password():
     env = {k: v for k, v in os.environ.items() if k not in ("POSTGRES_PASSWORD", "SECRET_KEY")}
 
-    result = subprocess.run(
-        [_docker_compose(), "-f", str(COMPOSE_FILE), "config"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = _compose_config(env)
 
     assert result.returncode != 0
     assert "POSTGRES_PASSWORD" in result.stderr + result.stdout
