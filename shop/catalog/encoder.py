@@ -198,15 +198,26 @@ class Blip2Encoder:
 
     def encode_images(self, images: Sequence[Image], *, batch_size: int = 32) -> np.ndarray:
         """[n, num_query_tokens, dim] float32; every query vector has unit length."""
+        return self.encode_pixels(self.pixels(images), batch_size=batch_size)
+
+    def pixels(self, images: Sequence[Image]) -> np.ndarray:
+        """The model's input for photos ([n, 3, H, W] float32): resized and normalised.
+
+        Plain CPU work, kept apart from the model so that embed_catalog runs it in its
+        decoding workers and a GPU never waits for it.
+        """
+        return preprocess(self.image_processor, images)
+
+    def encode_pixels(self, pixels: np.ndarray, *, batch_size: int = 32) -> np.ndarray:
+        """[n, num_query_tokens, dim] float32 for preprocessed photos (see `pixels`)."""
         import torch
 
-        out = np.empty((len(images), self.num_query_tokens, self.dim), dtype=np.float32)
+        out = np.empty((len(pixels), self.num_query_tokens, self.dim), dtype=np.float32)
         pixel_dtype = self.vision.vision_model.embeddings.patch_embedding.weight.dtype
         with torch.inference_mode():
-            for start in range(0, len(images), batch_size):
-                batch = list(images[start : start + batch_size])
-                pixels = self.image_processor(images=batch, return_tensors="pt")["pixel_values"]
-                embeds = self.vision(pixel_values=pixels.to(self.device, pixel_dtype)).image_embeds
+            for start in range(0, len(pixels), batch_size):
+                batch = torch.from_numpy(np.ascontiguousarray(pixels[start : start + batch_size]))
+                embeds = self.vision(pixel_values=batch.to(self.device, pixel_dtype)).image_embeds
                 out[start : start + len(batch)] = embeds.float().cpu().numpy()
         return out
 
@@ -263,6 +274,16 @@ class Blip2Encoder:
             qformer = quantize_dynamic(self.vision.qformer, linear, dtype=torch.qint8)
             self.vision.qformer = self.text.qformer = qformer
         self.quantized = True
+
+
+def preprocess(image_processor: Any, images: Sequence[Image]) -> np.ndarray:
+    """Resize and normalise photos with a checkpoint's image processor (no torch)."""
+    if not images:
+        return np.empty((0, 3, 0, 0), dtype=np.float32)
+    return np.asarray(
+        image_processor(images=list(images), return_tensors="np")["pixel_values"],
+        dtype=np.float32,
+    )
 
 
 class _Mapped:

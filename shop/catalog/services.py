@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import logging
 from collections import Counter
@@ -12,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DataError, connection, transaction
@@ -442,17 +444,22 @@ class EmbedSummary:
         return out
 
 
-def _decoded_photo(item: tuple[int, str]) -> tuple[int, PILImage | None, str]:
-    """(product id, photo or None, why not): runs in the decoding worker processes."""
+def _photo_pixels(
+    item: tuple[int, str], *, image_processor: object
+) -> tuple[int, np.ndarray | None, str]:
+    """(product id, model input or None, why not): runs in the decoding workers."""
+    from shop.catalog.encoder import preprocess
+
     product_id, path = item
     if not path:
         return product_id, None, "no image"
     try:
-        return product_id, images.decode_image_file(path), ""
+        photo = images.decode_image_file(path)
     except FileNotFoundError:
         return product_id, None, "image file missing"
     except images.ImageRejected as rejected:
         return product_id, None, f"image rejected: {rejected.message}"
+    return product_id, preprocess(image_processor, [photo])[0], ""
 
 
 def catalog_embed(
@@ -474,7 +481,6 @@ def catalog_embed(
     """
     import time
 
-    import numpy as np
     from django.db import connections
     from django.utils import timezone
     from tqdm import tqdm
@@ -500,17 +506,19 @@ def catalog_embed(
         # admin action, tests) the connection must stay: forked workers leave through
         # os._exit and never close the parent's socket.
         connections.close_all()
-    loader = parallel_batches(items, _decoded_photo, batch_size=batch_size, workers=workers)
+    # Decoding and preprocessing both run in the workers: the model only gets pixels.
+    load = functools.partial(_photo_pixels, image_processor=encoder.image_processor)
+    loader = parallel_batches(items, load, batch_size=batch_size, workers=workers)
     started = time.monotonic()
     bar = tqdm(total=len(items), unit="img", disable=not progress, smoothing=0.1)
     for batch in loader:
-        good = [(pk, image) for pk, image, reason in batch if image is not None]
+        good = [(pk, pixels) for pk, pixels, reason in batch if pixels is not None]
         for pk, _image, reason in batch:
             if reason:
                 summary.skipped[reason] += 1
                 logger.info("embed: skipped product %s: %s", pk, reason)
         if good:
-            query_embeds = encoder.encode_images([image for _pk, image in good])
+            query_embeds = encoder.encode_pixels(np.stack([pixels for _pk, pixels in good]))
             pooled = encoder.pooled(query_embeds)
             now = timezone.now()
             with transaction.atomic():

@@ -198,15 +198,15 @@ def test_a_photo_replaced_while_embedding_keeps_no_stale_vectors(monkeypatch) ->
 
     product = Product.objects.order_by("id").first()
     Product.objects.filter(pk=product.pk).update(embedding=None, embedding_model="")
-    original = services._decoded_photo
+    original = services._photo_pixels
 
-    def decoded_then_replaced(item):
-        result = original(item)
+    def decoded_then_replaced(item, **kwargs):
+        result = original(item, **kwargs)
         # The merchant saves a new photo between decoding and storing the vectors.
         Product.objects.filter(pk=item[0]).update(image="products/new-photo.jpg")
         return result
 
-    monkeypatch.setattr(services, "_decoded_photo", decoded_then_replaced)
+    monkeypatch.setattr(services, "_photo_pixels", decoded_then_replaced)
     summary = catalog_embed(encoder=get_encoder(), product_ids=[product.pk], workers=0)
     product.refresh_from_db()
     assert summary.embedded == 0

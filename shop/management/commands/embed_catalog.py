@@ -27,8 +27,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            default=min(8, os.cpu_count() or 1),
-            help="Image-decoding worker processes (a fast GPU wants many).",
+            default=None,
+            help="Photo decoding processes (default: all cores, up to 32, on a GPU; 2 on a CPU, "
+            "where the model needs the cores).",
         )
 
     def handle(self, *args: object, **options: object) -> None:
@@ -42,14 +43,18 @@ class Command(BaseCommand):
             encoder = get_encoder(allow_download=True, device=options["device"])
         except EncoderUnavailable as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(f"Encoder: {encoder!r}")
+        workers = options["workers"]
+        if workers is None:
+            cores = os.cpu_count() or 1
+            workers = min(32, cores) if encoder.device != "cpu" else min(2, cores)
+        self.stdout.write(f"Encoder: {encoder!r}, {workers} decoding workers")
         summary = catalog_embed(
             encoder=encoder,
             batch_size=options["batch_size"],
             limit=options["limit"],
             categories=options["category"],
             force=options["force"],
-            workers=options["workers"],
+            workers=workers,
             progress=options["verbosity"] >= 1,
         )
         for line in summary.lines():
