@@ -25,7 +25,7 @@ from shop import images
 if TYPE_CHECKING:
     from shop.catalog.encoder import Blip2Encoder
 from shop.catalog.exceptions import CatalogError
-from shop.catalog.models import Category, Product
+from shop.catalog.models import Category, Product, ProductQueryEmbedding
 from shop.catalog.selectors import ProductFilters
 
 logger = logging.getLogger(__name__)
@@ -370,8 +370,6 @@ def _photo_store(product: Product, decoded: PILImage, *, digest: str) -> None:
 
 def product_embeddings_clear(*, product_ids: Iterable[int]) -> int:
     """Forget products' embeddings, so the next embed_catalog run makes them again."""
-    from shop.catalog.models import ProductQueryEmbedding
-
     ids = list(product_ids)
     with transaction.atomic():
         ProductQueryEmbedding.objects.filter(product_id__in=ids).delete()
@@ -405,19 +403,16 @@ WHERE c.id = p.category_id
 """
 
 
-def product_search_vectors_refresh(*, product_ids: Iterable[int] | None = None) -> None:
+def product_search_vectors_refresh(*, product_ids: Iterable[int]) -> None:
     """Recompute the full-text search vector (names, article type, attributes).
 
     Done in SQL because the vector spans the product and its category; callers
     that change either (import, admin) call this explicitly.
     """
-    with connection.cursor() as cursor:
-        if product_ids is None:
-            cursor.execute(_SEARCH_VECTOR_SQL)
-        else:
-            ids = list(product_ids)
-            if ids:
-                cursor.execute(_SEARCH_VECTOR_SQL + " AND p.id = ANY(%s)", [ids])
+    ids = list(product_ids)
+    if ids:
+        with connection.cursor() as cursor:
+            cursor.execute(_SEARCH_VECTOR_SQL + " AND p.id = ANY(%s)", [ids])
 
 
 # --- embeddings ---------------------------------------------------------------------
@@ -486,7 +481,6 @@ def catalog_embed(
     from tqdm import tqdm
 
     from shop.catalog.encoder import parallel_batches
-    from shop.catalog.models import ProductQueryEmbedding
 
     model_id = encoder.model_id
     queryset = Product.objects.all() if force else Product.objects.needing_embedding(model_id)
