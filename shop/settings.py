@@ -93,6 +93,9 @@ SHOP_DATA_DIR = Path(envstr("SHOP_DATA_DIR", str(BASE_DIR / "var"))).resolve()
 SHOP_SHARED_DIR = Path(envstr("SHOP_SHARED_DIR", str(BASE_DIR.parent / "shared")))
 SHOP_SAMPLE_CATALOG = SHOP_SHARED_DIR / "data" / "fashion-products"
 
+# Commerce: one currency for every price (the sample catalog's prices are rupees).
+SHOP_CURRENCY = envchoice("SHOP_CURRENCY", "INR", ("INR", "USD", "EUR", "GBP"))
+
 INSTALLED_APPS = [
     # First, so its admin/base_site.html (the dev-tiny banner) overrides Django's.
     "shop",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -29,6 +30,19 @@ class Category(models.Model):
         return reverse("catalog:product_list") + f"?category={self.slug}"
 
 
+class Brand(models.Model):
+    """A brand the shop sells ("Puma"): a managed value, a facet and a search field."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ProductQuerySet(models.QuerySet["Product"]):
     def browsable(self) -> ProductQuerySet:
         """Products a shopper may see."""
@@ -50,16 +64,30 @@ class Product(models.Model):
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="products", verbose_name="article type"
     )
+    brand = models.ForeignKey(
+        Brand, on_delete=models.PROTECT, related_name="products", null=True, blank=True
+    )
     gender = models.CharField(max_length=20, blank=True)
     base_colour = models.CharField("colour", max_length=50, blank=True)
     season = models.CharField(max_length=20, blank=True)
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     usage = models.CharField(max_length=50, blank=True)
+    age_group = models.CharField(max_length=30, blank=True)
     # Imported catalogs often have no price or stock; missing is shown as
-    # unavailable, never invented.
+    # unavailable, never invented. `price` is what the shopper pays (the sale price);
+    # `list_price` is the price before discount, shown struck through when higher.
     price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    list_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     stock = models.PositiveIntegerField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
+
+    # Sanitised HTML (paragraphs, lists, bold only): see the importer.
+    description = models.TextField(blank=True)
+    materials_care = models.TextField("materials and care", blank=True)
+    size_fit = models.TextField("size and fit", blank=True)
+    style_note = models.TextField(blank=True)
+    # Article attributes from the catalog ("Fit": "Regular Fit", "Fabric": "Cotton").
+    attributes = models.JSONField(default=dict, blank=True)
 
     # A re-encoded copy of the source photo (never the source bytes) and its thumbnail.
     image = models.ImageField(upload_to="products/", blank=True)
@@ -108,6 +136,55 @@ class Product(models.Model):
     @property
     def is_available(self) -> bool:
         return self.price is not None and (self.stock is None or self.stock > 0)
+
+
+class ProductVariant(models.Model):
+    """One purchasable size of a product ("M", "UK8", "One size").
+
+    Stock lives here: ``None`` means not tracked (always purchasable); a number is
+    decremented by checkout under a row lock and never goes below zero.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    size = models.CharField(max_length=30)
+    sku = models.CharField(max_length=120, unique=True)
+    stock = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Units in stock; empty means not tracked."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["product", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "size"], name="unique_product_size")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.name} ({self.size})"
+
+    @property
+    def in_stock(self) -> bool:
+        return self.is_active and (self.stock is None or self.stock > 0)
+
+
+class Synonym(models.Model):
+    """Shopper words, managed by the merchant, shared by search and the assistant.
+
+    One-way: ``term`` ("sneakers") means each of ``targets`` ("Sports Shoes",
+    "Casual Shoes"). Two-way: ``term`` and its targets are interchangeable words.
+    """
+
+    term = models.CharField(max_length=100, unique=True, help_text="Lower case.")
+    targets = ArrayField(models.CharField(max_length=100))
+    two_way = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["term"]
+
+    def __str__(self) -> str:
+        arrow = "<->" if self.two_way else "->"
+        return f"{self.term} {arrow} {', '.join(self.targets)}"
 
 
 class ProductQueryEmbedding(models.Model):
