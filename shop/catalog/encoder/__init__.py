@@ -60,6 +60,7 @@ __all__ = [
     "model_id_for",
     "parallel_batches",
     "preprocess",
+    "warm_up",
 ]
 
 logger = logging.getLogger(__name__)
@@ -99,3 +100,17 @@ def get_encoder(*, allow_download: bool = False, device: str | None = None) -> B
 @functools.cache
 def _encoder_for(config: EncoderConfig) -> Blip2Encoder:
     return Blip2Encoder(config)
+
+
+def warm_up(*, vision: bool = False) -> str:
+    """Load the encoder ahead of the first request (a server's master, before forking)
+    and run one text through it; says what was done. A model that cannot load is
+    reported, not raised: the shop still serves keyword search."""
+    try:
+        encoder = get_encoder()
+    except EncoderUnavailable as error:
+        return f"BLIP-2 encoder not preloaded: {error}"
+    encoder.encode_texts(["warm up"])
+    if vision:
+        _ = encoder.vision
+    return f"Preloaded {encoder!r}, vision tower {'loaded' if encoder.vision_loaded else 'lazy'}"

@@ -87,13 +87,15 @@ class Blip2Encoder:
         # quantize_text alone: the text tower gets its own int8 Q-Former, and the
         # vision tower keeps the fp32 one the stored photo vectors were made with.
         self.text_quantized = (config.quantize or config.quantize_text) and on_cpu
-        if self.text_quantized:
-            if not self.quantized:
-                for layer in self.text.qformer.encoder.layer:
-                    for name in _QUERY_ONLY_MODULES:
-                        if hasattr(layer, name):
-                            delattr(layer, name)
+        if self.quantized:
             loading.quantize_int8(self.text.qformer)
+        elif self.text_quantized:
+            # The text tower's own copy: what only photos use is dropped first.
+            for layer in self.text.qformer.encoder.layer:
+                for name in _QUERY_ONLY_MODULES:
+                    if hasattr(layer, name):
+                        delattr(layer, name)
+            loading.quantize_text_tower(self.text.qformer)
         self.text.to(self.device)
 
         self._vision: Any = None
