@@ -14,4 +14,5 @@ RUN DEBUG=false SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/bu
 RUN useradd --create-home shop && mkdir -p /data && chown shop /data
 USER shop
 EXPOSE 8000
-CMD ["gunicorn", "shop.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--timeout", "120"]
+# Settings (workers, threads, model preloaded before fork): gunicorn.conf.py.
+CMD ["gunicorn"]

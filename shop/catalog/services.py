@@ -23,6 +23,8 @@ from PIL.Image import Image as PILImage
 from shop import images
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from shop.catalog.encoder import Blip2Encoder
 from shop.catalog.exceptions import CatalogError
 from shop.catalog.models import Category, Product, ProductQueryEmbedding
@@ -457,6 +459,28 @@ def _photo_pixels(
     return product_id, preprocess(image_processor, [photo])[0], ""
 
 
+def catalog_embed_pending(
+    *,
+    model_id: str,
+    limit: int | None = None,
+    categories: Iterable[str] = (),
+    product_ids: Iterable[int] | None = None,
+    force: bool = False,
+) -> QuerySet[Product]:
+    """The products `catalog_embed` would embed for this model id, in id order.
+
+    Known without loading the model (`current_model_id()`), so a run with nothing to
+    do never pays for loading it.
+    """
+    queryset = Product.objects.all() if force else Product.objects.needing_embedding(model_id)
+    queryset = ProductFilters(category=tuple(categories)).apply(queryset).order_by("id")
+    if product_ids is not None:
+        queryset = queryset.filter(id__in=list(product_ids))
+    if limit is not None:
+        queryset = queryset[:limit]
+    return queryset
+
+
 def catalog_embed(
     *,
     encoder: Blip2Encoder,
@@ -483,12 +507,13 @@ def catalog_embed(
     from shop.catalog.encoder import parallel_batches
 
     model_id = encoder.model_id
-    queryset = Product.objects.all() if force else Product.objects.needing_embedding(model_id)
-    queryset = ProductFilters(category=tuple(categories)).apply(queryset).order_by("id")
-    if product_ids is not None:
-        queryset = queryset.filter(id__in=list(product_ids))
-    if limit is not None:
-        queryset = queryset[:limit]
+    queryset = catalog_embed_pending(
+        model_id=model_id,
+        limit=limit,
+        categories=categories,
+        product_ids=product_ids,
+        force=force,
+    )
     photo_names = dict(queryset.values_list("id", "image"))
     items = [(pk, default_storage.path(name) if name else "") for pk, name in photo_names.items()]
     summary = EmbedSummary(model_id=model_id)

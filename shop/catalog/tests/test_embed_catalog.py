@@ -45,10 +45,35 @@ def _assert_whole_embeddings() -> None:
 
 
 @pytest.mark.django_db
-def test_a_second_run_embeds_nothing_new() -> None:
+def test_a_second_run_embeds_nothing_new_and_never_loads_the_model(monkeypatch) -> None:
+    import shop.catalog.encoder
+
+    def no_loading(**kwargs):
+        raise AssertionError("the model was loaded with nothing to embed")
+
+    monkeypatch.setattr(shop.catalog.encoder, "get_encoder", no_loading)
     out = _embed()
     assert "Embedded: 0" in out
+    assert "the model was not loaded" in out
     assert Product.objects.needing_embedding(current_model_id()).count() == 0
+
+
+@pytest.mark.django_db
+def test_a_run_with_work_loads_the_model(monkeypatch) -> None:
+    import shop.catalog.encoder
+
+    loads = []
+    real = shop.catalog.encoder.get_encoder
+
+    def counted(**kwargs):
+        loads.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(shop.catalog.encoder, "get_encoder", counted)
+    Product.objects.filter(pk=Product.objects.first().pk).update(embedding_model="")
+    out = _embed()
+    assert "Embedded: 1 " in out
+    assert len(loads) == 1
 
 
 @pytest.mark.django_db

@@ -351,3 +351,86 @@ def test_a_hub_model_is_identified_by_its_cached_snapshot(monkeypatch) -> None:
     assert model_id_for("x/y") == "x/y@0123456789ab"
     monkeypatch.setattr(huggingface_hub, "try_to_load_from_cache", lambda repo, name: None)
     assert model_id_for("x/y") == "x/y"
+
+
+MORE_TEXTS = TEXTS + [
+    "navy",
+    "casual shoes for women with white sole",
+    "a striped cotton kurta for the office",
+    "sunglasses",
+]
+
+
+@pytest.fixture(scope="session")
+def text_int8(data_dir: Path) -> Blip2Encoder:
+    return Blip2Encoder(
+        EncoderConfig(model=DEV_TINY, device="cpu", quantize_text=True, data_dir=data_dir)
+    )
+
+
+def test_the_int8_text_tower_stays_within_cosine_0_999_of_fp32(
+    encoder: Blip2Encoder, text_int8: Blip2Encoder
+) -> None:
+    import torch
+
+    layers = text_int8.text.qformer.encoder.layer
+    assert not isinstance(layers[0].intermediate.dense, torch.nn.Linear)  # fp16 weights
+    assert not isinstance(layers[1].attention.attention.query, torch.nn.Linear)  # int8
+    assert not isinstance(layers[1].output.dense, torch.nn.Linear)
+    assert isinstance(text_int8.text.text_projection, torch.nn.Linear)
+    assert text_int8.text_quantized and not text_int8.quantized
+
+    fp32 = encoder.encode_texts(MORE_TEXTS)
+    one_by_one = np.stack([text_int8.encode_texts([t])[0] for t in MORE_TEXTS])
+    batched = text_int8.encode_texts(MORE_TEXTS)
+
+    assert not np.array_equal(fp32, one_by_one)
+    assert np.sum(fp32 * one_by_one, axis=1).min() >= 0.999
+    assert np.sum(fp32 * batched, axis=1).min() >= 0.999
+    np.testing.assert_allclose(np.linalg.norm(one_by_one, axis=1), 1.0, atol=1e-5)
+
+
+def test_words_never_load_the_vision_tower(data_dir: Path, images: list) -> None:
+    fresh = Blip2Encoder(EncoderConfig(model=DEV_TINY, device="cpu", data_dir=data_dir))
+    fresh.encode_texts(TEXTS)
+    fresh.encode_images([])
+    assert not fresh.vision_loaded
+
+    fresh.encode_images(images[:1])
+    assert fresh.vision_loaded
+    assert fresh.vision.qformer is fresh.text.qformer, "fp32: one Q-Former for both halves"
+
+
+def test_photos_keep_the_fp32_vision_tower_beside_an_int8_text_tower(
+    encoder: Blip2Encoder, text_int8: Blip2Encoder, images: list
+) -> None:
+    import torch
+
+    assert not text_int8.vision_loaded
+    np.testing.assert_array_equal(text_int8.encode_images(images), encoder.encode_images(images))
+    assert text_int8.vision.qformer is not text_int8.text.qformer
+    layer = text_int8.vision.qformer.encoder.layer[0]
+    assert isinstance(layer.crossattention.attention.query, torch.nn.Linear)
+    # The text tower dropped what only photos use.
+    assert not hasattr(text_int8.text.qformer.encoder.layer[0], "crossattention")
+
+
+def test_warm_up_loads_the_text_tower_and_says_so(tmp_path: Path) -> None:
+    code = textwrap.dedent(
+        f"""
+        from pathlib import Path
+        from django.conf import settings
+        settings.configure(SHOP_EMBEDDING_MODEL="dev-tiny", SHOP_EMBEDDING_DEVICE="cpu",
+                           SHOP_DATA_DIR=Path({str(tmp_path)!r}))
+        from shop.catalog.encoder import get_encoder, warm_up
+        said = warm_up()
+        assert said.startswith("Preloaded Blip2Encoder(model_id='dev-tiny@"), said
+        assert "text_quantized=True" in said and "vision tower lazy" in said, said
+        assert not get_encoder().vision_loaded
+        assert "vision tower loaded" in warm_up(vision=True)
+        settings.SHOP_EMBEDDING_MODEL = str(Path({str(tmp_path)!r}) / "missing")
+        get_encoder.cache_clear()
+        assert warm_up().startswith("BLIP-2 encoder not preloaded"), warm_up()
+        """
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, check=True, timeout=120)

@@ -4,7 +4,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from shop.catalog.services import catalog_embed
+from shop.catalog.services import EmbedSummary, catalog_embed, catalog_embed_pending
 
 
 class Command(BaseCommand):
@@ -33,11 +33,25 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, **options: object) -> None:
-        from shop.catalog.encoder import EncoderUnavailable, get_encoder
+        from shop.catalog.encoder import EncoderUnavailable, current_model_id, get_encoder
 
         for option, least in (("batch_size", 1), ("limit", 0), ("workers", 0)):
             if options[option] is not None and options[option] < least:
                 raise CommandError(f"--{option.replace('_', '-')} must be at least {least}.")
+        # Loading the model takes seconds (dev-tiny) to minutes (BLIP-2): only when
+        # something needs it. The id is known without loading (a hub model's only
+        # gains its snapshot on the first download, when everything is pending anyway).
+        pending = catalog_embed_pending(
+            model_id=current_model_id(),
+            limit=options["limit"],
+            categories=options["category"],
+            force=options["force"],
+        )
+        if not pending.exists():
+            self.stdout.write("Nothing to embed; the model was not loaded.")
+            for line in EmbedSummary(model_id=current_model_id()).lines():
+                self.stdout.write(line)
+            return
         try:
             # The first run with a hub model downloads it (~4.7 GB for blip2-itm-vit-g).
             encoder = get_encoder(allow_download=True, device=options["device"])
