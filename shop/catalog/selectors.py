@@ -289,35 +289,45 @@ def product_vector_ranking(
 ) -> list[tuple[int, float]]:
     """(product id, score) by BLIP-2 scores, best first; see vector_search for how.
 
-    Filtered searches are exact over the filtered rows, so they return ``limit``
-    rows whenever that many embedded products match. Unfiltered searches over a
-    catalog larger than SHOP_SEARCH_EXACT_MAX_PRODUCTS take HNSW candidates and
-    rescore them exactly.
+    The filters are resolved to product ids first (category names to ids, then the
+    btree-backed columns), so the vector query never carries a subquery the planner
+    misjudges. Filters matching at most SHOP_SEARCH_EXACT_MAX_PRODUCTS products are
+    scored exactly; bigger ones and unfiltered searches take HNSW candidates, rescored
+    exactly and deepened until the bound certifies them. Either way ``limit`` rows
+    come back whenever that many embedded products match.
     """
     query = vector_search.VectorQuery(
         text=text_embedding, image=image_embedding, text_weight=text_weight
     )
     filters = filters or ProductFilters()
-    allowed = filters.apply(Product.objects.browsable()).order_by().values("id")
-    allowed_sql, allowed_params = allowed.query.sql_with_params()
-    exact = functools.partial(
-        vector_search.exact_scores,
+    valid = Product.objects.browsable().embedded_with(model_id).order_by()
+    allowed_ids = None
+    if not filters.is_empty():
+        allowed_ids = list(_filtered(valid, filters).values_list("id", flat=True))
+    return vector_search.rank(
         query,
-        model_id=model_id,
+        allowed_ids=allowed_ids,
+        all_ids=lambda: list(valid.values_list("id", flat=True)),
+        valid_ids=lambda ids: list(valid.filter(id__in=ids).values_list("id", flat=True)),
         limit=limit,
-        allowed_sql=allowed_sql,
-        allowed_params=allowed_params,
+        exact_max=settings.SHOP_SEARCH_EXACT_MAX_PRODUCTS,
     )
-    if (
-        filters.is_empty()
-        and Product.objects.embedded_with(model_id).count()
-        > settings.SHOP_SEARCH_EXACT_MAX_PRODUCTS
-    ):
-        ranked = exact(candidate_ids=vector_search.ann_candidates(query, model_id=model_id))
-        if len(ranked) == limit:
-            return ranked
-        # Too few distinct products among the candidates: never come back short.
-    return exact()
+
+
+def _filtered(queryset: QuerySet[Product], filters: ProductFilters) -> QuerySet[Product]:
+    """``filters.apply`` with the article types resolved to ids beforehand.
+
+    A join on the type's name or slug leaves the planner guessing (~300 rows for any
+    type) and reading every product; ids let it use the (category, is_active) btree.
+    """
+    if not filters.category:
+        return filters.apply(queryset)
+    category_ids = list(
+        Category.objects.filter(
+            Q(slug__in=filters.category) | Q(name__in=filters.category)
+        ).values_list("id", flat=True)
+    )
+    return filters.without("category").apply(queryset).filter(category_id__in=category_ids)
 
 
 def _reciprocal_rank_fusion(*rankings: list[int]) -> dict[int, float]:

@@ -8,11 +8,19 @@ Scores (all vectors are L2-normalised, so inner product = cosine):
   image-text pairs only; the pooled vector is a global descriptor of the photo.
 - photo + text: ``w * ITC(text) + (1 - w) * cosine(photo)``, w a parameter.
 
-Exact versus approximate: the exact SQL below uses the inner-product operator
-``<#>``, which the cosine HNSW indexes cannot serve, so PostgreSQL always scans the
-rows left after the btree-backed filters: k rows come back whenever k match, with
-recall 1.0. Only unfiltered searches over a large catalog use HNSW (``<=>``), and then
-only to pick candidates that are rescored exactly.
+How a ranking is computed (``rank``):
+- A small set of allowed products (the shopper's filters resolved to ids first, at
+  most ``exact_max`` of them) is scored exactly: the btree on the query embeddings'
+  product id reads their 32 rows each. Recall 1.0, k rows whenever k match.
+- Otherwise candidates come from the HNSW indexes, restricted to the allowed ids
+  while the index is walked (pgvector's iterative scan keeps walking until enough
+  rows pass), and are rescored exactly. Each channel returns its nearest rows in
+  order, so the last row's similarity bounds every product not seen: a product's
+  ITC is its best row, so one with no row among the first n cannot score above the
+  n-th row. When the k-th exact score reaches that bound the top k is the exact top
+  k (as far as the index returned the true nearest rows); otherwise the depth
+  doubles, and past ``ANN_MAX_ROWS`` the exact scan answers. Photo + text combines
+  the two channels' bounds with the same weights.
 """
 
 from __future__ import annotations
@@ -23,11 +31,18 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import connection, transaction
 
-# Candidate rows taken from HNSW before the exact rescore. ef_search must be at
-# least this (pgvector caps it at 1000); iterative scans keep the count when rows
-# are filtered out (other models' rows).
-ANN_QUERY_ROWS = 1000
-ANN_PRODUCT_ROWS = 400
+# Rows taken from each HNSW channel at first (at least 4 per wanted product), and
+# the deepest walk before the exact scan takes over. Measured with
+# bench/vector_search_scale.py: the exact top 10 sits within ~40 rows.
+ANN_FIRST_ROWS = 64
+ANN_MAX_ROWS = 4096
+# Tuples an iterative index scan may visit for one query; a filter far from the
+# query that is not met by then is answered by the exact scan instead.
+ANN_MAX_SCAN_TUPLES = 40_000
+# Rows per product in each channel's table.
+ROWS = {"text": 32, "image": 1}
+# Float rounding between pgvector's <=> and <#> on the same vectors.
+BOUND_SLACK = 1e-5
 
 
 def vector_literal(vector: np.ndarray) -> str:
@@ -48,81 +63,150 @@ class VectorQuery:
         if not 0.0 <= self.text_weight <= 1.0:
             raise ValueError("text_weight must be between 0 and 1")
 
-
-def _score_sql(query: VectorQuery) -> tuple[str, list[object], str, str]:
-    """SELECT expression, its params, FROM clause and GROUP BY for the exact score."""
-    if query.text is not None and query.image is not None:
-        w = query.text_weight
-        return (
-            "%s * MAX(-(qe.embedding <#> %s::vector)) + %s * (-(p.embedding <#> %s::vector))",
-            [w, vector_literal(query.text), 1.0 - w, vector_literal(query.image)],
-            "catalog_product p JOIN catalog_productqueryembedding qe ON qe.product_id = p.id",
-            "GROUP BY p.id, p.embedding",
-        )
-    if query.text is not None:
-        return (
-            "MAX(-(qe.embedding <#> %s::vector))",
-            [vector_literal(query.text)],
-            "catalog_product p JOIN catalog_productqueryembedding qe ON qe.product_id = p.id",
-            "GROUP BY p.id",
-        )
-    return ("-(p.embedding <#> %s::vector)", [vector_literal(query.image)], "catalog_product p", "")
+    @property
+    def weights(self) -> tuple[float, float]:
+        """(text weight, photo weight) of the combined score."""
+        if self.text is not None and self.image is not None:
+            return self.text_weight, 1.0 - self.text_weight
+        return (1.0, 0.0) if self.text is not None else (0.0, 1.0)
 
 
 def exact_scores(
-    query: VectorQuery,
-    *,
-    model_id: str,
-    limit: int,
-    allowed_sql: str | None = None,
-    allowed_params: Sequence[object] = (),
-    candidate_ids: Sequence[int] | None = None,
+    query: VectorQuery, *, product_ids: Sequence[int], limit: int
 ) -> list[tuple[int, float]]:
-    """Exact top-``limit`` (product id, score), optionally restricted.
+    """Exact top-``limit`` (product id, score) among these products, best first.
 
-    ``allowed_sql`` is a subquery of product ids (the shopper's filters);
-    ``candidate_ids`` a list from an ANN pass.
+    Reads each product's rows through the btrees on product id, so the cost follows
+    the number of products, never the catalog's size. The ids must already be
+    allowed (filters, active, embedded with the current model).
     """
-    select, params, from_clause, group_by = _score_sql(query)
-    where = ["p.embedding_model = %s", "p.embedding IS NOT NULL"]
-    where_params: list[object] = [model_id]
-    if allowed_sql is not None:
-        where.append(f"p.id IN ({allowed_sql})")
-        where_params.extend(allowed_params)
-    if candidate_ids is not None:
-        where.append("p.id = ANY(%s)")
-        where_params.append(list(candidate_ids))
-    sql = (
-        f"SELECT p.id, {select} AS score FROM {from_clause} "
-        f"WHERE {' AND '.join(where)} {group_by} ORDER BY score DESC, p.id LIMIT %s"
-    )
+    if not product_ids or limit <= 0:
+        return []
+    ids = list(product_ids)
+    w_text, w_image = query.weights
+    if query.text is not None:
+        select = "MAX(-(qe.embedding <#> %s::vector))"
+        params: list[object] = [vector_literal(query.text)]
+        if query.image is not None:
+            select = f"%s * {select} + %s * MAX(-(p.embedding <#> %s::vector))"
+            params = [w_text, *params, w_image, vector_literal(query.image)]
+        sql = (
+            f"SELECT qe.product_id, {select} AS score "
+            "FROM catalog_productqueryembedding qe "
+            + ("JOIN catalog_product p ON p.id = qe.product_id " if query.image is not None else "")
+            + "WHERE qe.product_id = ANY(%s::bigint[]) "
+            "GROUP BY qe.product_id ORDER BY score DESC, qe.product_id LIMIT %s"
+        )
+    else:
+        sql = (
+            "SELECT p.id, -(p.embedding <#> %s::vector) AS score FROM catalog_product p "
+            "WHERE p.id = ANY(%s::bigint[]) ORDER BY score DESC, p.id LIMIT %s"
+        )
+        params = [vector_literal(query.image)]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *where_params, limit])
+        cursor.execute(sql, [*params, ids, limit])
         return [(row[0], float(row[1])) for row in cursor.fetchall()]
 
 
-def ann_candidates(query: VectorQuery, *, model_id: str) -> list[int]:
-    """Product ids likely to be in the top results, from the HNSW indexes."""
-    ids: dict[int, None] = {}
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL hnsw.ef_search = %s", [ANN_QUERY_ROWS])
-        cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-        if query.text is not None:
-            cursor.execute(
-                "SELECT qe.product_id FROM catalog_productqueryembedding qe "
-                "JOIN catalog_product p ON p.id = qe.product_id AND p.embedding_model = %s "
-                "ORDER BY qe.embedding <=> %s::vector LIMIT %s",
-                [model_id, vector_literal(query.text), ANN_QUERY_ROWS],
-            )
-            ids.update((row[0], None) for row in cursor.fetchall())
-        if query.image is not None:
-            cursor.execute(
-                "SELECT p.id FROM catalog_product p WHERE p.embedding_model = %s "
-                "ORDER BY p.embedding <=> %s::vector LIMIT %s",
-                [model_id, vector_literal(query.image), ANN_PRODUCT_ROWS],
-            )
-            ids.update((row[0], None) for row in cursor.fetchall())
-    return list(ids)
+def _nearest_rows(
+    cursor, channel: str, vector: np.ndarray, *, allowed_ids: Sequence[int] | None, rows: int
+) -> list[tuple[int, float]]:
+    """(product id, cosine) of the ``rows`` nearest rows in one HNSW channel, in order.
+
+    ``+ 0`` keeps the planner off the product-id btree: the filter is checked on the
+    rows the HNSW walk yields (a hashed ANY over the resolved ids), not used to drive
+    the scan.
+    """
+    table, column = (
+        ("catalog_productqueryembedding", "product_id")
+        if channel == "text"
+        else ("catalog_product", "id")
+    )
+    literal = vector_literal(vector)
+    where, params = "", []
+    if allowed_ids is not None:
+        where, params = f"WHERE ({column} + 0) = ANY(%s::bigint[])", [list(allowed_ids)]
+    cursor.execute(
+        f"SELECT {column}, 1 - (embedding <=> %s::vector) FROM {table} {where} "
+        f"ORDER BY embedding <=> %s::vector LIMIT %s",
+        [literal, *params, literal, rows],
+    )
+    return [(row[0], float(row[1])) for row in cursor.fetchall()]
+
+
+def _ann_rank(
+    query: VectorQuery,
+    *,
+    allowed_ids: Sequence[int] | None,
+    valid_ids,
+    limit: int,
+) -> list[tuple[int, float]] | None:
+    """HNSW candidates rescored exactly, deepened until certified; None to go exact."""
+    channels = [
+        (name, vector, weight)
+        for name, vector, weight in (
+            ("text", query.text, query.weights[0]),
+            ("image", query.image, query.weights[1]),
+        )
+        if vector is not None
+    ]
+    rows = max(ANN_FIRST_ROWS, 4 * limit)
+    while rows <= ANN_MAX_ROWS:
+        candidates: dict[int, None] = {}
+        bound = 0.0
+        exhausted = False
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL hnsw.ef_search = %s", [min(1000, max(40, rows))])
+            cursor.execute("SET LOCAL hnsw.iterative_scan = strict_order")
+            cursor.execute("SET LOCAL hnsw.max_scan_tuples = %s", [ANN_MAX_SCAN_TUPLES])
+            for name, vector, weight in channels:
+                found = _nearest_rows(cursor, name, vector, allowed_ids=allowed_ids, rows=rows)
+                candidates.update((pk, None) for pk, _ in found)
+                if len(found) == rows:
+                    bound += weight * found[-1][1]
+                elif allowed_ids is not None and len(found) == len(allowed_ids) * ROWS[name]:
+                    exhausted = True  # every allowed product is a candidate
+                else:
+                    # Fewer rows than asked although more exist: the walk gave up
+                    # (max_scan_tuples) before reaching them.
+                    return None
+        ranked = exact_scores(query, product_ids=valid_ids(list(candidates)), limit=limit)
+        if exhausted:
+            return ranked  # every allowed row was seen
+        if len(ranked) == limit and ranked[-1][1] >= bound - BOUND_SLACK:
+            return ranked
+        rows *= 4
+    return None
+
+
+def rank(
+    query: VectorQuery,
+    *,
+    allowed_ids: Sequence[int] | None,
+    all_ids,
+    valid_ids,
+    limit: int,
+    exact_max: int,
+) -> list[tuple[int, float]]:
+    """Top-``limit`` (product id, score), exact or certified; see the module docstring.
+
+    ``allowed_ids`` are the filtered products (None: no filter); ``valid_ids(ids)``
+    keeps the ids a shopper may get (active, current model), ``all_ids()`` lists them
+    all for the exact fallback of an unfiltered search.
+    """
+    if allowed_ids is not None and len(allowed_ids) <= exact_max:
+        return exact_scores(query, product_ids=allowed_ids, limit=limit)
+    ranked = _ann_rank(
+        query,
+        allowed_ids=allowed_ids,
+        valid_ids=(lambda ids: ids) if allowed_ids is not None else valid_ids,
+        limit=limit,
+    )
+    if ranked is not None:
+        return ranked
+    return exact_scores(
+        query, product_ids=allowed_ids if allowed_ids is not None else all_ids(), limit=limit
+    )
 
 
 def similar_products(
