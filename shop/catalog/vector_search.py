@@ -25,6 +25,7 @@ How a ranking is computed (``rank``):
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -36,6 +37,9 @@ from django.db import connection, transaction
 # bench/vector_search_scale.py: the exact top 10 sits within ~40 rows.
 ANN_FIRST_ROWS = 64
 ANN_MAX_ROWS = 4096
+# HNSW's candidate list: wider than the rows taken, so the nearest rows come back
+# with few misses (the bound below trusts them to be the nearest).
+ANN_EF_SEARCH = int(os.environ.get("EF", 200))
 # Tuples an iterative index scan may visit for one query; a filter far from the
 # query that is not met by then is answered by the exact scan instead.
 ANN_MAX_SCAN_TUPLES = 40_000
@@ -156,7 +160,7 @@ def _ann_rank(
         bound = 0.0
         exhausted = False
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL hnsw.ef_search = %s", [min(1000, max(40, rows))])
+            cursor.execute("SET LOCAL hnsw.ef_search = %s", [min(1000, max(ANN_EF_SEARCH, rows))])
             cursor.execute("SET LOCAL hnsw.iterative_scan = strict_order")
             cursor.execute("SET LOCAL hnsw.max_scan_tuples = %s", [ANN_MAX_SCAN_TUPLES])
             for name, vector, weight in channels:
