@@ -301,14 +301,10 @@ def product_vector_ranking(
     )
     filters = filters or ProductFilters()
     valid = Product.objects.browsable().embedded_with(model_id).order_by()
-    allowed_ids = None
-    if not filters.is_empty():
-        allowed_ids = list(_filtered(valid, filters).values_list("id", flat=True))
     return vector_search.rank(
         query,
-        allowed_ids=allowed_ids,
-        all_ids=lambda: list(valid.values_list("id", flat=True)),
-        valid_ids=lambda ids: list(valid.filter(id__in=ids).values_list("id", flat=True)),
+        valid=valid,
+        allowed=None if filters.is_empty() else _filtered(valid, filters),
         limit=limit,
         exact_max=settings.SHOP_SEARCH_EXACT_MAX_PRODUCTS,
     )

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection, transaction
+from django.db.models import QuerySet
+from pgvector.django import MaxInnerProduct
 
 # Rows taken from each HNSW channel at first (at least 4 per wanted product), and
 # the deepest walk before the exact scan takes over. Measured with
@@ -66,6 +68,11 @@ class VectorQuery:
             raise ValueError("a vector query needs a text or an image embedding")
         if not 0.0 <= self.text_weight <= 1.0:
             raise ValueError("text_weight must be between 0 and 1")
+
+    @property
+    def channel(self) -> str:
+        """The table whose rows an exact score reads per product (text: all 32)."""
+        return "text" if self.text is not None else "image"
 
     @property
     def weights(self) -> tuple[float, float]:
@@ -138,14 +145,36 @@ def _nearest_rows(
     return [(row[0], float(row[1])) for row in cursor.fetchall()]
 
 
+def exact_photo_scores(
+    image: np.ndarray, *, products: QuerySet, limit: int
+) -> list[tuple[int, float]]:
+    """Exact top-``limit`` (product id, photo cosine) among a queryset of products.
+
+    Filtered by article type, this is an index-only scan of
+    ``product_embedded_by_category``, which keeps each type's pooled vectors together.
+    """
+    ranked = (
+        products.annotate(distance=MaxInnerProduct("embedding", image))
+        .order_by("distance", "id")
+        .values_list("id", "distance")[:limit]
+    )
+    return [(pk, -float(distance)) for pk, distance in ranked]
+
+
 def _ann_rank(
     query: VectorQuery,
     *,
-    allowed_ids: Sequence[int] | None,
-    valid_ids,
+    allowed: QuerySet | None,
+    allowed_ids: list[int] | None,
+    valid: QuerySet,
     limit: int,
+    exact_photos: bool,
 ) -> list[tuple[int, float]] | None:
-    """HNSW candidates rescored exactly, deepened until certified; None to go exact."""
+    """HNSW candidates rescored exactly, deepened until certified; None to go exact.
+
+    With ``exact_photos`` the photo channel's rows come from the exact scan (cheap
+    for a category filter), so its bound is exact too.
+    """
     channels = [
         (name, vector, weight)
         for name, vector, weight in (
@@ -160,11 +189,18 @@ def _ann_rank(
         bound = 0.0
         exhausted = False
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL hnsw.ef_search = %s", [min(1000, max(ANN_EF_SEARCH, rows))])
-            cursor.execute("SET LOCAL hnsw.iterative_scan = strict_order")
-            cursor.execute("SET LOCAL hnsw.max_scan_tuples = %s", [ANN_MAX_SCAN_TUPLES])
+            # SET LOCAL, in one round trip: the transaction ends the settings.
+            cursor.execute(
+                "SELECT set_config('hnsw.ef_search', %s, true), "
+                "set_config('hnsw.iterative_scan', 'strict_order', true), "
+                "set_config('hnsw.max_scan_tuples', %s, true)",
+                [str(min(1000, max(ANN_EF_SEARCH, rows))), str(ANN_MAX_SCAN_TUPLES)],
+            )
             for name, vector, weight in channels:
-                found = _nearest_rows(cursor, name, vector, allowed_ids=allowed_ids, rows=rows)
+                if name == "image" and exact_photos and allowed is not None:
+                    found = exact_photo_scores(vector, products=allowed, limit=rows)
+                else:
+                    found = _nearest_rows(cursor, name, vector, allowed_ids=allowed_ids, rows=rows)
                 candidates.update((pk, None) for pk, _ in found)
                 if len(found) == rows:
                     bound += weight * found[-1][1]
@@ -174,7 +210,10 @@ def _ann_rank(
                     # Fewer rows than asked although more exist: the walk gave up
                     # (max_scan_tuples) before reaching them.
                     return None
-        ranked = exact_scores(query, product_ids=valid_ids(list(candidates)), limit=limit)
+        ids = list(candidates)
+        if allowed_ids is None:  # unfiltered: keep what a shopper may get
+            ids = list(valid.filter(id__in=ids).values_list("id", flat=True))
+        ranked = exact_scores(query, product_ids=ids, limit=limit)
         if exhausted:
             return ranked  # every allowed row was seen
         if len(ranked) == limit and ranked[-1][1] >= bound - BOUND_SLACK:
@@ -183,34 +222,48 @@ def _ann_rank(
     return None
 
 
+def _ids(products: QuerySet) -> list[int]:
+    """The queryset's ids as one array: one row to parse, not thousands of rows."""
+    sql, params = products.values("id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(array_agg(id), '{{}}') FROM ({sql}) allowed", params)
+        return cursor.fetchone()[0]
+
+
 def rank(
     query: VectorQuery,
     *,
-    allowed_ids: Sequence[int] | None,
-    all_ids,
-    valid_ids,
+    valid: QuerySet,
+    allowed: QuerySet | None,
     limit: int,
     exact_max: int,
 ) -> list[tuple[int, float]]:
     """Top-``limit`` (product id, score), exact or certified; see the module docstring.
 
-    ``allowed_ids`` are the filtered products (None: no filter); ``valid_ids(ids)``
-    keeps the ids a shopper may get (active, current model), ``all_ids()`` lists them
-    all for the exact fallback of an unfiltered search.
+    ``valid`` are the products a shopper may get (active, embedded with the current
+    model), ``allowed`` those of them the filters keep (None: no filter; article types
+    already resolved to ids). Exact when the allowed products' rows number at most
+    ``32 * exact_max``: text reads 32 rows a product, a photo alone one.
     """
-    if allowed_ids is not None and len(allowed_ids) <= exact_max:
+    allowed_ids = None if allowed is None else _ids(allowed)
+    exact_photos = allowed_ids is not None and len(allowed_ids) <= exact_max * 32
+    if allowed_ids is not None and len(allowed_ids) * ROWS[query.channel] <= exact_max * 32:
+        if query.text is None:
+            return exact_photo_scores(query.image, products=allowed, limit=limit)
         return exact_scores(query, product_ids=allowed_ids, limit=limit)
     ranked = _ann_rank(
         query,
+        allowed=allowed,
         allowed_ids=allowed_ids,
-        valid_ids=(lambda ids: ids) if allowed_ids is not None else valid_ids,
+        valid=valid,
         limit=limit,
+        exact_photos=exact_photos,
     )
     if ranked is not None:
         return ranked
-    return exact_scores(
-        query, product_ids=allowed_ids if allowed_ids is not None else all_ids(), limit=limit
-    )
+    if allowed_ids is None:
+        allowed_ids = _ids(valid)
+    return exact_scores(query, product_ids=allowed_ids, limit=limit)
 
 
 def similar_products(
