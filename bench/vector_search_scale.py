@@ -65,24 +65,25 @@ class Truth:
         self.pooled = np.load(folder / "pooled.npy")
         self.queries = np.load(folder / "queries.npy", mmap_mode="r")
 
-    def top(self, text, image, weight: float, type_index: int | None, k: int) -> list[int]:
+    def top(self, texts, images, weight: float, type_index: int | None, k: int) -> list[list[int]]:
+        """Exact top-k product ids for each query (rows of ``texts`` / ``images``)."""
         rows = (
             np.arange(len(self.types))
             if type_index is None
             else np.flatnonzero(self.types == type_index)
         )
-        score = np.zeros(len(rows), dtype=np.float64)
-        w_text = weight if image is not None else 1.0
-        if text is not None:
-            itc = np.empty(len(rows), dtype=np.float32)
-            for start in range(0, len(rows), 8192):
-                chunk = rows[start : start + 8192]
-                itc[start : start + len(chunk)] = (self.queries[chunk] @ text).max(axis=1)
-            score += w_text * itc
-        if image is not None:
-            score += (1.0 - w_text if text is not None else 1.0) * (self.pooled[rows] @ image)
-        best = np.argsort(-score, kind="stable")[:k]
-        return [int(rows[i]) + 1 for i in best]  # product id = row + 1
+        n = len(texts if texts is not None else images)
+        score = np.zeros((len(rows), n), dtype=np.float32)
+        w_text = weight if images is not None else 1.0
+        if texts is not None:
+            for start in range(0, len(rows), 4096):
+                chunk = rows[start : start + 4096]
+                itc = (np.asarray(self.queries[chunk]) @ texts.T).max(axis=1)
+                score[start : start + len(chunk)] += w_text * itc
+        if images is not None:
+            score += (1.0 - w_text if texts is not None else 1.0) * (self.pooled[rows] @ images.T)
+        best = np.argsort(-score, axis=0, kind="stable")[:k]
+        return [[int(rows[i]) + 1 for i in best[:, j]] for j in range(n)]  # id = row + 1
 
 
 def tutorial_store_setup() -> None:
@@ -198,7 +199,7 @@ def main() -> None:
                 if filter_type is not None
                 else None
             )
-            times, tutorial_times, recalls, tutorial_recalls, short = [], [], [], [], 0
+            times, tutorial_times, results, tutorial_results, asked = [], [], [], [], []
             for n in range(args.warmup + args.queries):
                 text, image = draw(target())
                 text = text if mode != "photo" else None
@@ -222,13 +223,20 @@ def main() -> None:
                     tutorial_elapsed = (time.perf_counter() - t) * 1000
                 if n < args.warmup:
                     continue
-                exact = truth.top(text, image, 0.5, filter_type, K)
                 times.append(elapsed)
-                recalls.append(len({pk for pk, _ in ranked} & set(exact)) / K)
-                short += len(ranked) < min(K, len(exact))
+                results.append([pk for pk, _ in ranked])
+                asked.append((text, image))
                 if not args.no_tutorial:
                     tutorial_times.append(tutorial_elapsed)
-                    tutorial_recalls.append(len(set(tutorial_ids) & set(exact)) / K)
+                    tutorial_results.append(tutorial_ids)
+            texts = np.stack([t for t, _ in asked]) if mode != "photo" else None
+            images = np.stack([i for _, i in asked]) if mode != "text" else None
+            exact = truth.top(texts, images, 0.5, filter_type, K)
+            recalls = [len(set(r) & set(e)) / K for r, e in zip(results, exact, strict=True)]
+            short = sum(len(r) < len(e) for r, e in zip(results, exact, strict=True))
+            tutorial_recalls = [
+                len(set(r) & set(e)) / K for r, e in zip(tutorial_results, exact, strict=False)
+            ]
             p50 = statistics.median(times)
             line = (
                 f"{mode + ', ' + label:<44} {p50:7.1f} {percentile(times, 0.95):7.1f} "

@@ -289,12 +289,12 @@ def product_vector_ranking(
 ) -> list[tuple[int, float]]:
     """(product id, score) by BLIP-2 scores, best first; see vector_search for how.
 
-    The filters are resolved to product ids first (category names to ids, then the
-    btree-backed columns), so the vector query never carries a subquery the planner
-    misjudges. Filters matching at most SHOP_SEARCH_EXACT_MAX_PRODUCTS products are
-    scored exactly; bigger ones and unfiltered searches take HNSW candidates, rescored
-    exactly and deepened until the bound certifies them. Either way ``limit`` rows
-    come back whenever that many embedded products match.
+    The filters are resolved to product ids first (index-only for article types), so
+    the vector query never carries a subquery the planner misjudges. Filters matching
+    at most SHOP_SEARCH_EXACT_MAX_PRODUCTS products (32x as many for a photo alone)
+    are scored exactly; bigger ones and unfiltered searches take HNSW candidates,
+    rescored exactly and deepened until a bound certifies them. Either way ``limit``
+    rows come back whenever that many embedded products match.
     """
     query = vector_search.VectorQuery(
         text=text_embedding, image=image_embedding, text_weight=text_weight
@@ -311,19 +311,18 @@ def product_vector_ranking(
 
 
 def _filtered(queryset: QuerySet[Product], filters: ProductFilters) -> QuerySet[Product]:
-    """``filters.apply`` with the article types resolved to ids beforehand.
+    """``filters.apply`` with the article types matched on their own table.
 
-    A join on the type's name or slug leaves the planner guessing (~300 rows for any
-    type) and reading every product; ids let it use the (category, is_active) btree.
+    ``filters.apply`` joins the category to compare its name or slug; as a subquery of
+    category ids instead, PostgreSQL looks the (one or few) types up first and reads
+    their products through the (category, model) covering indexes, never every product.
     """
     if not filters.category:
         return filters.apply(queryset)
-    category_ids = list(
-        Category.objects.filter(
-            Q(slug__in=filters.category) | Q(name__in=filters.category)
-        ).values_list("id", flat=True)
-    )
-    return filters.without("category").apply(queryset).filter(category_id__in=category_ids)
+    categories = Category.objects.filter(
+        Q(slug__in=filters.category) | Q(name__in=filters.category)
+    ).values("id")
+    return filters.without("category").apply(queryset).filter(category_id__in=categories)
 
 
 def _reciprocal_rank_fusion(*rankings: list[int]) -> dict[int, float]:

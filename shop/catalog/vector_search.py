@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from pgvector.django import MaxInnerProduct
 
 # Rows taken from each HNSW channel at first (at least 4 per wanted product), and
@@ -82,6 +83,19 @@ class VectorQuery:
         return (1.0, 0.0) if self.text is not None else (0.0, 1.0)
 
 
+def _score_select(query: VectorQuery) -> tuple[str, list[object]]:
+    """The exact score over ``qe`` (query vectors, grouped by product) and ``p``."""
+    if query.text is None:
+        return "-(p.embedding <#> %s::vector)", [vector_literal(query.image)]
+    select = "MAX(-(qe.embedding <#> %s::vector))"
+    params: list[object] = [vector_literal(query.text)]
+    if query.image is not None:
+        w_text, w_image = query.weights
+        select = f"%s * {select} + %s * MAX(-(p.embedding <#> %s::vector))"
+        params = [w_text, *params, w_image, vector_literal(query.image)]
+    return select, params
+
+
 def exact_scores(
     query: VectorQuery, *, product_ids: Sequence[int], limit: int
 ) -> list[tuple[int, float]]:
@@ -94,13 +108,8 @@ def exact_scores(
     if not product_ids or limit <= 0:
         return []
     ids = list(product_ids)
-    w_text, w_image = query.weights
+    select, params = _score_select(query)
     if query.text is not None:
-        select = "MAX(-(qe.embedding <#> %s::vector))"
-        params: list[object] = [vector_literal(query.text)]
-        if query.image is not None:
-            select = f"%s * {select} + %s * MAX(-(p.embedding <#> %s::vector))"
-            params = [w_text, *params, w_image, vector_literal(query.image)]
         sql = (
             f"SELECT qe.product_id, {select} AS score "
             "FROM catalog_productqueryembedding qe "
@@ -110,39 +119,12 @@ def exact_scores(
         )
     else:
         sql = (
-            "SELECT p.id, -(p.embedding <#> %s::vector) AS score FROM catalog_product p "
+            f"SELECT p.id, {select} AS score FROM catalog_product p "
             "WHERE p.id = ANY(%s::bigint[]) ORDER BY score DESC, p.id LIMIT %s"
         )
-        params = [vector_literal(query.image)]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, ids, limit])
         return [(row[0], float(row[1])) for row in cursor.fetchall()]
-
-
-def _nearest_rows(
-    cursor, channel: str, vector: np.ndarray, *, allowed_ids: Sequence[int] | None, rows: int
-) -> list[tuple[int, float]]:
-    """(product id, cosine) of the ``rows`` nearest rows in one HNSW channel, in order.
-
-    ``+ 0`` keeps the planner off the product-id btree: the filter is checked on the
-    rows the HNSW walk yields (a hashed ANY over the resolved ids), not used to drive
-    the scan.
-    """
-    table, column = (
-        ("catalog_productqueryembedding", "product_id")
-        if channel == "text"
-        else ("catalog_product", "id")
-    )
-    literal = vector_literal(vector)
-    where, params = "", []
-    if allowed_ids is not None:
-        where, params = f"WHERE ({column} + 0) = ANY(%s::bigint[])", [list(allowed_ids)]
-    cursor.execute(
-        f"SELECT {column}, 1 - (embedding <=> %s::vector) FROM {table} {where} "
-        f"ORDER BY embedding <=> %s::vector LIMIT %s",
-        [literal, *params, literal, rows],
-    )
-    return [(row[0], float(row[1])) for row in cursor.fetchall()]
 
 
 def exact_photo_scores(
@@ -161,63 +143,161 @@ def exact_photo_scores(
     return [(pk, -float(distance)) for pk, distance in ranked]
 
 
+def _channel_rows(
+    name: str,
+    vector: np.ndarray,
+    *,
+    allowed_ids: list[int] | None,
+    exact_photos: QuerySet | None,
+    rows: int,
+) -> tuple[str, list[object]]:
+    """A CTE with the ``rows`` nearest rows (id, cosine) of one channel, in order.
+
+    Text walks the query-vector HNSW index, a photo the pooled one; the filter is a
+    hashed ANY over the resolved ids checked on the rows the walk yields (``+ 0``
+    keeps the planner off the product-id btree). ``exact_photos`` replaces the photo
+    walk by the exact scan of those products (index-only for an article type).
+    """
+    if name == "image" and exact_photos is not None:
+        sql, params = (
+            exact_photos.annotate(distance=MaxInnerProduct("embedding", vector))
+            .order_by("distance", "id")
+            .values_list("id", "distance")[:rows]
+            .query.sql_with_params()
+        )
+        return f"image_rows AS MATERIALIZED (SELECT id, -distance AS sim FROM ({sql}) e)", [*params]
+    table, column = (
+        ("catalog_productqueryembedding", "product_id")
+        if name == "text"
+        else ("catalog_product", "id")
+    )
+    literal = vector_literal(vector)
+    where, params = "", []
+    if allowed_ids is not None:
+        where, params = f"WHERE ({column} + 0) = ANY(%s::bigint[])", [allowed_ids]
+    return (
+        f"{name}_rows AS MATERIALIZED (SELECT {column} AS id, "
+        f"1 - (embedding <=> %s::vector) AS sim FROM {table} {where} "
+        "ORDER BY embedding <=> %s::vector LIMIT %s)",
+        [literal, *params, literal, rows],
+    )
+
+
+@dataclass(frozen=True)
+class _Round:
+    ranked: list[tuple[int, float]]
+    found: dict[str, int]  # rows each channel returned
+    last: dict[str, float]  # the similarity of each channel's last row
+
+
+def _ann_round(
+    query: VectorQuery,
+    *,
+    allowed_ids: list[int] | None,
+    exact_photos: QuerySet | None,
+    valid: QuerySet,
+    rows: int,
+    limit: int,
+) -> _Round:
+    """One database round trip: planner settings, the channels' walks, the exact rescore."""
+    names = [name for name in ("text", "image") if getattr(query, name) is not None]
+    ctes, params = [], []
+    for name in names:
+        cte, cte_params = _channel_rows(
+            name,
+            getattr(query, name),
+            allowed_ids=allowed_ids,
+            exact_photos=exact_photos,
+            rows=rows,
+        )
+        ctes.append(cte)
+        params += cte_params
+    candidates = " UNION ".join(f"SELECT id FROM {name}_rows" for name in names)
+    stats = ", ".join(
+        f"(SELECT count(*) FROM {name}_rows) AS {name}_n, "
+        f"(SELECT min(sim) FROM {name}_rows) AS {name}_last"
+        for name in names
+    )
+    select, score_params = _score_select(query)
+    if query.text is not None:
+        score_sql = (
+            f"SELECT qe.product_id AS id, {select} AS score "
+            "FROM catalog_productqueryembedding qe "
+            + ("JOIN catalog_product p ON p.id = qe.product_id " if query.image is not None else "")
+            + "WHERE qe.product_id IN (SELECT id FROM cand) {valid} GROUP BY qe.product_id"
+        )
+        key = "qe.product_id"
+    else:
+        score_sql = (
+            f"SELECT p.id, {select} AS score FROM catalog_product p "
+            "WHERE p.id IN (SELECT id FROM cand) {valid}"
+        )
+        key = "p.id"
+    valid_params: list[object] = []
+    valid_sql = ""
+    if allowed_ids is None:  # unfiltered: keep only what a shopper may get
+        sql, vparams = (
+            valid.filter(id__in=RawSQL("SELECT id FROM cand", [])).values("id").query
+        ).sql_with_params()
+        valid_sql, valid_params = f"AND {key} IN ({sql})", list(vparams)
+    score_sql = score_sql.format(valid=valid_sql)
+    ef = min(1000, max(ANN_EF_SEARCH, rows))
+    sql = (
+        # SET LOCAL holds for this statement's implicit transaction (or the caller's).
+        f"SET LOCAL hnsw.ef_search = {int(ef)}; "
+        "SET LOCAL hnsw.iterative_scan = strict_order; "
+        f"SET LOCAL hnsw.max_scan_tuples = {int(ANN_MAX_SCAN_TUPLES)}; "
+        f"WITH {', '.join(ctes)}, cand AS ({candidates}), stats AS (SELECT {stats}) "
+        f"SELECT s.id, s.score, stats.* FROM stats LEFT JOIN ({score_sql} "
+        "ORDER BY score DESC, id LIMIT %s) s ON true ORDER BY s.score DESC, s.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *score_params, *valid_params, limit])
+        while cursor.description is None and cursor.nextset():
+            pass
+        result = cursor.fetchall()
+    first = result[0]
+    found = {name: first[2 + 2 * i] for i, name in enumerate(names)}
+    last = {name: first[3 + 2 * i] for i, name in enumerate(names)}
+    ranked = [(row[0], float(row[1])) for row in result if row[0] is not None]
+    return _Round(ranked=ranked, found=found, last=last)
+
+
 def _ann_rank(
     query: VectorQuery,
     *,
-    allowed: QuerySet | None,
     allowed_ids: list[int] | None,
+    exact_photos: QuerySet | None,
     valid: QuerySet,
     limit: int,
-    exact_photos: bool,
 ) -> list[tuple[int, float]] | None:
-    """HNSW candidates rescored exactly, deepened until certified; None to go exact.
-
-    With ``exact_photos`` the photo channel's rows come from the exact scan (cheap
-    for a category filter), so its bound is exact too.
-    """
-    channels = [
-        (name, vector, weight)
-        for name, vector, weight in (
-            ("text", query.text, query.weights[0]),
-            ("image", query.image, query.weights[1]),
-        )
-        if vector is not None
-    ]
+    """HNSW candidates rescored exactly, deepened until certified; None to go exact."""
     rows = max(ANN_FIRST_ROWS, 4 * limit)
     while rows <= ANN_MAX_ROWS:
-        candidates: dict[int, None] = {}
-        bound = 0.0
-        exhausted = False
-        with transaction.atomic(), connection.cursor() as cursor:
-            # SET LOCAL, in one round trip: the transaction ends the settings.
-            cursor.execute(
-                "SELECT set_config('hnsw.ef_search', %s, true), "
-                "set_config('hnsw.iterative_scan', 'strict_order', true), "
-                "set_config('hnsw.max_scan_tuples', %s, true)",
-                [str(min(1000, max(ANN_EF_SEARCH, rows))), str(ANN_MAX_SCAN_TUPLES)],
-            )
-            for name, vector, weight in channels:
-                if name == "image" and exact_photos and allowed is not None:
-                    found = exact_photo_scores(vector, products=allowed, limit=rows)
-                else:
-                    found = _nearest_rows(cursor, name, vector, allowed_ids=allowed_ids, rows=rows)
-                candidates.update((pk, None) for pk, _ in found)
-                if len(found) == rows:
-                    bound += weight * found[-1][1]
-                elif allowed_ids is not None and len(found) == len(allowed_ids) * ROWS[name]:
-                    exhausted = True  # every allowed product is a candidate
-                else:
-                    # Fewer rows than asked although more exist: the walk gave up
-                    # (max_scan_tuples) before reaching them.
-                    return None
-        ids = list(candidates)
-        if allowed_ids is None:  # unfiltered: keep what a shopper may get
-            ids = list(valid.filter(id__in=ids).values_list("id", flat=True))
-        ranked = exact_scores(query, product_ids=ids, limit=limit)
+        result = _ann_round(
+            query,
+            allowed_ids=allowed_ids,
+            exact_photos=exact_photos,
+            valid=valid,
+            rows=rows,
+            limit=limit,
+        )
+        bound, exhausted = 0.0, False
+        for name, weight in zip(("text", "image"), query.weights, strict=True):
+            if name not in result.found:
+                continue
+            if result.found[name] == rows:
+                bound += weight * result.last[name]
+            elif allowed_ids is not None and result.found[name] == len(allowed_ids) * ROWS[name]:
+                exhausted = True  # every allowed product is a candidate
+            else:
+                # Fewer rows than asked although more exist: the walk gave up
+                # (max_scan_tuples) before reaching them.
+                return None
         if exhausted:
-            return ranked  # every allowed row was seen
-        if len(ranked) == limit and ranked[-1][1] >= bound - BOUND_SLACK:
-            return ranked
+            return result.ranked
+        if len(result.ranked) == limit and result.ranked[-1][1] >= bound - BOUND_SLACK:
+            return result.ranked
         rows *= 4
     return None
 
@@ -253,11 +333,10 @@ def rank(
         return exact_scores(query, product_ids=allowed_ids, limit=limit)
     ranked = _ann_rank(
         query,
-        allowed=allowed,
         allowed_ids=allowed_ids,
+        exact_photos=allowed if exact_photos else None,
         valid=valid,
         limit=limit,
-        exact_photos=exact_photos,
     )
     if ranked is not None:
         return ranked

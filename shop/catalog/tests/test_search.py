@@ -302,7 +302,8 @@ def test_the_ann_path_falls_back_to_exact_rather_than_come_back_short(monkeypatc
     from shop.catalog import vector_search
 
     # An index walk that gives up (max_scan_tuples) returns fewer rows than asked.
-    monkeypatch.setattr(vector_search, "_nearest_rows", lambda *args, **kwargs: [])
+    gave_up = vector_search._Round(ranked=[], found={"text": 3}, last={"text": 0.5})
+    monkeypatch.setattr(vector_search, "_ann_round", lambda *args, **kwargs: gave_up)
     vector = _text_vector("navy blue shirt")
     ranked = product_vector_ranking(text_embedding=vector, model_id=MODEL, limit=10)
     everything = list(Product.objects.embedded_with(MODEL).values_list("id", flat=True))
