@@ -117,6 +117,23 @@ class Product(models.Model):
             models.Index(fields=["gender"]),
             models.Index(fields=["base_colour"]),
             models.Index(fields=["embedding_model"]),
+            # Vector search resolves a category filter to the ids of embedded products
+            # (index-only, not a visit to every wide product row scattered over the
+            # table) ...
+            models.Index(
+                fields=["category", "embedding_model"],
+                include=["id", "is_active"],
+                condition=models.Q(embedding__isnull=False),
+                name="product_embedded_by_category",
+            ),
+            # ... and scores their photos exactly: covering the pooled vector keeps
+            # each type's vectors together, so that is an index-only scan too.
+            models.Index(
+                fields=["category", "embedding_model"],
+                include=["id", "is_active", "embedding"],
+                condition=models.Q(embedding__isnull=False),
+                name="product_photo_by_category",
+            ),
             GinIndex(fields=["search_vector"]),
             HnswIndex(
                 name="product_embedding_hnsw",

@@ -289,35 +289,40 @@ def product_vector_ranking(
 ) -> list[tuple[int, float]]:
     """(product id, score) by BLIP-2 scores, best first; see vector_search for how.
 
-    Filtered searches are exact over the filtered rows, so they return ``limit``
-    rows whenever that many embedded products match. Unfiltered searches over a
-    catalog larger than SHOP_SEARCH_EXACT_MAX_PRODUCTS take HNSW candidates and
-    rescore them exactly.
+    The filters are resolved to product ids first (index-only for article types), so
+    the vector query never carries a subquery the planner misjudges. Filters matching
+    at most SHOP_SEARCH_EXACT_MAX_PRODUCTS products (32x as many for a photo alone)
+    are scored exactly; bigger ones and unfiltered searches take HNSW candidates,
+    rescored exactly and deepened until a bound certifies them. Either way ``limit``
+    rows come back whenever that many embedded products match.
     """
     query = vector_search.VectorQuery(
         text=text_embedding, image=image_embedding, text_weight=text_weight
     )
     filters = filters or ProductFilters()
-    allowed = filters.apply(Product.objects.browsable()).order_by().values("id")
-    allowed_sql, allowed_params = allowed.query.sql_with_params()
-    exact = functools.partial(
-        vector_search.exact_scores,
+    valid = Product.objects.browsable().embedded_with(model_id).order_by()
+    return vector_search.rank(
         query,
-        model_id=model_id,
+        valid=valid,
+        allowed=None if filters.is_empty() else _filtered(valid, filters),
         limit=limit,
-        allowed_sql=allowed_sql,
-        allowed_params=allowed_params,
+        exact_max=settings.SHOP_SEARCH_EXACT_MAX_PRODUCTS,
     )
-    if (
-        filters.is_empty()
-        and Product.objects.embedded_with(model_id).count()
-        > settings.SHOP_SEARCH_EXACT_MAX_PRODUCTS
-    ):
-        ranked = exact(candidate_ids=vector_search.ann_candidates(query, model_id=model_id))
-        if len(ranked) == limit:
-            return ranked
-        # Too few distinct products among the candidates: never come back short.
-    return exact()
+
+
+def _filtered(queryset: QuerySet[Product], filters: ProductFilters) -> QuerySet[Product]:
+    """``filters.apply`` with the article types matched on their own table.
+
+    ``filters.apply`` joins the category to compare its name or slug; as a subquery of
+    category ids instead, PostgreSQL looks the (one or few) types up first and reads
+    their products through the (category, model) covering indexes, never every product.
+    """
+    if not filters.category:
+        return filters.apply(queryset)
+    categories = Category.objects.filter(
+        Q(slug__in=filters.category) | Q(name__in=filters.category)
+    ).values("id")
+    return filters.without("category").apply(queryset).filter(category_id__in=categories)
 
 
 def _reciprocal_rank_fusion(*rankings: list[int]) -> dict[int, float]:

@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 from django.conf import settings
 from django.db.models import Q
-from django.test import override_settings
 
 from conftest import blip2_reference_itc
 from shop import images
@@ -99,28 +98,28 @@ def test_it_scores_text_by_the_max_over_query_embeddings_not_their_mean() -> Non
 def test_the_ann_path_keeps_recall_against_an_exhaustive_itc_scan(monkeypatch) -> None:
     from shop.catalog import vector_search
 
-    # Few candidate rows for this small catalog, so HNSW really has to pick: 96 of its
-    # 2,560 query vectors, about a third of the products (the shop takes 1,000 rows).
-    monkeypatch.setattr(vector_search, "ANN_QUERY_ROWS", 96)
+    # Few candidate rows for this small catalog, so HNSW really has to pick: 16 of its
+    # 2,560 query vectors at first (the shop starts at 64 and deepens).
+    monkeypatch.setattr(vector_search, "ANN_FIRST_ROWS", 16)
+    scored: list[int] = []
+    exact_scores = vector_search.exact_scores
+
+    def counting(query, *, product_ids, limit):
+        scored.append(len(product_ids))
+        return exact_scores(query, product_ids=product_ids, limit=limit)
+
+    monkeypatch.setattr(vector_search, "exact_scores", counting)
     total = Product.objects.embedded_with(MODEL).count()
+    everything = list(Product.objects.embedded_with(MODEL).values_list("id", flat=True))
     hits = 0
     for text in QUERIES:
         vector = _text_vector(text)
-        exact = product_vector_ranking(text_embedding=vector, model_id=MODEL, limit=10)
-        candidates = vector_search.ann_candidates(
-            vector_search.VectorQuery(text=vector), model_id=MODEL
+        exact = exact_scores(
+            vector_search.VectorQuery(text=vector), product_ids=everything, limit=10
         )
-        assert 10 <= len(candidates) < total / 2, "the candidates must be a real selection"
-        approx = vector_search.exact_scores(
-            vector_search.VectorQuery(text=vector),
-            model_id=MODEL,
-            limit=10,
-            candidate_ids=candidates,
-        )
-        with override_settings(SHOP_SEARCH_EXACT_MAX_PRODUCTS=0):
-            assert (
-                product_vector_ranking(text_embedding=vector, model_id=MODEL, limit=10) == approx
-            ), "the selector takes the ANN path and needs no fallback"
+        scored.clear()
+        approx = product_vector_ranking(text_embedding=vector, model_id=MODEL, limit=10)
+        assert scored and max(scored) < total / 2, "the candidates must be a real selection"
         hits += len({pk for pk, _ in exact} & {pk for pk, _ in approx})
     assert hits / (10 * len(QUERIES)) >= 0.98
 
@@ -302,10 +301,13 @@ def test_a_model_that_failed_to_load_is_not_retried_on_every_request(no_model, m
 def test_the_ann_path_falls_back_to_exact_rather_than_come_back_short(monkeypatch) -> None:
     from shop.catalog import vector_search
 
-    few = list(Product.objects.embedded_with(MODEL).values_list("id", flat=True)[:3])
-    monkeypatch.setattr(vector_search, "ann_candidates", lambda query, model_id: few)
+    # An index walk that gives up (max_scan_tuples) returns fewer rows than asked.
+    gave_up = vector_search._Round(ranked=[], found={"text": 3}, last={"text": 0.5})
+    monkeypatch.setattr(vector_search, "_ann_round", lambda *args, **kwargs: gave_up)
     vector = _text_vector("navy blue shirt")
-    with override_settings(SHOP_SEARCH_EXACT_MAX_PRODUCTS=0):
-        ranked = product_vector_ranking(text_embedding=vector, model_id=MODEL, limit=10)
-    exact = product_vector_ranking(text_embedding=vector, model_id=MODEL, limit=10)
+    ranked = product_vector_ranking(text_embedding=vector, model_id=MODEL, limit=10)
+    everything = list(Product.objects.embedded_with(MODEL).values_list("id", flat=True))
+    exact = vector_search.exact_scores(
+        vector_search.VectorQuery(text=vector), product_ids=everything, limit=10
+    )
     assert ranked == exact and len(ranked) == 10
