@@ -6,6 +6,9 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 CATALOG ?=
+# Development: debug pages and a dev SECRET_KEY. Settings default to production
+# (DEBUG off), so only these make targets turn it on.
+export DEBUG ?= true
 
 .PHONY: run test venv test-tools migrate import embed lint
 

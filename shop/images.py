@@ -19,6 +19,8 @@ from typing import Final
 
 from PIL import Image, ImageMath, ImageOps
 
+from shop.errors import ShopError
+
 logger = logging.getLogger(__name__)
 
 ALLOWED_EXTENSIONS: Final = frozenset({".jpg", ".jpeg", ".png", ".webp"})
@@ -83,18 +85,13 @@ _OTHER_IMAGE_SIGNATURES: Final = (
 )
 
 
-class ImageRejected(Exception):
+class ImageRejected(ShopError):
     """An upload or catalog photo we will not use, with a message fit for the user.
 
     ``message`` names only the category of problem, never details of the file, so it
     is safe to show and cannot be used to probe the decoder. ``status`` is the HTTP
     status the API should answer with: 413 for too big, 400 otherwise.
     """
-
-    def __init__(self, message: str, *, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 def decode_image(

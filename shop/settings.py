@@ -66,7 +66,9 @@ def envchoice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
-DEBUG = envbool("DEBUG", "true")
+# Off unless asked for: `make run` and the test suite set DEBUG=true themselves, so a
+# bare `docker run` or gunicorn never serves debug pages.
+DEBUG = envbool("DEBUG", "false")
 SECRET_KEY = envstr("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -84,6 +86,10 @@ if SHOP_HTTPS:
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "3600", low=0)
+    # Subdomains and preload bind every subdomain (and, once listed, browsers for
+    # months) to HTTPS: the operator says so. check --deploy warns until they do.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "false")
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "false")
 
 # Where the shop keeps what it makes at run time: the embedded database, media
 # (product photos and thumbnails), and the dev-tiny model.
@@ -146,7 +152,13 @@ TEMPLATES = [
 ]
 
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    # Health checks: a connection kept across requests is tested before reuse, so a
+    # database restart does not cost each worker one 500.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True
+        )
+    }
 else:
     from shop.embedded_db import embedded_database_url
 
@@ -235,8 +247,17 @@ SHOP_ASSISTANT_RATE_PER_MINUTE = envint("SHOP_ASSISTANT_RATE_PER_MINUTE", "10", 
 # under gunicorn's --timeout. Past it the offline backend answers.
 SHOP_ASSISTANT_DEADLINE_S = envfloat("SHOP_ASSISTANT_DEADLINE_S", "45", low=1.0)
 
+# Requests an API client (by address, or a signed-in user) may make a minute, all API
+# endpoints together; photo search and the assistant have their own, lower limits.
+SHOP_API_RATE_PER_MINUTE = envint("SHOP_API_RATE_PER_MINUTE", "120", low=1)
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Sessions only (the browsable API and Swagger UI for staff): no Basic auth, which
+    # would make the API a password oracle for staff accounts.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_THROTTLE_CLASSES": ["shop.ratelimits.ApiRateThrottle"],
+    "EXCEPTION_HANDLER": "shop.errors.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 24,
 }

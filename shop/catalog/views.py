@@ -7,10 +7,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from shop import images, uploads
+from shop import uploads
 from shop.catalog import selectors
-from shop.catalog.exceptions import CatalogError
 from shop.catalog.models import Category, Product
+from shop.errors import ShopError
 from shop.inputs import clean_text
 
 PAGE_SIZE = 24
@@ -134,7 +134,7 @@ def search(request: HttpRequest) -> HttpResponse:
         result = selectors.product_search(
             text=context["q"], image=photo, filters=context["filters"], k=context["k"]
         )
-    except (CatalogError, images.ImageRejected) as error:
+    except ShopError as error:
         context["error"] = error.message
         return _render_search(request, context, status=error.status)
     context.update(
