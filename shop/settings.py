@@ -220,7 +220,12 @@ STORAGES = {
 # Uploads: the safe image module enforces its own caps; Django must not buffer
 # more than that in memory before the view can refuse it.
 SHOP_UPLOAD_MAX_BYTES = envint("SHOP_UPLOAD_MAX_BYTES", str(8 * 1024 * 1024), low=1024)
-SHOP_UPLOAD_MAX_PIXELS = envint("SHOP_UPLOAD_MAX_PIXELS", str(40_000_000), low=1)
+# Shoppers' photos: 16 MP takes any phone's default photo (12 MP), and bounds the
+# decode of a small, highly compressed PNG to ~1.5 s and ~200 MB. The merchant's
+# importer keeps images.DEFAULT_MAX_PIXELS (40 MP).
+SHOP_UPLOAD_MAX_PIXELS = envint("SHOP_UPLOAD_MAX_PIXELS", str(16_000_000), low=1)
+# Photo searches a shopper (session) may make a minute; an address gets three times it.
+SHOP_PHOTO_SEARCH_RATE_PER_MINUTE = envint("SHOP_PHOTO_SEARCH_RATE_PER_MINUTE", "20", low=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = SHOP_UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = SHOP_UPLOAD_MAX_BYTES + 1024 * 1024
 

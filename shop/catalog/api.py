@@ -176,7 +176,10 @@ class ProductSearchApi(APIView):
         if unknown:
             facet, values = next(iter(unknown.items()))
             raise ShopError(f"Unknown {facet}: {', '.join(values)}.")
-        photo = uploads.photo_from_upload(upload=data["image"]) if data.get("image") else None
+        photo = None
+        if data.get("image"):
+            uploads.photo_search_rate_limit(request)
+            photo = uploads.photo_from_upload(upload=data["image"])
         result = selectors.product_search(text=data["q"], image=photo, filters=filters, k=data["k"])
         body = {"results": self.OutputSerializer(result.hits, many=True).data}
         if result.notice:

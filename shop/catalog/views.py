@@ -130,13 +130,19 @@ def search(request: HttpRequest) -> HttpResponse:
     if not context["q"] and upload is None:
         return _render_search(request, context)
     try:
-        photo = uploads.photo_from_upload(upload=upload) if upload is not None else None
+        photo = None
+        if upload is not None:
+            uploads.photo_search_rate_limit(request)
+            photo = uploads.photo_from_upload(upload=upload)
         result = selectors.product_search(
             text=context["q"], image=photo, filters=context["filters"], k=context["k"]
         )
     except ShopError as error:
         context["error"] = error.message
-        return _render_search(request, context, status=error.status)
+        response = _render_search(request, context, status=error.status)
+        for header, value in error.headers().items():
+            response[header] = value
+        return response
     context.update(
         result=result,
         # HTMX posts words too; "more" is a GET URL of the cleaned words and filters.
