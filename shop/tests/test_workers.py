@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -61,9 +62,7 @@ def test_dataloader_workers_die_when_their_parent_is_killed():
         assert not any(_alive(pid) for pid in workers), "orphaned workers are still running"
     finally:
         for pid in workers:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         if parent.poll() is None:
             parent.kill()
