@@ -10,7 +10,7 @@ CATALOG ?=
 # (DEBUG off), so only these make targets turn it on.
 export DEBUG ?= true
 
-.PHONY: run test venv test-tools migrate import embed lint
+.PHONY: run test venv test-tools migrate import embed lint deploy-check
 
 venv: $(VENV)/.installed
 
@@ -47,9 +47,17 @@ embed: import
 run: embed
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: venv test-tools
+test: venv test-tools deploy-check
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
+
+# Django's deployment checks with production settings (what docker-compose sets, over
+# HTTPS); warnings fail. No database is contacted.
+deploy-check: venv
+	env DEBUG=false SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	  DATABASE_URL=postgres://check@127.0.0.1:1/check ALLOWED_HOSTS=shop.example.com \
+	  SHOP_HTTPS=true SECURE_HSTS_SECONDS=31536000 SECURE_HSTS_INCLUDE_SUBDOMAINS=true \
+	  SECURE_HSTS_PRELOAD=true $(PY) manage.py check --deploy --fail-level WARNING
 
 lint: venv
 	$(VENV)/bin/ruff check .
