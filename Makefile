@@ -21,12 +21,14 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 # Debian's Chromium for the browser tests (Playwright's own browser download cannot
-# work offline) and docker-compose to validate docker-compose.yml (no engine needed).
+# work offline), docker-compose to validate docker-compose.yml (no engine needed) and
+# nginx for the slow-client test of deploy/nginx.conf.
 test-tools:
-	@command -v chromium >/dev/null && command -v docker-compose >/dev/null || { \
+	@command -v chromium >/dev/null && command -v docker-compose >/dev/null && \
+	  { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium docker-compose >/dev/null; \
-	  else echo "Install first: sudo apt-get install -y chromium docker-compose" >&2; exit 1; fi; }
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium docker-compose nginx-light >/dev/null; \
+	  else echo "Install first: sudo apt-get install -y chromium docker-compose nginx-light" >&2; exit 1; fi; }
 
 migrate: venv
 	$(PY) manage.py migrate --noinput
