@@ -1,4 +1,5 @@
-# Production image: gunicorn behind whatever terminates TLS; static files via whitenoise.
+# Production image: gunicorn behind nginx (docker-compose.yml, deploy/nginx.conf).
+# Settings default to production: DEBUG is off unless the environment says otherwise.
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 # torch==2.13.0 from PyPI is the CUDA build on Linux (what a GPU host wants). For a
@@ -11,7 +12,8 @@ RUN pip install -r requirements.txt
 COPY . .
 RUN DEBUG=false SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build \
     python manage.py collectstatic --noinput
-RUN useradd --create-home shop && mkdir -p /data && chown shop /data
+# /static: collected again at start into the volume nginx serves (compose).
+RUN useradd --create-home shop && mkdir -p /data /static && chown shop /data /static
 USER shop
 EXPOSE 8000
 # Settings (workers, threads, model preloaded before fork): gunicorn.conf.py.

@@ -6,8 +6,11 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 CATALOG ?=
+# Development: debug pages and a dev SECRET_KEY. Settings default to production
+# (DEBUG off), so only these make targets turn it on.
+export DEBUG ?= true
 
-.PHONY: run test venv test-tools migrate import embed lint
+.PHONY: run test venv test-tools migrate import embed lint deploy-check
 
 venv: $(VENV)/.installed
 
@@ -18,12 +21,14 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 # Debian's Chromium for the browser tests (Playwright's own browser download cannot
-# work offline) and docker-compose to validate docker-compose.yml (no engine needed).
+# work offline), docker-compose to validate docker-compose.yml (no engine needed) and
+# nginx for the slow-client test of deploy/nginx.conf.
 test-tools:
-	@command -v chromium >/dev/null && command -v docker-compose >/dev/null || { \
+	@command -v chromium >/dev/null && command -v docker-compose >/dev/null && \
+	  { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium docker-compose >/dev/null; \
-	  else echo "Install first: sudo apt-get install -y chromium docker-compose" >&2; exit 1; fi; }
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium docker-compose nginx-light >/dev/null; \
+	  else echo "Install first: sudo apt-get install -y chromium docker-compose nginx-light" >&2; exit 1; fi; }
 
 migrate: venv
 	$(PY) manage.py migrate --noinput
@@ -44,9 +49,17 @@ embed: import
 run: embed
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: venv test-tools
+test: venv test-tools deploy-check
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
+
+# Django's deployment checks with production settings (what docker-compose sets, over
+# HTTPS); warnings fail. No database is contacted.
+deploy-check: venv
+	env DEBUG=false SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	  DATABASE_URL=postgres://check@127.0.0.1:1/check ALLOWED_HOSTS=shop.example.com \
+	  SHOP_HTTPS=true SECURE_HSTS_SECONDS=31536000 SECURE_HSTS_INCLUDE_SUBDOMAINS=true \
+	  SECURE_HSTS_PRELOAD=true $(PY) manage.py check --deploy --fail-level WARNING
 
 lint: venv
 	$(VENV)/bin/ruff check .

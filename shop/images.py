@@ -19,6 +19,8 @@ from typing import Final
 
 from PIL import Image, ImageMath, ImageOps
 
+from shop.errors import ShopError
+
 logger = logging.getLogger(__name__)
 
 ALLOWED_EXTENSIONS: Final = frozenset({".jpg", ".jpeg", ".png", ".webp"})
@@ -83,18 +85,13 @@ _OTHER_IMAGE_SIGNATURES: Final = (
 )
 
 
-class ImageRejected(Exception):
+class ImageRejected(ShopError):
     """An upload or catalog photo we will not use, with a message fit for the user.
 
     ``message`` names only the category of problem, never details of the file, so it
     is safe to show and cannot be used to probe the decoder. ``status`` is the HTTP
     status the API should answer with: 413 for too big, 400 otherwise.
     """
-
-    def __init__(self, message: str, *, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 def decode_image(
@@ -103,8 +100,14 @@ def decode_image(
     filename: str,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    max_side: int | None = None,
 ) -> Image.Image:
     """Decode an untrusted JPEG, PNG or WebP into a fully loaded RGB image.
+
+    With ``max_side``, the result fits in ``max_side`` x ``max_side`` (aspect kept):
+    a JPEG is decoded at 1/2, 1/4 or 1/8 scale by libjpeg itself (``draft``), so
+    a large photo costs a fraction of its full decode in time and memory; other
+    formats are reduced once decoded (their cost is bounded by ``max_pixels``).
 
     Orientation from EXIF is applied, only the first frame of an animation is used,
     transparency is flattened onto white, and all metadata is dropped so nothing from
@@ -123,7 +126,7 @@ def decode_image(
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            return _decode(data, max_pixels=max_pixels)
+            return _decode(data, max_pixels=max_pixels, max_side=max_side)
         except ImageRejected:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -184,7 +187,7 @@ def _check_extension(filename: str, data: bytes) -> None:
         raise ImageRejected(UNSUPPORTED_HEIF if heif else UNSUPPORTED_FORMAT)
 
 
-def _decode(data: bytes, *, max_pixels: int) -> Image.Image:
+def _decode(data: bytes, *, max_pixels: int, max_side: int | None = None) -> Image.Image:
     with Image.open(io.BytesIO(data), formats=list(_PILLOW_FORMATS)) as im:
         if im.format not in _ACCEPTED_OPENED_FORMATS:
             raise ImageRejected(UNSUPPORTED_FORMAT)
@@ -194,16 +197,40 @@ def _decode(data: bytes, *, max_pixels: int) -> Image.Image:
         # Checked on the header, before load() allocates width*height*channels bytes.
         if width * height > max_pixels:
             raise ImageRejected(_too_many_pixels(max_pixels), status=413)
+        if max_side is not None and im.format in ("JPEG", "MPO"):
+            # Whole scales of at least max_side on each side; the decoder still reads
+            # every byte, so truncated and corrupt files fail as before.
+            im.draft(im.mode, (max_side, max_side))
         # No seek(): a freshly opened file is on frame 0, and later frames of APNG,
         # animated WebP or MPO are where the broken and oversized data tends to hide.
         im.load()
-        _exif_transpose(im)
+        pixels = im
+        if _reducible(im, max_side):
+            # Before flattening and converting, which would otherwise run at full size.
+            pixels = im.reduce(-(-max(im.size) // max_side))
+            if "exif" in im.info:
+                pixels.info["exif"] = im.info["exif"]
+        _exif_transpose(pixels)
         # Always a new plain Image: detached from the file object and from any
         # further frames, so callers cannot seek() into the untrusted rest.
-        rgb = _to_rgb(im)
+        rgb = _to_rgb(pixels)
+    if max_side is not None and max(rgb.size) > max_side:
+        # Box averaging by a whole factor: fast, and on RGB whatever the source mode.
+        rgb = rgb.reduce(-(-max(rgb.size) // max_side))
     # Text chunks, EXIF and XMP are attacker-controlled; callers never need them.
     rgb.info.clear()
     return rgb
+
+
+def _reducible(im: Image.Image, max_side: int | None) -> bool:
+    # Palette, bilevel and 16-bit pixels cannot be averaged as they are, nor can a
+    # colour key (tRNS) that marks transparent pixels by exact value.
+    return (
+        max_side is not None
+        and max(im.size) > max_side
+        and im.mode in ("L", "LA", "RGB", "RGBA")
+        and "transparency" not in im.info
+    )
 
 
 def _exif_transpose(im: Image.Image) -> None:

@@ -66,7 +66,9 @@ def envchoice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
-DEBUG = envbool("DEBUG", "true")
+# Off unless asked for: `make run` and the test suite set DEBUG=true themselves, so a
+# bare `docker run` or gunicorn never serves debug pages.
+DEBUG = envbool("DEBUG", "false")
 SECRET_KEY = envstr("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -84,6 +86,10 @@ if SHOP_HTTPS:
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "3600", low=0)
+    # Subdomains and preload bind every subdomain (and, once listed, browsers for
+    # months) to HTTPS: the operator says so. check --deploy warns until they do.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "false")
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "false")
 
 # Where the shop keeps what it makes at run time: the embedded database, media
 # (product photos and thumbnails), and the dev-tiny model.
@@ -113,12 +119,15 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "template_partials",
+    "csp",
     "shop.catalog",
     "shop.assistant",
 ]
 
 MIDDLEWARE = [
+    "shop.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -128,6 +137,24 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+
+# Scripts only from our own files (no inline script anywhere: storefront, admin and
+# Swagger UI, which is served split for this); inline styles stay allowed (htmx's
+# indicator style, the admin's and Swagger UI's own); photos previews are data: URIs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 ROOT_URLCONF = "shop.urls"
 WSGI_APPLICATION = "shop.wsgi.application"
@@ -149,7 +176,13 @@ TEMPLATES = [
 ]
 
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    # Health checks: a connection kept across requests is tested before reuse, so a
+    # database restart does not cost each worker one 500.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True
+        )
+    }
 else:
     from shop.embedded_db import embedded_database_url
 
@@ -211,7 +244,12 @@ STORAGES = {
 # Uploads: the safe image module enforces its own caps; Django must not buffer
 # more than that in memory before the view can refuse it.
 SHOP_UPLOAD_MAX_BYTES = envint("SHOP_UPLOAD_MAX_BYTES", str(8 * 1024 * 1024), low=1024)
-SHOP_UPLOAD_MAX_PIXELS = envint("SHOP_UPLOAD_MAX_PIXELS", str(40_000_000), low=1)
+# Shoppers' photos: 16 MP takes any phone's default photo (12 MP), and bounds the
+# decode of a small, highly compressed PNG to ~1.5 s and ~200 MB. The merchant's
+# importer keeps images.DEFAULT_MAX_PIXELS (40 MP).
+SHOP_UPLOAD_MAX_PIXELS = envint("SHOP_UPLOAD_MAX_PIXELS", str(16_000_000), low=1)
+# Photo searches a shopper (session) may make a minute; an address gets three times it.
+SHOP_PHOTO_SEARCH_RATE_PER_MINUTE = envint("SHOP_PHOTO_SEARCH_RATE_PER_MINUTE", "20", low=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = SHOP_UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = SHOP_UPLOAD_MAX_BYTES + 1024 * 1024
 
@@ -240,8 +278,17 @@ SHOP_ASSISTANT_RATE_PER_MINUTE = envint("SHOP_ASSISTANT_RATE_PER_MINUTE", "10", 
 # under gunicorn's --timeout. Past it the offline backend answers.
 SHOP_ASSISTANT_DEADLINE_S = envfloat("SHOP_ASSISTANT_DEADLINE_S", "45", low=1.0)
 
+# Requests an API client (by address, or a signed-in user) may make a minute, all API
+# endpoints together; photo search and the assistant have their own, lower limits.
+SHOP_API_RATE_PER_MINUTE = envint("SHOP_API_RATE_PER_MINUTE", "120", low=1)
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Sessions only (the browsable API and Swagger UI for staff): no Basic auth, which
+    # would make the API a password oracle for staff accounts.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_THROTTLE_CLASSES": ["shop.ratelimits.ApiRateThrottle"],
+    "EXCEPTION_HANDLER": "shop.errors.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 24,
 }

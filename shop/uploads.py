@@ -18,8 +18,13 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from PIL.Image import Image
 
-from shop import images
+from shop import images, ratelimits
+from shop.clients import client_address
 
+# Shoppers' photos are decoded to fit this square: the model sees 224 px, Gemini 512,
+# the preview 160. A JPEG is decoded at a fraction of its size (see decode_image).
+DECODE_SIDE = 1024
+TOO_MANY_PHOTOS = "You're searching by photo faster than we can keep up. Please wait a minute."
 # Room for the form fields around the photo in a multipart body.
 MULTIPART_OVERHEAD = 64 * 1024
 REQUEST_TOO_LARGE = "The photo is too large. Please upload a smaller JPEG, PNG or WebP photo."
@@ -67,6 +72,20 @@ def photo_from_upload(*, upload: UploadedFile) -> Image:
         filename=upload.name or "",
         max_bytes=max_bytes,
         max_pixels=settings.SHOP_UPLOAD_MAX_PIXELS,
+        max_side=DECODE_SIDE,
+    )
+
+
+def photo_search_rate_limit(request: HttpRequest) -> None:
+    """SHOP_PHOTO_SEARCH_RATE_PER_MINUTE photo searches per session, three times that
+    per address; else ratelimits.RateLimited (429). Called before the photo is decoded."""
+    session = getattr(request, "session", None)
+    ratelimits.client_rate_limit(
+        scope="photo-search",
+        session=(session.session_key or "") if session is not None else "",
+        address=client_address(request),
+        per_minute=settings.SHOP_PHOTO_SEARCH_RATE_PER_MINUTE,
+        message=TOO_MANY_PHOTOS,
     )
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -78,26 +78,20 @@ class AssistantApi(APIView):
         if not too_large:
             serializer = self.InputSerializer(data=request.data)
             if not serializer.is_valid():
-                return Response(
-                    {"detail": error_detail(serializer.errors)},
-                    status=status.HTTP_400_BAD_REQUEST,
-                )
+                raise AssistantError(error_detail(serializer.errors))
             data = serializer.validated_data
         conversation_id = (data.get("conversation_id") or uuid.uuid4()).hex
         session_key = getattr(getattr(request, "session", None), "session_key", None)
-        try:
-            reply = services.assistant_ask(
-                message=data.get("message", ""),
-                upload=data.get("image"),
-                conversation=services.CachedConversation(conversation_id),
-                rate_keys=services.RateKeys(
-                    session=session_key or "",
-                    ip=client_address(request),
-                ),
-                body_too_large=too_large,
-            )
-        except AssistantError as error:
-            return Response({"detail": error.message}, status=error.status)
+        reply = services.assistant_ask(
+            message=data.get("message", ""),
+            upload=data.get("image"),
+            conversation=services.CachedConversation(conversation_id),
+            rate_keys=services.RateKeys(
+                session=session_key or "",
+                ip=client_address(request),
+            ),
+            body_too_large=too_large,
+        )
         products = [AssistantProductSerializer(p).data for p in reply.products]
         output = {
             "categories": reply.categories,

@@ -4,18 +4,21 @@ conversation it keeps."""
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections.abc import MutableMapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
-from django.core.cache import cache
+from django.utils import timezone
 
-from shop import images, uploads
+from shop import images, ratelimits, uploads
 from shop.assistant import backends, gemini, selectors
 from shop.assistant.classifier import Classification, budget_in, classify, search_words
 from shop.assistant.exceptions import AssistantError
+from shop.assistant.models import ApiConversation
 from shop.assistant.offline import budget_note, offline_advice
 from shop.inputs import clean_text
 
@@ -26,10 +29,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = selectors.MAX_MESSAGE_CHARS
-RATE_WINDOW_S = 60
-# Many shoppers can share one address (offices, mobile carriers' NAT), so an address
-# gets a few sessions' worth of requests.
-IP_RATE_FACTOR = 3
+RATE_WINDOW_S = ratelimits.WINDOW_S
+IP_RATE_FACTOR = ratelimits.ADDRESS_FACTOR
+PRUNE_ONE_IN = 200
 PHOTO_SIZE_FOR_MODEL = 512
 EMPTY_REQUEST = "Tell me what you are looking for, or add a photo."
 TOO_LONG = f"Please keep your message under {MAX_MESSAGE_CHARS} characters."
@@ -51,7 +53,7 @@ class AssistantReply:
 
 
 class Conversation(Protocol):
-    """Where an exchange is kept: the shopper's session (panel) or the cache (API)."""
+    """Where an exchange is kept: the shopper's session (panel) or its own table (API)."""
 
     def turns(self) -> list[dict[str, Any]]: ...
 
@@ -98,14 +100,16 @@ def assistant_ask(
 ) -> AssistantReply:
     """One shopper request from the panel or the API, start to finish.
 
-    Rate limit, then the size of the request, then the photo (through the project's
-    one upload path), then the answer, which is added to the conversation. Every
-    expected failure is an AssistantError with a message for the shopper and a status.
+    The size of the request, then the rate limit, then the photo (through the
+    project's one upload path), then the answer, which is added to the conversation.
+    Every expected failure is a ShopError with a message for the shopper and a status.
     """
     deadline_at = time.monotonic() + settings.SHOP_ASSISTANT_DEADLINE_S
-    assistant_rate_limit(keys=rate_keys)
+    # Refused before it is counted: an oversized body reaches here unchecked for CSRF,
+    # so a hostile page could otherwise spend a visitor's budget.
     if body_too_large:
         raise AssistantError(uploads.REQUEST_TOO_LARGE, status=413)
+    assistant_rate_limit(keys=rate_keys)
     photo = None
     if upload is not None:
         try:
@@ -234,24 +238,31 @@ def _fallback_notice(error: gemini.GeminiUnavailable) -> str:
 
 def assistant_rate_limit(*, keys: RateKeys, now: float | None = None) -> None:
     """Allow SHOP_ASSISTANT_RATE_PER_MINUTE requests a minute per session and
-    IP_RATE_FACTOR times that per address, else AssistantError 429.
+    IP_RATE_FACTOR times that per address (by /64 for IPv6), else AssistantError 429.
 
     Both count: a client that drops its session cookie still has its address. A
-    refused request uses up nothing.
+    refused request uses up nothing. Counted atomically in the database (see
+    shop.ratelimits), so concurrent requests cannot overshoot.
     """
-    now = time.time() if now is None else now
-    per_minute = settings.SHOP_ASSISTANT_RATE_PER_MINUTE
-    limits = [(f"ip:{keys.ip}", per_minute * IP_RATE_FACTOR)]
-    if keys.session:
-        limits.append((f"session:{keys.session}", per_minute))
-    windows = {}
-    for key, limit in limits:
-        cache_key = f"assistant:rate:{key}"
-        recent = [t for t in cache.get(cache_key, []) if now - t < RATE_WINDOW_S]
-        if len(recent) >= limit:
-            raise AssistantError(TOO_FAST, status=429)
-        windows[cache_key] = [*recent, now]
-    cache.set_many(windows, RATE_WINDOW_S)
+    try:
+        ratelimits.client_rate_limit(
+            scope="assistant",
+            session=keys.session,
+            address=keys.ip,
+            per_minute=settings.SHOP_ASSISTANT_RATE_PER_MINUTE,
+            message=TOO_FAST,
+            now=now,
+        )
+    except ratelimits.RateLimited as limited:
+        raise AssistantError(TOO_FAST, status=429, retry_after=limited.retry_after) from None
+
+
+def assistant_rate_limit_record(*, session: str, now: float | None = None) -> None:
+    """Count an ask that was answered before the shopper had a session against it."""
+    ratelimits.rate_limit_record(
+        keys=[key for key, _factor in ratelimits.rate_keys(scope="assistant", session=session)],
+        now=now,
+    )
 
 
 # --- the conversation ----------------------------------------------------------------
@@ -286,20 +297,34 @@ def conversation_reset(*, session: MutableMapping[str, Any]) -> None:
     session.pop(selectors.SESSION_KEY, None)
 
 
-# API conversations live in the cache under an unguessable id, so API clients
+# API conversations live in their own table under an unguessable id, so API clients
 # without cookies can keep a conversation going.
 API_CONVERSATION_TTL_S = 60 * 60
 
 
 def api_conversation_get(*, conversation_id: str) -> list[dict[str, Any]]:
-    turns = cache.get(f"assistant:conversation:{conversation_id}")
+    turns = (
+        ApiConversation.objects.filter(pk=conversation_id, expires_at__gt=timezone.now())
+        .values_list("turns", flat=True)
+        .first()
+    )
     return list(turns) if isinstance(turns, list) else []
 
 
 def api_conversation_append(*, conversation_id: str, reply: AssistantReply) -> None:
     turns = api_conversation_get(conversation_id=conversation_id)
-    cache.set(
-        f"assistant:conversation:{conversation_id}",
-        _turns_to_keep(turns, reply),
-        API_CONVERSATION_TTL_S,
+    ApiConversation.objects.update_or_create(
+        pk=conversation_id,
+        defaults={
+            "turns": _turns_to_keep(turns, reply),
+            "expires_at": timezone.now() + timedelta(seconds=API_CONVERSATION_TTL_S),
+        },
     )
+    if random.randrange(PRUNE_ONE_IN) == 0:  # noqa: S311 (housekeeping, not security)
+        api_conversations_prune()
+
+
+def api_conversations_prune() -> int:
+    """Delete expired API conversations; returns how many."""
+    deleted, _ = ApiConversation.objects.filter(expires_at__lte=timezone.now()).delete()
+    return deleted

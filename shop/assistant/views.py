@@ -7,8 +7,8 @@ from django.views.decorators.http import require_POST
 
 from shop import uploads
 from shop.assistant import selectors, services
-from shop.assistant.exceptions import AssistantError
 from shop.clients import client_address
+from shop.errors import ShopError
 
 PANEL = "assistant/_panel.html"
 # Without JavaScript an error is answered with a page of its own, panel included.
@@ -52,6 +52,7 @@ def ask(request: HttpRequest) -> HttpResponse:
     next_url = _next_url(request, read_body=not too_large)
     message = "" if too_large else request.POST.get("message", "")
     upload = None if too_large else request.FILES.get("image")
+    new_session = request.session.session_key is None
     try:
         services.assistant_ask(
             message=message,
@@ -63,14 +64,22 @@ def ask(request: HttpRequest) -> HttpResponse:
             ),
             body_too_large=too_large,
         )
-    except AssistantError as error:
-        return _panel(
+    except ShopError as error:
+        response = _panel(
             request,
             next_url=next_url,
             error=error.message,
             draft=message[:MAX_DRAFT_CHARS],
             status=error.status,
         )
+        for header, value in error.headers().items():
+            response[header] = value
+        return response
+    if new_session:
+        # The answer started the shopper's session (no session is made just to count
+        # a refused request); its first ask counts against it like the rest.
+        request.session.save()
+        services.assistant_rate_limit_record(session=request.session.session_key)
     if request.htmx:
         return _panel(request, next_url=next_url)
     return redirect(f"{next_url}#assistant")

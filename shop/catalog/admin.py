@@ -185,7 +185,9 @@ class ProductAdmin(admin.ModelAdmin):
             product_photo_replace(product=obj, data=upload.read(), filename=upload.name or "")
         product_search_vectors_refresh(product_ids=[obj.pk])
 
-    @admin.action(description="Re-embed selected products with the current model")
+    @admin.action(
+        description="Re-embed selected products with the current model", permissions=["change"]
+    )
     def re_embed(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
         from shop.catalog.encoder import EncoderUnavailable, get_encoder
 

@@ -9,10 +9,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shop import images, uploads
+from shop import uploads
 from shop.catalog import selectors
-from shop.catalog.exceptions import CatalogError
 from shop.catalog.models import Product
+from shop.errors import ShopError
 from shop.inputs import clean_text, error_detail
 
 
@@ -162,10 +162,10 @@ class ProductSearchApi(APIView):
     )
     def post(self, request: Request) -> Response:
         if uploads.request_too_large(request):  # before request.data reads the body
-            return Response({"detail": uploads.REQUEST_TOO_LARGE}, status=413)
+            raise ShopError(uploads.REQUEST_TOO_LARGE, status=413)
         serializer = self.InputSerializer(data=request.data)
         if not serializer.is_valid():
-            return Response({"detail": error_detail(serializer.errors)}, status=400)
+            raise ShopError(error_detail(serializer.errors))
         data = serializer.validated_data
         filters = selectors.ProductFilters(
             category=tuple(data["category"]),
@@ -175,17 +175,12 @@ class ProductSearchApi(APIView):
         unknown = selectors.filter_values_unknown(filters=filters)
         if unknown:
             facet, values = next(iter(unknown.items()))
-            return Response({"detail": f"Unknown {facet}: {', '.join(values)}."}, status=400)
-        try:
-            photo = uploads.photo_from_upload(upload=data["image"]) if data.get("image") else None
-            result = selectors.product_search(
-                text=data["q"],
-                image=photo,
-                filters=filters,
-                k=data["k"],
-            )
-        except (CatalogError, images.ImageRejected) as error:
-            return Response({"detail": error.message}, status=error.status)
+            raise ShopError(f"Unknown {facet}: {', '.join(values)}.")
+        photo = None
+        if data.get("image"):
+            uploads.photo_search_rate_limit(request)
+            photo = uploads.photo_from_upload(upload=data["image"])
+        result = selectors.product_search(text=data["q"], image=photo, filters=filters, k=data["k"])
         body = {"results": self.OutputSerializer(result.hits, many=True).data}
         if result.notice:
             body["notice"] = result.notice

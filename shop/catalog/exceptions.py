@@ -1,10 +1,7 @@
 from __future__ import annotations
 
+from shop.errors import ShopError
 
-class CatalogError(Exception):
+
+class CatalogError(ShopError):
     """An expected failure in the catalog app, with a message fit for the user."""
-
-    def __init__(self, message: str, *, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status

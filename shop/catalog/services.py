@@ -190,7 +190,7 @@ def _kaggle_row(path: Path, record: dict[str, str], summary: ImportSummary) -> P
         external_id=external_id,
         name=name,
         article_type=article_type,
-        image_path=path / "images" / f"{external_id}.jpg",
+        image_path=_photo_path(path / "images", external_id),
         master_category=_attribute(record.get("masterCategory", "")),
         sub_category=_attribute(record.get("subCategory", "")),
         gender=_attribute(record.get("gender", "")),
@@ -227,6 +227,25 @@ def _stock(text: str) -> int | None:
     if value < 0:
         raise RowSkipped("unreadable stock")
     return value
+
+
+def _photo_path(folder: Path, external_id: str) -> Path:
+    """``folder/<id>.jpg``, refusing an id that would lead out of the folder.
+
+    The id comes from the CSV: ``../../etc/x`` or an absolute path must not choose
+    which file the importer reads (and re-serves as a product photo).
+    """
+    if (
+        external_id in (".", "..")
+        or "/" in external_id
+        or "\\" in external_id
+        or "\x00" in external_id
+    ):
+        raise RowSkipped("id is not a plain file name")
+    candidate = folder / f"{external_id}.jpg"
+    if not candidate.resolve().is_relative_to(folder.resolve()):
+        raise RowSkipped("photo outside the catalog folder")
+    return candidate
 
 
 def _folder_rows(path: Path, summary: ImportSummary) -> Iterator[ProductRow]:

@@ -7,10 +7,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from shop import images, uploads
+from shop import uploads
 from shop.catalog import selectors
-from shop.catalog.exceptions import CatalogError
 from shop.catalog.models import Category, Product
+from shop.errors import ShopError
 from shop.inputs import clean_text
 
 PAGE_SIZE = 24
@@ -130,13 +130,19 @@ def search(request: HttpRequest) -> HttpResponse:
     if not context["q"] and upload is None:
         return _render_search(request, context)
     try:
-        photo = uploads.photo_from_upload(upload=upload) if upload is not None else None
+        photo = None
+        if upload is not None:
+            uploads.photo_search_rate_limit(request)
+            photo = uploads.photo_from_upload(upload=upload)
         result = selectors.product_search(
             text=context["q"], image=photo, filters=context["filters"], k=context["k"]
         )
-    except (CatalogError, images.ImageRejected) as error:
+    except ShopError as error:
         context["error"] = error.message
-        return _render_search(request, context, status=error.status)
+        response = _render_search(request, context, status=error.status)
+        for header, value in error.headers().items():
+            response[header] = value
+        return response
     context.update(
         result=result,
         # HTMX posts words too; "more" is a GET URL of the cleaned words and filters.

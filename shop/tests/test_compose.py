@@ -103,3 +103,29 @@ def test_docker_compose_refuses_to_run_without_a_password():
 
     assert result.returncode != 0
     assert "POSTGRES_PASSWORD" in result.stderr + result.stdout
+
+
+def test_nginx_fronts_the_web_service_which_publishes_no_port(compose):
+    proxy, web = compose["services"]["proxy"], compose["services"]["web"]
+
+    assert proxy["image"].startswith("nginx:")
+    assert "./deploy/nginx.conf:/etc/nginx/nginx.conf:ro" in proxy["volumes"]
+    assert proxy["ports"]
+    assert "ports" not in web
+    assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
+    assert "/healthz" in " ".join(web["healthcheck"]["test"])
+
+
+def test_the_proxy_buffers_bodies_and_bounds_sizes_and_timeouts():
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+
+    for directive in (
+        "client_max_body_size 9m;",
+        "client_body_timeout 10s;",
+        "client_header_timeout 10s;",
+        "proxy_request_buffering on;",
+        "proxy_buffering on;",
+        "server web:8000;",
+        "location /static/",
+    ):
+        assert directive in conf

@@ -281,14 +281,18 @@ def test_a_rejected_photo_is_an_assistant_error_with_its_status(name, data, stat
     assert "Please upload" in error.value.message
 
 
-def test_the_rate_limit_comes_before_the_size_check_and_nothing_is_kept(settings):
+def test_an_oversized_body_is_refused_before_the_rate_limit_and_counts_nothing(settings):
+    # The oversized path skips CSRF: a hostile page must not spend a visitor's budget.
     settings.SHOP_ASSISTANT_RATE_PER_MINUTE = 1
-    _ask()
     conversation = services.SessionConversation({})
+    for _ in range(5):
+        with pytest.raises(AssistantError) as error:
+            _ask(body_too_large=True, conversation=conversation)
+        assert error.value.status == 413
 
+    _ask()
     with pytest.raises(AssistantError) as error:
-        _ask(body_too_large=True, conversation=conversation)
-
+        _ask()
     assert error.value.status == 429
     assert conversation.turns() == []
 

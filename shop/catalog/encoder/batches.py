@@ -31,10 +31,14 @@ def parallel_batches(
     """
     from torch.utils.data import DataLoader
 
+    from shop.workers import exit_with_parent_init
+
     yield from DataLoader(
         _Mapped(items, load),
         batch_size=batch_size,
         num_workers=workers,
         collate_fn=_as_list,
         prefetch_factor=4 if workers else None,
+        # Workers die with their parent (kill -9 of embed_catalog), never orphaned.
+        worker_init_fn=exit_with_parent_init() if workers else None,
     )

@@ -285,3 +285,20 @@ def test_a_large_re_embed_selection_is_queued_for_embed_catalog(admin_client) ->
     assert b"11 products marked for re-embedding" in response.content
     assert Product.objects.needing_embedding(current_model_id()).count() == 11
     assert not Product.objects.filter(id__in=chosen, query_embeddings__isnull=False).exists()
+
+
+def test_view_only_staff_cannot_run_the_re_embed_action(client, django_user_model) -> None:
+    from django.contrib.auth.models import Permission
+
+    viewer = django_user_model.objects.create_user("viewer", password="pw", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_product"))
+    client.force_login(viewer)
+    chosen = list(Product.objects.order_by("id").values_list("id", flat=True)[:11])
+
+    listing = client.get(CHANGELIST)
+    response = client.post(CHANGELIST, {"action": "re_embed", "_selected_action": chosen})
+
+    assert listing.status_code == 200
+    assert b"re_embed" not in listing.content
+    assert response.status_code in (200, 302, 403)
+    assert Product.objects.needing_embedding(current_model_id()).count() == 0
