@@ -112,6 +112,8 @@ INSTALLED_APPS = [
     "template_partials",
     "shop.catalog",
     "shop.assistant",
+    "procrastinate.contrib.django",
+    "shop.jobs",
 ]
 
 MIDDLEWARE = [
@@ -124,6 +126,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "shop.db_router.ReplicaReadsMiddleware",
 ]
 
 ROOT_URLCONF = "shop.urls"
@@ -161,6 +164,18 @@ else:
 # Parallel test runs (several developers' sessions on one embedded server) need
 # their own test database.
 DATABASES["default"]["TEST"] = {"NAME": envstr("SHOP_TEST_DB_NAME", "test_shop")}
+# Read replicas (streaming replicas of the primary): read-only storefront and search
+# requests read from them; everything else uses the primary (shop/db_router.py).
+SHOP_REPLICA_ALIASES = []
+for _n, _url in enumerate(u for u in envstr("DATABASE_REPLICA_URLS", "").split(",") if u.strip()):
+    try:
+        _replica = dj_database_url.parse(_url.strip(), conn_max_age=60)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URLS: {error}") from None
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_n + 1}"] = _replica
+    SHOP_REPLICA_ALIASES.append(f"replica_{_n + 1}")
+DATABASE_ROUTERS = ["shop.db_router.PrimaryReplicaRouter"]
 
 # In the database, so every worker process shares the assistant's rate limits and
 # API conversations (`manage.py createcachetable`, run by `make migrate` and compose).
@@ -234,6 +249,22 @@ SHOP_ASSISTANT_RATE_PER_MINUTE = envint("SHOP_ASSISTANT_RATE_PER_MINUTE", "10", 
 # One assistant request's time for Gemini, both calls and their retries together; kept
 # under gunicorn's --timeout. Past it the offline backend answers.
 SHOP_ASSISTANT_DEADLINE_S = envfloat("SHOP_ASSISTANT_DEADLINE_S", "45", low=1.0)
+
+# Background work: procrastinate on the same PostgreSQL (shop/jobs). Tasks live in
+# each app's tasks.py; `manage.py procrastinate worker` runs them.
+PROCRASTINATE_ON_APP_READY = "shop.jobs.engine.on_app_ready"
+# A shard's lease on its products: renewed after every batch, so it only runs out
+# when a worker died (then another worker takes the shard over).
+SHOP_EMBEDDING_LEASE_S = envint("SHOP_EMBEDDING_LEASE_S", "300", low=1)
+# Catalog imports from the admin: server folders a merchant may import from
+# (comma-separated; empty: uploads only) and the caps on an uploaded zip.
+SHOP_IMPORT_ROOTS = [
+    Path(p).resolve() for p in envstr("SHOP_IMPORT_ROOTS", "").split(",") if p.strip()
+]
+SHOP_IMPORT_MAX_BYTES = envint("SHOP_IMPORT_MAX_BYTES", str(2 * 1024**3), low=1024)
+SHOP_IMPORT_MAX_FILES = envint("SHOP_IMPORT_MAX_FILES", "100000", low=1)
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "shop@localhost")
+EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
