@@ -146,6 +146,7 @@ def _lease(shard_id: int) -> tuple[EmbeddingShard, uuid.UUID] | tuple[EmbeddingS
         shard.leased_by = worker_name()
         shard.lease_expires_at = now + timedelta(seconds=settings.SHOP_EMBEDDING_LEASE_S)
         shard.attempts += 1
+        shard.leased_at = shard.leased_at or now
         shard.error = ""
         shard.save()
     return shard, token
@@ -236,6 +237,7 @@ def embedding_shard_run(*, shard_id: int, workers: int = 0, batch_size: int = 32
                 embedded=F("embedded") + result.embedded,
                 skipped=F("skipped") + skipped,
                 seconds=F("seconds") + seconds,
+                progress_at=timezone.now(),
             )
         summary.embedded += result.embedded
         summary.skipped += skipped

@@ -77,6 +77,8 @@ class EmbeddingShard(models.Model):
     embedded = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     seconds = models.FloatField(default=0.0, help_text="Time spent embedding (all attempts).")
+    leased_at = models.DateTimeField(null=True, blank=True, help_text="First lease.")
+    progress_at = models.DateTimeField(null=True, blank=True, help_text="Last batch committed.")
     error = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
