@@ -256,6 +256,8 @@ PROCRASTINATE_ON_APP_READY = "shop.jobs.engine.on_app_ready"
 # A shard's lease on its products: renewed after every batch, so it only runs out
 # when a worker died (then another worker takes the shard over).
 SHOP_EMBEDDING_LEASE_S = envint("SHOP_EMBEDDING_LEASE_S", "300", low=1)
+# Products a shard worker embeds per committed batch (256 suits a GPU).
+SHOP_EMBEDDING_BATCH_SIZE = envint("SHOP_EMBEDDING_BATCH_SIZE", "32", low=1)
 # Catalog imports from the admin: server folders a merchant may import from
 # (comma-separated; empty: uploads only) and the caps on an uploaded zip.
 SHOP_IMPORT_ROOTS = [

@@ -13,7 +13,7 @@ from procrastinate.contrib.django.admin import ProcrastinateJobAdmin
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from shop.jobs.engine import STATE_NAMES
-from shop.jobs.imports import ImportRejected, import_root_check
+from shop.jobs.imports import ImportRejected, archive_check, import_root_check
 from shop.jobs.models import CatalogImport, EmbeddingRun, EmbeddingShard, JobOutcome
 from shop.jobs.selectors import embedding_progress
 
@@ -126,6 +126,16 @@ class CatalogImportForm(forms.ModelForm):
             "archive": "A zip in the Kaggle layout (styles.csv + images/<id>.jpg).",
             "server_path": "Or a folder on the server, under SHOP_IMPORT_ROOTS.",
         }
+
+    def clean_archive(self) -> object:
+        upload = self.cleaned_data.get("archive")
+        if upload:
+            try:
+                archive_check(upload)
+            except ImportRejected as rejected:
+                raise forms.ValidationError(rejected.message) from None
+            upload.seek(0)
+        return upload
 
     def clean_server_path(self) -> str:
         path = self.cleaned_data["server_path"].strip()

@@ -14,6 +14,7 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from django.conf import settings
 
@@ -53,6 +54,30 @@ def _member_target(info: zipfile.ZipInfo, target: Path) -> Path | None:
     if parts[0] == "__MACOSX" or info.is_dir():
         return None
     return target.joinpath(*parts)
+
+
+def archive_check(archive: IO[bytes]) -> None:
+    """Refuse an upload at once (in the admin form) when its listing breaks the rules.
+
+    Reads only the zip's directory; `archive_extract` still counts real bytes.
+    """
+    try:
+        zf = zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError):
+        raise ImportRejected("The upload is not a readable zip file.") from None
+    with zf:
+        members = zf.infolist()
+        if len(members) > settings.SHOP_IMPORT_MAX_FILES:
+            raise ImportRejected(
+                f"The zip holds {len(members)} files; the limit is "
+                f"{settings.SHOP_IMPORT_MAX_FILES}."
+            )
+        for info in members:
+            _member_target(info, Path("/nonexistent"))
+        if sum(info.file_size for info in members) > settings.SHOP_IMPORT_MAX_BYTES:
+            raise ImportRejected(
+                f"The zip unpacks to more than {settings.SHOP_IMPORT_MAX_BYTES} bytes."
+            )
 
 
 def archive_extract(archive: Path, target: Path) -> None:

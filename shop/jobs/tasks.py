@@ -31,15 +31,16 @@ STALLED_AFTER_S = 60
     ),
 )
 def embed_shard(shard_id: int) -> ShardSummary:
+    from django.conf import settings
+
     from shop.catalog.encoder import get_encoder
     from shop.jobs.embedding import embedding_shard_run
 
-    if get_encoder().device == "cpu":
-        # The model wants every core; batches of 32 keep each commit small.
-        return embedding_shard_run(shard_id=shard_id, workers=0, batch_size=32)
-    # On a GPU, decoding processes keep it fed; bigger batches pay for their start.
-    workers = min(8, os.cpu_count() or 1)
-    return embedding_shard_run(shard_id=shard_id, workers=workers, batch_size=256)
+    # On a CPU the model wants every core; on a GPU decoding processes keep it fed.
+    workers = 0 if get_encoder().device == "cpu" else min(8, os.cpu_count() or 1)
+    return embedding_shard_run(
+        shard_id=shard_id, workers=workers, batch_size=settings.SHOP_EMBEDDING_BATCH_SIZE
+    )
 
 
 @app.task(
