@@ -56,7 +56,7 @@ def embedding_progress(*, runs: list[EmbeddingRun] | None = None) -> EmbeddingPr
         open_runs = EmbeddingRun.objects.filter(
             shards__status__in=[EmbeddingShard.Status.QUEUED, EmbeddingShard.Status.LEASED]
         ).distinct()
-        runs = list(open_runs) or list(EmbeddingRun.objects.all()[:1])
+        runs = list(open_runs) or list(EmbeddingRun.objects.filter(total__gt=0)[:1])
     ids = [run.pk for run in runs]
     Status = EmbeddingShard.Status
     shards = EmbeddingShard.objects.filter(run_id__in=ids).aggregate(
