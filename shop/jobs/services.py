@@ -12,6 +12,28 @@ from django.utils import timezone
 from shop.jobs.models import CatalogImport, EmbeddingRun, EmbeddingShard, JobOutcome, SentEmail
 
 
+def email_queue(*, key: str, to: list[str], subject: str, body: str) -> int | None:
+    """Queue `send_email` for `key`; the job id, or None if one is already queued.
+
+    Call it inside the transaction that creates what the e-mail is about (an order):
+    the job is then queued if and only if the order commits. E.g.
+    `email_queue(key=f"order-confirmation:{order.pk}", to=[order.email], ...)`.
+    """
+    from procrastinate.exceptions import AlreadyEnqueued
+
+    from shop.jobs.tasks import send_email
+
+    try:
+        # A savepoint: the unique violation behind AlreadyEnqueued must not abort
+        # the caller's transaction.
+        with transaction.atomic():
+            return send_email.configure(queueing_lock=key).defer(
+                key=key, to=to, subject=subject, body=body
+            )
+    except AlreadyEnqueued:
+        return None
+
+
 def email_send(*, key: str, to: list[str], subject: str, body: str) -> bool:
     """Send an e-mail once per `key` (e.g. "order-confirmation:1234"); True if sent now.
 

@@ -55,15 +55,7 @@ def import_catalog(import_id: int) -> str:
 
 @app.task(queue="default", retry=RetryStrategy(max_attempts=8, exponential_wait=3))
 def send_email(key: str, to: list[str], subject: str, body: str) -> str:
-    """Generic, idempotent e-mail (see shop.jobs.services.email_send).
-
-    Defer it in the transaction that creates what the e-mail is about, with a
-    queueing lock so a double submit queues one job::
-
-        transaction.on_commit(lambda: send_email.configure(
-            queueing_lock=f"order-confirmation:{order.pk}"
-        ).defer(key=f"order-confirmation:{order.pk}", to=[order.email], subject=..., body=...))
-    """
+    """Generic, idempotent e-mail: queue it with shop.jobs.services.email_queue."""
     from shop.jobs.services import email_send
 
     sent = email_send(key=key, to=to, subject=subject, body=body)
