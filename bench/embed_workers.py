@@ -172,6 +172,59 @@ def queries_per_shard(shard_size: int, batch_size: int) -> None:
     )
 
 
+def write_cost(products: int) -> None:
+    """Database share of embedding one photo: the writes catalog_embed makes (pooled
+    vector, 32 query vectors, both HNSW indexes), with random vectors and no model."""
+    import numpy as np
+    from django.db import transaction
+
+    reset()
+    ids = list(Product.objects.order_by("id").values_list("id", flat=True)[:products])
+    rng = np.random.default_rng(0)
+    started = time.perf_counter()
+    for start in range(0, len(ids), 32):
+        batch = ids[start : start + 32]
+        vectors = rng.standard_normal((len(batch), 32, 256)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=-1, keepdims=True)
+        with transaction.atomic():
+            for pk, queries in zip(batch, vectors, strict=True):
+                pooled = queries.mean(axis=0)
+                Product.objects.filter(pk=pk).update(
+                    embedding=pooled / np.linalg.norm(pooled), embedding_model="bench"
+                )
+            ProductQueryEmbedding.objects.filter(product_id__in=batch).delete()
+            ProductQueryEmbedding.objects.bulk_create(
+                ProductQueryEmbedding(product_id=pk, query_index=q, embedding=queries[q])
+                for pk, queries in zip(batch, vectors, strict=True)
+                for q in range(32)
+            )
+    seconds = time.perf_counter() - started
+    print(
+        f"database writes per embedded photo (33 vectors, HNSW-indexed): "
+        f"{seconds / len(ids) * 1000:.1f} ms ({len(ids) / seconds:.0f} photos/s on one connection)"
+    )
+
+
+def web_process_memory() -> None:
+    """Peak RSS of a fresh process that served one text search with the encoder loaded."""
+    script = (
+        "import django, os, pathlib; django.setup(); from django.test import Client; "
+        "c = Client(); assert c.get('/search/?q=blue+shirt').status_code == 200; "
+        "print([l for l in pathlib.Path('/proc/self/status').read_text().splitlines() "
+        "if l.startswith('VmHWM')][0])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**os.environ, "ALLOWED_HOSTS": "testserver"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    line = (result.stdout.strip().splitlines() or [result.stderr[-300:]])[-1]
+    print(f"web process after one text search: {line}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--products", type=int, default=300, help="0: queries per job only")
@@ -187,6 +240,8 @@ def main() -> None:
     if not args.products:
         queries_per_job(args.jobs)
         return
+    web_process_memory()
+    write_cost(args.products)
     queries_per_shard(args.shard_size, args.batch_size)
     reset()
     plain = catalog_embed(encoder=get_encoder(), workers=0, batch_size=args.batch_size)

@@ -267,6 +267,11 @@ SHOP_IMPORT_MAX_BYTES = envint("SHOP_IMPORT_MAX_BYTES", str(2 * 1024**3), low=10
 SHOP_IMPORT_MAX_FILES = envint("SHOP_IMPORT_MAX_FILES", "100000", low=1)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "shop@localhost")
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", "25", low=1, high=65535)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
