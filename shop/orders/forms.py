@@ -49,7 +49,13 @@ class CheckoutForm(forms.Form):
     )
     delivery_method = forms.ChoiceField(widget=forms.RadioSelect)
     payment_method = forms.ChoiceField(widget=forms.RadioSelect)
-    checkout_token = forms.UUIDField(widget=forms.HiddenInput)
+    checkout_token = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "This checkout page is out of date; please reload it.",
+            "invalid": "This checkout page is out of date; please reload it.",
+        },
+    )
     cart_fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
