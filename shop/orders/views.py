@@ -49,7 +49,8 @@ def _checkout_render(
 @require_http_methods(["GET", "HEAD", "POST"])
 def checkout(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
-        if cart_summary(cart_id=cart_id_for_request(request)).is_empty:
+        summary = cart_summary(cart_id=cart_id_for_request(request))
+        if summary.is_empty or summary.problems:  # the cart page says what to fix
             return redirect("cart:detail")
         initial = {
             "checkout_token": uuid.uuid4(),
