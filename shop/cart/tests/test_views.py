@@ -80,6 +80,8 @@ def test_a_tampered_price_in_the_form_is_ignored(client):
         ({"variant": ""}, "Choose a size."),
         ({"variant": "987654321"}, "That size does not exist for this product."),
         ({"product": "abc"}, "Invalid request"),
+        ({"variant": str(10**20)}, "That size does not exist for this product."),
+        ({"product": str(10**20)}, "That size does not exist for this product."),
     ],
 )
 def test_bad_additions_get_a_clear_400(client, data, message):
@@ -176,6 +178,13 @@ def test_the_cart_survives_login_and_merges_with_the_users_cart(client):
         "S": 1,
         "M": 2,
     }
+
+
+def test_line_ids_beyond_the_databases_range_are_a_404(client):
+    _add(client, product_make(), "M")
+    huge = 10**20
+    assert client.post(f"/cart/lines/{huge}/update/", {"quantity": 2}).status_code == 404
+    assert client.post(f"/cart/lines/{huge}/remove/").status_code == 404
 
 
 def test_wrong_methods_are_refused(client):
