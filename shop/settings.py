@@ -101,6 +101,29 @@ SHOP_SAMPLE_CATALOG = SHOP_SHARED_DIR / "data" / "fashion-products"
 
 # Commerce: one currency for every price (the sample catalog's prices are rupees).
 SHOP_CURRENCY = envchoice("SHOP_CURRENCY", "INR", ("INR", "USD", "EUR", "GBP"))
+# Cart and checkout: delivery prices in SHOP_CURRENCY; standard delivery is free from
+# SHOP_FREE_DELIVERY_OVER (subtotal) up. One cart line holds at most this many units.
+SHOP_DELIVERY_STANDARD_PRICE = envint("SHOP_DELIVERY_STANDARD_PRICE", "99", low=0)
+SHOP_DELIVERY_EXPRESS_PRICE = envint("SHOP_DELIVERY_EXPRESS_PRICE", "199", low=0)
+SHOP_FREE_DELIVERY_OVER = envint("SHOP_FREE_DELIVERY_OVER", "999", low=0)
+SHOP_CART_MAX_QUANTITY = envint("SHOP_CART_MAX_QUANTITY", "10", low=1, high=1000)
+SHOP_CART_MAX_LINES = envint("SHOP_CART_MAX_LINES", "50", low=1, high=1000)
+
+# Order e-mails: printed to the console in development; SMTP from the environment in
+# production (EMAIL_HOST set, or EMAIL_BACKEND chosen explicitly).
+EMAIL_BACKEND = envstr(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", "587", low=1, high=65535)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "true")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "10", low=1)
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Threadline <orders@threadline.example>")
 
 INSTALLED_APPS = [
     # First, so its admin/base_site.html (the dev-tiny banner) overrides Django's.
@@ -124,6 +147,8 @@ INSTALLED_APPS = [
     "shop.assistant",
     "procrastinate.contrib.django",
     "shop.jobs",
+    "shop.cart",
+    "shop.orders",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +198,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shop.context_processors.shop",
+                "shop.cart.context_processors.cart",
             ],
         },
     },
@@ -311,13 +337,6 @@ SHOP_IMPORT_ROOTS = [
 ]
 SHOP_IMPORT_MAX_BYTES = envint("SHOP_IMPORT_MAX_BYTES", str(2 * 1024**3), low=1024)
 SHOP_IMPORT_MAX_FILES = envint("SHOP_IMPORT_MAX_FILES", "100000", low=1)
-DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "shop@localhost")
-EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
-EMAIL_PORT = envint("EMAIL_PORT", "25", low=1, high=65535)
-EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

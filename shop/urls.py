@@ -16,7 +16,11 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("shop.catalog.api_urls")),
     path("api/", include("shop.assistant.api_urls")),
+    path("api/", include("shop.cart.api_urls")),
+    path("api/", include("shop.orders.api_urls")),
     path("assistant/", include("shop.assistant.urls")),
+    path("cart/", include("shop.cart.urls")),
+    path("", include("shop.orders.urls")),
     path("", include("shop.catalog.urls")),
 ]
 

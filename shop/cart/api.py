@@ -1,0 +1,159 @@
+"""Cart API: the same services as the cart page, on the same session cart.
+
+JSON bodies only: a cross-site HTML form cannot send one, so session-bound carts are
+safe from CSRF without a token (logged-in users get DRF's CSRF check as well).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from shop.cart import selectors, services
+from shop.cart.exceptions import CartError
+from shop.cart.selectors import CartSummary
+from shop.cart.session import cart_for_request, cart_id_for_request
+from shop.inputs import error_detail
+from shop.money import currency_code
+from shop.orders.delivery import DEFAULT_DELIVERY, delivery_methods
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+    class Meta:
+        ref_name = "CommerceErrorDetail"
+
+
+ERRORS = {code: DetailSerializer for code in (400, 402, 404, 409, 415)}
+
+
+class CartOutputSerializer(serializers.Serializer):
+    class LineSerializer(serializers.Serializer):
+        id = serializers.IntegerField(source="line.pk")
+        product_id = serializers.IntegerField(source="product.pk")
+        product_name = serializers.CharField(source="product.name")
+        variant_id = serializers.IntegerField(source="variant.pk")
+        size = serializers.CharField(source="variant.size")
+        quantity = serializers.IntegerField()
+        unit_price = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+        line_total = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+        problem = serializers.CharField(help_text="Why this line cannot be bought now, or empty.")
+
+        class Meta:
+            ref_name = "CartLine"
+
+    lines = LineSerializer(many=True, source="items")
+    count = serializers.IntegerField()
+    subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
+    delivery = serializers.DecimalField(max_digits=10, decimal_places=2)
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField()
+    fingerprint = serializers.CharField(help_text="Pass to checkout to refuse a changed cart.")
+
+    class Meta:
+        ref_name = "Cart"
+
+
+def _cart_body(summary: CartSummary) -> dict:
+    delivery: Decimal = delivery_methods()[DEFAULT_DELIVERY].price_for(summary.subtotal)
+    if summary.is_empty:
+        delivery = Decimal(0)
+    return CartOutputSerializer(
+        {
+            "items": summary.items,
+            "count": summary.count,
+            "subtotal": summary.subtotal,
+            "delivery": delivery,
+            "total": summary.subtotal + delivery,
+            "currency": currency_code(),
+            "fingerprint": summary.fingerprint,
+        }
+    ).data
+
+
+def _cart_response(request: Request, *, status: int = 200) -> Response:
+    summary = selectors.cart_summary(cart_id=cart_id_for_request(request))
+    return Response(_cart_body(summary), status=status)
+
+
+class CartApi(APIView):
+    """The session's cart, priced from the catalog (delivery: the standard method)."""
+
+    @extend_schema(responses={200: CartOutputSerializer})
+    def get(self, request: Request) -> Response:
+        return _cart_response(request)
+
+
+class CartLineAddApi(APIView):
+    parser_classes = [JSONParser]
+
+    class InputSerializer(serializers.Serializer):
+        product = serializers.IntegerField(help_text="Product id.")
+        variant = serializers.IntegerField(help_text="The chosen size's variant id.")
+        quantity = serializers.IntegerField(default=1)
+
+        class Meta:
+            ref_name = "CartLineAddInput"
+
+    @extend_schema(request=InputSerializer, responses={201: CartOutputSerializer, **ERRORS})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        if not serializer.is_valid():
+            return Response({"detail": error_detail(serializer.errors)}, status=400)
+        data = serializer.validated_data
+        try:
+            services.cart_line_add(
+                cart=cart_for_request(request, create=True),
+                product_id=data["product"],
+                variant_id=data["variant"],
+                quantity=data["quantity"],
+            )
+        except CartError as error:
+            return Response({"detail": error.message}, status=error.status)
+        return _cart_response(request, status=201)
+
+
+class CartLineUpdateApi(APIView):
+    parser_classes = [JSONParser]
+
+    class InputSerializer(serializers.Serializer):
+        quantity = serializers.IntegerField()
+
+        class Meta:
+            ref_name = "CartLineUpdateInput"
+
+    @extend_schema(request=InputSerializer, responses={200: CartOutputSerializer, **ERRORS})
+    def post(self, request: Request, line_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        if not serializer.is_valid():
+            return Response({"detail": error_detail(serializer.errors)}, status=400)
+        try:
+            cart = cart_for_request(request, create=False)
+            if cart is None:
+                raise CartError("That item is not in your cart.", status=404)
+            services.cart_line_quantity_set(
+                cart=cart, line_id=line_id, quantity=serializer.validated_data["quantity"]
+            )
+        except CartError as error:
+            return Response({"detail": error.message}, status=error.status)
+        return _cart_response(request)
+
+
+class CartLineRemoveApi(APIView):
+    @extend_schema(request=None, responses={200: CartOutputSerializer, **ERRORS})
+    def post(self, request: Request, line_id: int) -> Response:
+        try:
+            cart = cart_for_request(request, create=False)
+            if cart is None:
+                raise CartError("That item is not in your cart.", status=404)
+            services.cart_line_remove(cart=cart, line_id=line_id)
+        except CartError as error:
+            return Response({"detail": error.message}, status=error.status)
+        return _cart_response(request)

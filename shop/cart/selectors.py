@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from shop.cart.models import Cart, CartLine
+from shop.catalog.models import Product, ProductVariant
+
+
+@dataclass(frozen=True)
+class CartItem:
+    """One cart line priced from the catalog now, with what stands in the way of buying it."""
+
+    line: CartLine
+    variant: ProductVariant
+    product: Product
+    unit_price: Decimal | None
+    problem: str = ""
+
+    @property
+    def quantity(self) -> int:
+        return self.line.quantity
+
+    @property
+    def line_total(self) -> Decimal | None:
+        return None if self.unit_price is None else self.unit_price * self.line.quantity
+
+    @property
+    def label(self) -> str:
+        return f"{self.product.name} (size {self.variant.size})"
+
+
+@dataclass(frozen=True)
+class CartSummary:
+    cart_id: int | None
+    items: list[CartItem] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return sum(item.quantity for item in self.items)
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((item.line_total or Decimal(0) for item in self.items), Decimal(0))
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.items
+
+    @property
+    def problems(self) -> list[str]:
+        return [item.problem for item in self.items if item.problem]
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever what checkout would sell changes (lines, quantities, prices)."""
+        parts = sorted(f"{i.variant.pk}:{i.quantity}:{i.unit_price}" for i in self.items)
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+
+def item_problem(*, variant: ProductVariant, product: Product, quantity: int) -> str:
+    """Why these units cannot be bought now ("" when they can)."""
+    label = f"{product.name} (size {variant.size})"
+    if not (variant.is_active and product.is_active) or product.price is None:
+        return f"{label} is no longer available; please remove it."
+    if variant.stock is not None and variant.stock < quantity:
+        if variant.stock == 0:
+            return f"{label} is out of stock; please remove it."
+        return f"Only {variant.stock} of {label} left; please lower the quantity."
+    return ""
+
+
+def cart_summary(*, cart_id: int | None) -> CartSummary:
+    """The cart's lines with current catalog prices and availability."""
+    if cart_id is None:
+        return CartSummary(cart_id=None)
+    lines = CartLine.objects.filter(cart_id=cart_id).select_related(
+        "variant__product__brand", "variant__product__category"
+    )
+    items = []
+    for line in lines:
+        variant, product = line.variant, line.variant.product
+        items.append(
+            CartItem(
+                line=line,
+                variant=variant,
+                product=product,
+                unit_price=product.price,
+                problem=item_problem(variant=variant, product=product, quantity=line.quantity),
+            )
+        )
+    return CartSummary(cart_id=cart_id, items=items)
+
+
+def cart_count(*, cart_id: int | None) -> int:
+    """Units in the cart, for the header's mini-cart."""
+    if cart_id is None:
+        return 0
+    total = CartLine.objects.filter(cart_id=cart_id).aggregate(n=Sum("quantity"))["n"]
+    return total or 0
+
+
+def cart_get(*, cart_id: int | None) -> Cart | None:
+    if cart_id is None:
+        return None
+    return Cart.objects.filter(pk=cart_id).first()

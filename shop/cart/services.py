@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Least
+
+from shop.cart.exceptions import CartError
+from shop.cart.models import Cart, CartLine
+from shop.catalog.models import ProductVariant
+
+
+def quantity_check(quantity: int) -> None:
+    limit = settings.SHOP_CART_MAX_QUANTITY
+    if quantity < 1:
+        raise CartError("Quantity must be at least 1.")
+    if quantity > limit:
+        raise CartError(f"You can buy at most {limit} of one item.")
+
+
+def cart_create(*, user: AbstractBaseUser | None = None) -> Cart:
+    if user is not None:
+        cart, _created = Cart.objects.get_or_create(user=user)
+        return cart
+    return Cart.objects.create()
+
+
+def _purchasable_variant(*, product_id: int, variant_id: int) -> ProductVariant:
+    variant = (
+        ProductVariant.objects.select_related("product")
+        .filter(pk=variant_id, product_id=product_id)
+        .first()
+    )
+    if variant is None:
+        raise CartError("That size does not exist for this product.")
+    product = variant.product
+    if not (variant.is_active and product.is_active) or product.price is None:
+        raise CartError(f"{product.name} (size {variant.size}) is not available to buy.")
+    return variant
+
+
+def _stock_check(*, variant: ProductVariant, quantity: int) -> None:
+    if variant.stock is None or variant.stock >= quantity:
+        return
+    label = f"{variant.product.name} (size {variant.size})"
+    if variant.stock == 0:
+        raise CartError(f"{label} is out of stock.", status=409)
+    raise CartError(f"Only {variant.stock} of {label} left.", status=409)
+
+
+def cart_line_add(*, cart: Cart, product_id: int, variant_id: int, quantity: int) -> CartLine:
+    """Add units of one size of a product; the same size again raises the line's quantity."""
+    quantity_check(quantity)
+    variant = _purchasable_variant(product_id=product_id, variant_id=variant_id)
+    with transaction.atomic():
+        line = CartLine.objects.select_for_update().filter(cart=cart, variant=variant).first()
+        total = quantity + (line.quantity if line else 0)
+        if line is not None and total > settings.SHOP_CART_MAX_QUANTITY:
+            raise CartError(
+                f"You can buy at most {settings.SHOP_CART_MAX_QUANTITY} of one item "
+                f"({line.quantity} already in your cart)."
+            )
+        _stock_check(variant=variant, quantity=total)
+        if line is not None:
+            line.quantity = total
+            line.save(update_fields=["quantity"])
+        else:
+            if cart.lines.count() >= settings.SHOP_CART_MAX_LINES:
+                raise CartError(f"A cart holds at most {settings.SHOP_CART_MAX_LINES} items.")
+            try:
+                with transaction.atomic():
+                    line = CartLine.objects.create(cart=cart, variant=variant, quantity=total)
+            except IntegrityError:  # the same size added twice at once
+                raise CartError(
+                    "Your cart changed at the same time; please try again.", status=409
+                ) from None
+    return line
+
+
+def _line_get(*, cart: Cart, line_id: int) -> CartLine:
+    line = CartLine.objects.select_related("variant__product").filter(pk=line_id, cart=cart).first()
+    if line is None:
+        raise CartError("That item is not in your cart.", status=404)
+    return line
+
+
+def cart_line_quantity_set(*, cart: Cart, line_id: int, quantity: int) -> CartLine:
+    quantity_check(quantity)
+    line = _line_get(cart=cart, line_id=line_id)
+    _stock_check(variant=line.variant, quantity=quantity)
+    line.quantity = quantity
+    line.save(update_fields=["quantity"])
+    return line
+
+
+def cart_line_remove(*, cart: Cart, line_id: int) -> None:
+    _line_get(cart=cart, line_id=line_id).delete()
+
+
+def cart_attach_to_user(*, cart_id: int | None, user: AbstractBaseUser) -> Cart | None:
+    """At login: the anonymous cart becomes the user's, or merges into the cart they had.
+
+    Merged quantities add up, capped at the per-line maximum. Returns the user's cart.
+    """
+    with transaction.atomic():
+        mine = Cart.objects.select_for_update().filter(user=user).first()
+        anonymous = None
+        if cart_id is not None:
+            anonymous = Cart.objects.select_for_update().filter(pk=cart_id, user=None).first()
+        if anonymous is None:
+            return mine
+        if mine is None:
+            anonymous.user = user
+            anonymous.save(update_fields=["user", "updated_at"])
+            return anonymous
+        limit = settings.SHOP_CART_MAX_QUANTITY
+        for line in anonymous.lines.all():
+            updated = CartLine.objects.filter(cart=mine, variant_id=line.variant_id).update(
+                quantity=Least(F("quantity") + line.quantity, Value(limit))
+            )
+            if not updated:
+                CartLine.objects.create(
+                    cart=mine, variant_id=line.variant_id, quantity=line.quantity
+                )
+        anonymous.delete()
+        return mine

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
+
+from shop.cart import selectors, services
+from shop.cart.exceptions import CartError
+from shop.cart.forms import AddToCartForm, QuantityForm
+from shop.cart.session import cart_for_request, cart_id_for_request
+from shop.catalog.models import Product
+from shop.orders.delivery import DEFAULT_DELIVERY, delivery_methods
+
+
+def _cart_context(request: HttpRequest, **extra: object) -> dict[str, object]:
+    summary = selectors.cart_summary(cart_id=cart_id_for_request(request))
+    delivery = delivery_methods()[DEFAULT_DELIVERY]
+    delivery_price = delivery.price_for(summary.subtotal)
+    return {
+        "summary": summary,
+        "delivery": delivery,
+        "delivery_price": delivery_price,
+        "total": summary.subtotal + delivery_price,
+        **extra,
+    }
+
+
+def _render_cart(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
+    template = "cart/cart.html"
+    if request.htmx:
+        template += "#cart"
+    return render(request, template, _cart_context(request, error=error), status=status)
+
+
+@require_safe
+def cart_detail(request: HttpRequest) -> HttpResponse:
+    return _render_cart(request)
+
+
+def _add_result(
+    request: HttpRequest, product_id: int | None, *, message: str = "", error: str = "", status: int
+) -> HttpResponse:
+    """HTMX: the add-to-cart form again, with the outcome and the header's new count."""
+    product = (
+        Product.objects.browsable().prefetch_related("variants").filter(pk=product_id).first()
+        if product_id is not None
+        else None
+    )
+    context = {"product": product, "cart_message": message, "cart_error": error}
+    return render(request, "cart/add_result.html", context, status=status)
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def cart_line_add(request: HttpRequest) -> HttpResponse:
+    form = AddToCartForm(request.POST)
+    product_id = form.data.get("product")
+    product_id = int(product_id) if str(product_id or "").isdigit() else None
+    try:
+        if not form.is_valid():
+            first = next(iter(form.errors.values()))[0]
+            raise CartError(first if "variant" in form.errors else f"Invalid request: {first}")
+        cart = cart_for_request(request, create=True)
+        line = services.cart_line_add(
+            cart=cart,
+            product_id=form.cleaned_data["product"],
+            variant_id=form.cleaned_data["variant"],
+            quantity=form.cleaned_data["quantity"],
+        )
+    except CartError as error:
+        if request.htmx:
+            return _add_result(request, product_id, error=error.message, status=error.status)
+        return _render_cart(request, error=error.message, status=error.status)
+    message = f"Added to your cart: {line.variant.product.name}, size {line.variant.size}."
+    if request.htmx:
+        return _add_result(request, product_id, message=message, status=200)
+    messages.success(request, message)
+    return redirect("cart:detail")
+
+
+def _line_change(request: HttpRequest, change: object) -> HttpResponse:
+    cart = cart_for_request(request, create=False)
+    try:
+        if cart is None:
+            raise CartError("That item is not in your cart.", status=404)
+        change(cart)
+    except CartError as error:
+        return _render_cart(request, error=error.message, status=error.status)
+    if request.htmx:
+        return _render_cart(request)
+    return redirect("cart:detail")
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def cart_line_update(request: HttpRequest, line_id: int) -> HttpResponse:
+    form = QuantityForm(request.POST)
+
+    def change(cart: object) -> None:
+        if not form.is_valid():
+            raise CartError("Enter a whole number of items.")
+        services.cart_line_quantity_set(
+            cart=cart, line_id=line_id, quantity=form.cleaned_data["quantity"]
+        )
+
+    return _line_change(request, change)
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def cart_line_remove(request: HttpRequest, line_id: int) -> HttpResponse:
+    return _line_change(request, lambda cart: services.cart_line_remove(cart=cart, line_id=line_id))

@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from shop.money import format_money
+from shop.orders.exceptions import OrderError
+from shop.orders.models import Order, OrderLine, OrderStatus
+from shop.orders.services import order_status_change
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    can_delete = False
+    fields = ["product_name", "brand", "size", "sku", "unit_price", "quantity", "line_total"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        return False
+
+
+class OrderAdminForm(forms.ModelForm):
+    """Only the status is edited here, and only to a status the workflow allows next."""
+
+    class Meta:
+        model = Order
+        fields = ["status"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            allowed = (self.instance.status, *self.instance.next_statuses)
+            self.fields["status"].choices = [
+                (value, label) for value, label in OrderStatus.choices if value in allowed
+            ]
+
+
+def _status_action(status: str, description: str):  # noqa: ANN202 (an admin action)
+    @admin.action(description=description)
+    def action(modeladmin: OrderAdmin, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+        changed, refused = 0, []
+        for order in queryset:
+            try:
+                order_status_change(order_id=order.pk, status=status)
+                changed += 1
+            except OrderError as error:
+                refused.append(f"{order.number}: {error.message}")
+        if changed:
+            modeladmin.message_user(request, f"{changed} order(s) now {status}.", messages.SUCCESS)
+        for reason in refused:
+            modeladmin.message_user(request, reason, messages.WARNING)
+
+    action.__name__ = f"mark_{status}"
+    return action
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    form = OrderAdminForm
+    list_display = ["number", "created_at", "email", "status", "payment_method", "total_display"]
+    list_filter = ["status", "created_at", "payment_method", "delivery_method"]
+    search_fields = ["number", "email", "name"]
+    date_hierarchy = "created_at"
+    inlines = [OrderLineInline]
+    readonly_fields = [
+        "number",
+        "created_at",
+        "email",
+        "name",
+        "line1",
+        "line2",
+        "city",
+        "state",
+        "postcode",
+        "phone",
+        "delivery_name",
+        "payment_method",
+        "payment_reference",
+        "subtotal_display",
+        "delivery_display",
+        "total_display",
+        "confirmation_sent_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["number", "status", "created_at", "confirmation_sent_at"]}),
+        ("Customer", {"fields": ["email", "name", "phone"]}),
+        ("Address", {"fields": ["line1", "line2", "city", "state", "postcode"]}),
+        (
+            "Delivery and payment",
+            {
+                "fields": [
+                    "delivery_name",
+                    "payment_method",
+                    "payment_reference",
+                    "subtotal_display",
+                    "delivery_display",
+                    "total_display",
+                ]
+            },
+        ),
+    ]
+    actions = [
+        _status_action(OrderStatus.CONFIRMED, "Mark selected orders confirmed"),
+        _status_action(OrderStatus.SHIPPED, "Mark selected orders shipped"),
+        _status_action(OrderStatus.DELIVERED, "Mark selected orders delivered"),
+        _status_action(OrderStatus.CANCELLED, "Cancel selected orders (puts stock back)"),
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # orders come from checkout
+
+    def has_delete_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        return False  # cancel instead: it puts the stock back
+
+    @admin.display(description="subtotal")
+    def subtotal_display(self, order: Order) -> str:
+        return format_money(order.subtotal, order.currency)
+
+    @admin.display(description="delivery")
+    def delivery_display(self, order: Order) -> str:
+        return format_money(order.delivery_price, order.currency)
+
+    @admin.display(description="total", ordering="total")
+    def total_display(self, order: Order) -> str:
+        return format_money(order.total, order.currency)
+
+    def save_model(
+        self, request: HttpRequest, obj: Order, form: OrderAdminForm, change: bool
+    ) -> None:
+        # The workflow (and the stock a cancellation restores) belongs to the service.
+        if "status" in form.changed_data:
+            try:
+                order_status_change(order_id=obj.pk, status=form.cleaned_data["status"])
+            except OrderError as error:
+                self.message_user(request, error.message, messages.ERROR)

@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from shop.cart.exceptions import CartError
+
+
+class OrderError(CartError):
+    """A checkout or order failure fit for the shopper (or merchant).
+
+    A CartError, so views and the API answer both the same way.
+    """

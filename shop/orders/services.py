@@ -1,0 +1,257 @@
+from __future__ import annotations
+
+import logging
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from shop.cart.models import Cart, CartLine
+from shop.cart.selectors import CartItem, CartSummary, item_problem
+from shop.catalog.models import ProductVariant
+from shop.money import currency_code
+from shop.orders.delivery import delivery_method_get
+from shop.orders.exceptions import OrderError
+from shop.orders.models import TRANSITIONS, Order, OrderLine, OrderStatus
+from shop.orders.payments import payment_method_get
+
+logger = logging.getLogger(__name__)
+
+# No 0/O, 1/I/L: a number read out over the phone is not misheard.
+NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+NUMBER_PREFIX = "TL-"
+NUMBER_LENGTH = 8
+
+
+def order_number_new() -> str:
+    return NUMBER_PREFIX + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(NUMBER_LENGTH))
+
+
+@dataclass(frozen=True)
+class CheckoutDetails:
+    email: str
+    name: str
+    line1: str
+    city: str
+    state: str
+    postcode: str
+    phone: str
+    line2: str = ""
+    delivery_method: str = "standard"
+    payment_method: str = "cod"
+
+
+def _locked_summary(cart: Cart) -> CartSummary:
+    """The cart priced now, with its tracked variants locked in id order (no deadlocks)."""
+    lines = list(
+        CartLine.objects.filter(cart=cart)
+        .select_related("variant__product__brand")
+        .order_by("variant_id")
+    )
+    locked = {
+        variant.pk: variant
+        for variant in ProductVariant.objects.select_for_update()
+        .filter(pk__in=[line.variant_id for line in lines], stock__isnull=False)
+        .order_by("pk")
+    }
+    items = []
+    for line in lines:
+        variant = locked.get(line.variant_id, line.variant)
+        product = line.variant.product
+        items.append(
+            CartItem(
+                line=line,
+                variant=variant,
+                product=product,
+                unit_price=product.price,
+                problem=item_problem(variant=variant, product=product, quantity=line.quantity),
+            )
+        )
+    return CartSummary(cart_id=cart.pk, items=items)
+
+
+def order_place(
+    *,
+    cart_id: int | None,
+    details: CheckoutDetails,
+    checkout_token: uuid.UUID,
+    cart_fingerprint: str = "",
+    user: AbstractBaseUser | None = None,
+) -> Order:
+    """Turn the cart into an order in one transaction, or change nothing.
+
+    Tracked stock is locked, checked and decremented with the order; the same
+    ``checkout_token`` again returns the order it already made (double submits).
+    ``cart_fingerprint``, when given, must match the cart as priced now (a stale
+    checkout page is refused rather than charging a total the shopper did not see).
+    """
+    delivery = delivery_method_get(details.delivery_method)
+    payment = payment_method_get(details.payment_method)
+    with transaction.atomic():
+        # The cart's row lock serialises checkouts of one cart: a double submit
+        # waits here, then finds the first one's order.
+        cart = Cart.objects.select_for_update().filter(pk=cart_id).first() if cart_id else None
+        existing = Order.objects.filter(checkout_token=checkout_token).first()
+        if existing is not None:
+            return existing
+        if cart is None:
+            raise OrderError("Your cart is empty.")
+        summary = _locked_summary(cart)
+        if summary.is_empty:
+            raise OrderError("Your cart is empty.")
+        if summary.problems:
+            raise OrderError(" ".join(summary.problems), status=409)
+        if cart_fingerprint and cart_fingerprint != summary.fingerprint:
+            raise OrderError(
+                "Your cart changed since you opened checkout; please check the new total.",
+                status=409,
+            )
+
+        delivery_price = delivery.price_for(summary.subtotal)
+        order = _order_create(
+            checkout_token=checkout_token,
+            user=user,
+            details=details,
+            delivery_name=delivery.name,
+            payment_method=payment.code,
+            subtotal=summary.subtotal,
+            delivery_price=delivery_price,
+        )
+        OrderLine.objects.bulk_create(
+            OrderLine(
+                order=order,
+                variant=item.variant,
+                product_name=item.product.name,
+                brand=item.product.brand.name if item.product.brand else "",
+                size=item.variant.size,
+                sku=item.variant.sku,
+                unit_price=item.unit_price,
+                quantity=item.quantity,
+                line_total=item.line_total,
+                stock_taken=item.variant.stock is not None,
+            )
+            for item in summary.items
+        )
+        for item in summary.items:
+            if item.variant.stock is not None:
+                ProductVariant.objects.filter(pk=item.variant.pk).update(
+                    stock=F("stock") - item.quantity
+                )
+
+        result = payment.authorise(order)
+        if not result.approved:
+            raise OrderError(result.message or "The payment was refused.", status=402)
+        if result.reference:
+            order.payment_reference = result.reference
+            order.save(update_fields=["payment_reference"])
+
+        cart.lines.all().delete()
+        # Queued in the order's own transaction (queued if and only if the order
+        # commits); a worker sends it and retries a failed send, never the checkout.
+        order_confirmation_queue(order_id=order.pk)
+    return order
+
+
+def _order_create(
+    *, checkout_token: uuid.UUID, user: AbstractBaseUser | None, details: CheckoutDetails, **fields
+) -> Order:
+    values = {
+        "checkout_token": checkout_token,
+        "user": user if user is not None and user.is_authenticated else None,
+        "email": details.email,
+        "name": details.name,
+        "line1": details.line1,
+        "line2": details.line2,
+        "city": details.city,
+        "state": details.state,
+        "postcode": details.postcode,
+        "phone": details.phone,
+        "delivery_method": details.delivery_method,
+        "currency": currency_code(),
+        "total": fields["subtotal"] + fields["delivery_price"],
+        **fields,
+    }
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Order.objects.create(number=order_number_new(), **values)
+        except IntegrityError:
+            if Order.objects.filter(checkout_token=checkout_token).exists():
+                raise OrderError("This checkout was already submitted.", status=409) from None
+            # A number collision (31^8 numbers): draw again.
+    raise OrderError("We could not number your order; please try again.", status=503)
+
+
+def order_status_change(*, order_id: int, status: str) -> Order:
+    """Move an order along the workflow; cancelling puts taken stock back, once."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().filter(pk=order_id).first()
+        if order is None:
+            raise OrderError("No such order.", status=404)
+        if status == order.status:
+            return order
+        if status not in TRANSITIONS.get(order.status, ()):
+            current, wanted = OrderStatus(order.status).label, _label(status)
+            raise OrderError(f"An order that is {current.lower()} cannot become {wanted}.")
+        if status == OrderStatus.CANCELLED:
+            _stock_restore(order)
+        order.status = status
+        order.save(update_fields=["status", "updated_at"])
+    return order
+
+
+def _label(status: str) -> str:
+    try:
+        return OrderStatus(status).label.lower()
+    except ValueError:
+        return repr(status)
+
+
+def _stock_restore(order: Order) -> None:
+    lines = list(order.lines.filter(stock_taken=True, variant__isnull=False).order_by("variant_id"))
+    ids = [line.variant_id for line in lines]
+    # Same lock order as checkout; untracked-since variants get nothing back.
+    tracked = set(
+        ProductVariant.objects.select_for_update()
+        .filter(pk__in=ids, stock__isnull=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for line in lines:
+        if line.variant_id in tracked:
+            ProductVariant.objects.filter(pk=line.variant_id).update(
+                stock=F("stock") + line.quantity
+            )
+    order.lines.filter(stock_taken=True).update(stock_taken=False)
+
+
+def order_confirmation_queue(*, order_id: int) -> None:
+    """Queue the confirmation e-mail job for an order (the task engine sends it)."""
+    from shop.orders.tasks import send_order_confirmation
+
+    send_order_confirmation.defer(order_id=order_id)
+
+
+def order_confirmation_send(*, order_id: int) -> bool:
+    """E-mail the order confirmation once; returns whether it was sent now."""
+    order = Order.objects.filter(pk=order_id, confirmation_sent_at=None).first()
+    if order is None:
+        return False
+    lines = list(order.lines.all())
+    context = {"order": order, "lines": lines}
+    send_mail(
+        subject=f"Your Threadline order {order.number}",
+        message=render_to_string("orders/email/confirmation.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[order.email],
+    )
+    Order.objects.filter(pk=order.pk).update(confirmation_sent_at=timezone.now())
+    logger.info("Order confirmation sent for %s", order.number)
+    return True

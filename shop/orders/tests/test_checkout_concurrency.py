@@ -1,0 +1,105 @@
+"""Many shoppers check out the last units at once, against the real PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+
+import pytest
+from django.db import connection
+
+from shop.cart.tests.factories import product_make, variant_of
+from shop.orders.exceptions import OrderError
+from shop.orders.models import Order, OrderLine
+from shop.orders.services import order_place
+from shop.orders.tests.helpers import DETAILS, cart_with, token
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _race(cart_ids: list[int]) -> Counter:
+    """Every cart checks out at the same moment, each thread on its own connection."""
+    outcomes: Counter = Counter()
+    lock = threading.Lock()
+    start = threading.Barrier(len(cart_ids))
+
+    def shopper(cart_id: int) -> None:
+        try:
+            start.wait()
+            order_place(cart_id=cart_id, details=DETAILS, checkout_token=token())
+            outcome = "accepted"
+        except OrderError as error:
+            outcome = "refused: " + ("stock" if "stock" in error.message else error.message)
+        except Exception as error:  # anything else (a deadlock, a 500) fails the test
+            outcome = f"error: {type(error).__name__}: {error}"
+        finally:
+            connection.close()
+        with lock:
+            outcomes[outcome] += 1
+
+    threads = [threading.Thread(target=shopper, args=(cart_id,)) for cart_id in cart_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def test_concurrent_checkouts_sell_exactly_the_units_in_stock():
+    attempted, available = 24, 5
+    product = product_make(stock=available)
+    carts = [cart_with((product, "M", 1)) for _ in range(attempted)]
+
+    outcomes = _race([cart.pk for cart in carts])
+
+    stock_left = variant_of(product, "M").stock
+    print(
+        f"\nconcurrent checkout: attempted={attempted} accepted={outcomes['accepted']} "
+        f"refused={outcomes['refused: stock']} stock_left={stock_left} outcomes={dict(outcomes)}"
+    )
+    assert outcomes == Counter({"accepted": available, "refused: stock": attempted - available})
+    assert stock_left == 0
+    assert Order.objects.count() == available
+    assert OrderLine.objects.count() == available
+    assert not Order.objects.filter(lines=None).exists()
+
+
+def test_carts_locking_the_same_sizes_in_any_order_never_deadlock():
+    shirts, trousers = product_make(stock=6), product_make(name="Trousers", stock=6)
+    carts = []
+    for i in range(8):
+        first, second = (shirts, trousers) if i % 2 else (trousers, shirts)
+        carts.append(cart_with((first, "M", 1), (second, "M", 1)))
+
+    outcomes = _race([cart.pk for cart in carts])
+
+    assert outcomes == Counter({"accepted": 6, "refused: stock": 2})
+    assert variant_of(shirts, "M").stock == variant_of(trousers, "M").stock == 0
+    assert OrderLine.objects.count() == 12
+
+
+def test_a_double_submitted_checkout_makes_one_order():
+    product = product_make(stock=3)
+    cart = cart_with((product, "M", 2))
+    once = token()
+    numbers: list[str] = []
+    start = threading.Barrier(4)
+
+    def submit() -> None:
+        try:
+            start.wait()
+            numbers.append(
+                order_place(cart_id=cart.pk, details=DETAILS, checkout_token=once).number
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert len(numbers) == 4 and len(set(numbers)) == 1
+    assert Order.objects.count() == 1
+    assert variant_of(product, "M").stock == 1

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import uuid
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from shop.cart.exceptions import CartError
+from shop.cart.selectors import cart_summary
+from shop.cart.session import cart_id_for_request
+from shop.orders import selectors, services
+from shop.orders.delivery import DEFAULT_DELIVERY, delivery_methods
+from shop.orders.forms import CheckoutForm, OrderLookupForm
+from shop.orders.payments import DEFAULT_PAYMENT, PAYMENT_METHODS
+
+# Orders this browser placed: only they have a confirmation page here.
+PLACED_KEY = "orders_placed"
+
+
+def _checkout_render(
+    request: HttpRequest, form: CheckoutForm, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    summary = cart_summary(cart_id=cart_id_for_request(request))
+    methods = delivery_methods()
+    deliveries = [(m, m.price_for(summary.subtotal)) for m in methods.values()]
+    chosen = methods.get(form["delivery_method"].value() or "", methods[DEFAULT_DELIVERY])
+    delivery_price = chosen.price_for(summary.subtotal)
+    # The page shows this cart: a submit that no longer matches it is refused.
+    form.data = form.data.copy() if form.is_bound else form.data
+    if form.is_bound:
+        form.data["cart_fingerprint"] = summary.fingerprint
+    else:
+        form.initial["cart_fingerprint"] = summary.fingerprint
+    context = {
+        "form": form,
+        "summary": summary,
+        "deliveries": deliveries,
+        "payments": list(PAYMENT_METHODS.values()),
+        "delivery_price": delivery_price,
+        "total": summary.subtotal + delivery_price,
+        "error": error,
+    }
+    return render(request, "orders/checkout.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def checkout(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        summary = cart_summary(cart_id=cart_id_for_request(request))
+        if summary.is_empty or summary.problems:  # the cart page says what to fix
+            return redirect("cart:detail")
+        initial = {
+            "checkout_token": uuid.uuid4(),
+            "delivery_method": DEFAULT_DELIVERY,
+            "payment_method": DEFAULT_PAYMENT,
+            "email": request.user.email if request.user.is_authenticated else "",
+        }
+        return _checkout_render(request, CheckoutForm(initial=initial))
+    form = CheckoutForm(request.POST)
+    if not form.is_valid():
+        return _checkout_render(request, form, status=400)
+    data = form.cleaned_data
+    try:
+        order = services.order_place(
+            cart_id=cart_id_for_request(request),
+            details=services.CheckoutDetails(
+                **{k: data[k] for k in ("email", "name", "line1", "line2", "city", "state")},
+                postcode=data["postcode"],
+                phone=data["phone"],
+                delivery_method=data["delivery_method"],
+                payment_method=data["payment_method"],
+            ),
+            checkout_token=data["checkout_token"],
+            cart_fingerprint=data["cart_fingerprint"],
+            user=request.user,
+        )
+    except CartError as error:
+        return _checkout_render(request, form, error=error.message, status=error.status)
+    placed = request.session.get(PLACED_KEY, [])
+    if order.number not in placed:
+        request.session[PLACED_KEY] = [*placed, order.number][-20:]
+    return redirect(order)
+
+
+@require_safe
+def order_confirmation(request: HttpRequest, number: str) -> HttpResponse:
+    if number not in request.session.get(PLACED_KEY, []):
+        raise Http404("No such order")
+    order = selectors.order_get(number=number)
+    if order is None:
+        raise Http404("No such order")
+    return render(request, "orders/confirmation.html", {"order": order})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def order_status(request: HttpRequest) -> HttpResponse:
+    """Find an order by its number and e-mail (POST: the e-mail stays out of URLs and logs)."""
+    if request.method != "POST":
+        return render(request, "orders/status.html", {"form": OrderLookupForm()})
+    form = OrderLookupForm(request.POST)
+    if not form.is_valid():
+        return render(request, "orders/status.html", {"form": form}, status=400)
+    order = selectors.order_lookup(**form.cleaned_data)
+    if order is None:
+        context = {"form": form, "error": selectors.LOOKUP_FAILED}
+        return render(request, "orders/status.html", context, status=404)
+    return render(request, "orders/status.html", {"form": form, "order": order})
