@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0002_initial'),
+        ('catalog', '0003_commerce_fields'),
     ]
 
     operations = [
