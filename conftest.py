@@ -48,12 +48,16 @@ def reject_status(row: dict[str, str]) -> int:
 def _media_root(tmp_path_factory: pytest.TempPathFactory):
     """Tests write product images into a throwaway media folder, never var/media.
 
-    They embed with dev-tiny, the tiny random BLIP-2 that runs the real code path.
+    They embed with dev-tiny, the tiny random BLIP-2 that runs the real code path, with
+    an fp32 text tower: search tests hold scores to transformers' fp32 reference. The
+    int8 text tower (the default on CPU) is held to fp32 in test_encoder.
     """
     from shop.catalog.encoder import get_encoder
 
     with override_settings(
-        MEDIA_ROOT=tmp_path_factory.mktemp("media"), SHOP_EMBEDDING_MODEL="dev-tiny"
+        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+        SHOP_EMBEDDING_MODEL="dev-tiny",
+        SHOP_EMBEDDING_QUANTIZE_TEXT=False,
     ):
         get_encoder.cache_clear()
         yield

@@ -51,7 +51,9 @@ def full_size_checkpoint(target: Path = DEFAULT_DIR) -> Path:
     vocab_file = target / "bench_vocab.txt"
     vocab_file.write_text("\n".join(vocab) + "\n")
     tokenizer = BertTokenizer(vocab=str(vocab_file), model_max_length=512)
-    processor = Blip2Processor(image_processor=BlipImageProcessor(), tokenizer=tokenizer)
+    # BlipImageProcessor's default is 384 px; blip2-itm-vit-g's is 224, its ViT's input.
+    image_processor = BlipImageProcessor(size={"height": 224, "width": 224})
+    processor = Blip2Processor(image_processor=image_processor, tokenizer=tokenizer)
     # Blip2Config()'s defaults are blip2-itm-vit-g's vision tower and Q-Former; the
     # retrieval checkpoint also feeds text through the Q-Former.
     config = Blip2Config(

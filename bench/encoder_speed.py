@@ -126,6 +126,7 @@ def main() -> None:
         rng = np.random.default_rng(0)
         size = fp32.image_processor.size["height"]
         pixels = rng.standard_normal((args.photos, 3, size, size)).astype(np.float32)
+        fp32.vision.requires_grad_(False)  # the FLOP counter's module hooks want no grads
         photo_flops = flops(torch, lambda: fp32.encode_pixels(pixels[:1]))
         photo_floor_s = photo_flops / floor / 1e9
         print(

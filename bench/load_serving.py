@@ -137,9 +137,13 @@ async def shopper(
         results.append((kind, status, (time.perf_counter() - started) * 1000))
 
 
-async def phase(port: int, args: argparse.Namespace, mix: bool, photos: list[bytes]) -> dict:
+async def phase(
+    port: int, server_pid: int, args: argparse.Namespace, mix: bool, photos: list[bytes]
+) -> dict:
     results: list[tuple[str, int, float]] = []
     budget = [args.max_requests]
+    pids = [server_pid, *workers_of(server_pid)]
+    cpu_before = cpu_seconds(pids)
     started = time.monotonic()
     deadline = started + args.seconds
     await asyncio.gather(
@@ -155,7 +159,14 @@ async def phase(port: int, args: argparse.Namespace, mix: bool, photos: list[byt
         by_kind[kind].append(ms)
         if not 200 <= status < 300:
             errors[f"{kind} {status or 'no answer'}"] += 1
-    return {"elapsed": elapsed, "n": len(results), "by_kind": by_kind, "errors": dict(errors)}
+    cpu_ms = (cpu_seconds(pids) - cpu_before) * 1000 / max(1, len(results))
+    return {
+        "elapsed": elapsed,
+        "n": len(results),
+        "by_kind": by_kind,
+        "errors": dict(errors),
+        "cpu_ms": cpu_ms,
+    }
 
 
 def pct(values: list[float], q: float) -> float:
@@ -171,6 +182,15 @@ def memory(pid: int) -> dict[str, float]:
         fields[name] = int(value.split()[0]) / 1024
     private = fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)
     return {"rss": fields["Rss"], "pss": fields["Pss"], "private": private}
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds the processes have used (from /proc/<pid>/stat)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def workers_of(master: int) -> list[int]:
@@ -189,7 +209,8 @@ def report_memory(label: str, master: int) -> None:
 def report(label: str, result: dict, shoppers: int) -> None:
     print(
         f"{label}: {shoppers} shoppers, {result['n']} requests in {result['elapsed']:.0f} s "
-        f"({result['n'] / result['elapsed']:.1f}/s), errors: {result['errors'] or 0}"
+        f"({result['n'] / result['elapsed']:.1f}/s), errors: {result['errors'] or 0}; "
+        f"gunicorn CPU {result['cpu_ms']:.0f} ms a request (PostgreSQL not counted)"
     )
     for kind, values in sorted(result["by_kind"].items()):
         print(
@@ -278,10 +299,11 @@ def main() -> None:
             f"{(time.perf_counter() - first) * 1000:.0f} ms"
         )
         report_memory("start-up", server.pid)
-        report("text searches", asyncio.run(phase(args.port, args, False, photos)), args.shoppers)
+        result = asyncio.run(phase(args.port, server.pid, args, False, photos))
+        report("text searches", result, args.shoppers)
         report_memory("text searches", server.pid)
         if not args.skip_mix:
-            result = asyncio.run(phase(args.port, args, True, photos))
+            result = asyncio.run(phase(args.port, server.pid, args, True, photos))
             report("mix (10% photo, 10% assistant)", result, args.shoppers)
             report_memory("the mix", server.pid)
         print(f"uptime at end: load {os.getloadavg()[0]:.1f}")
