@@ -25,7 +25,6 @@ How a ranking is computed (``rank``):
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -42,7 +41,7 @@ ANN_FIRST_ROWS = 64
 ANN_MAX_ROWS = 4096
 # HNSW's candidate list: wider than the rows taken, so the nearest rows come back
 # with few misses (the bound below trusts them to be the nearest).
-ANN_EF_SEARCH = int(os.environ.get("EF", 200))
+ANN_EF_SEARCH = 200
 # Tuples an iterative index scan may visit for one query; a filter far from the
 # query that is not met by then is answered by the exact scan instead.
 ANN_MAX_SCAN_TUPLES = 40_000
