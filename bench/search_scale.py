@@ -26,6 +26,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
+# Settings default to production (DEBUG off); benchmarks run as `make run` does.
+os.environ.setdefault("DEBUG", "true")
 if os.environ.get("SHOP_DB_NAME", "shop") == "shop":
     sys.exit("Set SHOP_DB_NAME to a scratch database (e.g. bench_shop): this fills it.")
 
