@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 # A database outage is a 503 page, anything else the shop's own 500 page.
 handler500 = "shop.views.server_error"
+handler404 = "shop.views.not_found"
 
 urlpatterns = [
     path("admin/", admin.site.urls),

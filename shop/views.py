@@ -1,4 +1,4 @@
-"""Project-wide pages: the 500 and 503 pages, and the health endpoint."""
+"""Project-wide error pages: 404 (JSON under /api/), 500, and 503 for database outages."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
+from django.views import defaults
 
 UNAVAILABLE = "The shop is briefly unavailable. Please try again in a minute."
 SERVER_ERROR = "Something went wrong on our side. Please try again in a moment."
@@ -32,3 +33,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if outage:
         response["Retry-After"] = str(RETRY_AFTER_S)
     return response
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: API clients get JSON, as from the API's own views; shoppers the page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -158,3 +158,12 @@ def _raise(error: Exception):
         raise error
 
     return raiser
+
+
+@pytest.mark.django_db
+def test_an_unknown_api_url_is_a_json_404(client):
+    response = client.get("/api/products/not-a-number/")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+    assert client.get("/no-such-page/").status_code == 404
