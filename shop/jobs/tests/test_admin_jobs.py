@@ -126,6 +126,8 @@ def test_an_import_that_fails_shows_failed_with_the_reason(
     page = admin_client.get(IMPORTS).content.decode()
     assert "failed" in page and "is not a catalog" in page
     assert "is not a catalog" in admin_client.get(JOBS).content.decode()
+    detail = admin_client.get(f"{JOBS}{job.pk}/change/").content.decode()
+    assert "CatalogError" in detail and "is not a catalog" in detail
 
 
 def test_an_unsafe_zip_is_refused_in_the_form_and_queues_nothing(
