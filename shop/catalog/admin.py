@@ -84,7 +84,6 @@ class ProductAdminForm(forms.ModelForm):
             "year",
             "usage",
             "price",
-            "stock",
         ]
 
     def clean_new_photo(self) -> UploadedFile | None:
@@ -110,7 +109,6 @@ class ProductAdmin(admin.ModelAdmin):
         "gender",
         "base_colour",
         "price",
-        "stock",
         "is_active",
         "embedding_status",
     ]
@@ -126,7 +124,7 @@ class ProductAdmin(admin.ModelAdmin):
         "embedding_model",
     ]
     actions = ["re_embed"]
-    list_editable = ["price", "stock", "is_active"]
+    list_editable = ["price", "is_active"]
     list_select_related = ["category"]
     search_fields = ["name", "external_id", "category__name", "base_colour"]
     # Photos are never edited as raw files: a new one goes through the safe image
@@ -146,7 +144,7 @@ class ProductAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["thumb_large", "name", "external_id", "category", "is_active"]}),
         ("Attributes", {"fields": ["gender", "base_colour", "season", "year", "usage"]}),
-        ("Selling", {"fields": ["price", "stock"]}),
+        ("Selling", {"fields": ["price"]}),
         ("Photo", {"fields": ["new_photo", "image", "thumbnail", "image_sha256"]}),
         ("Search", {"fields": ["embedding_model", "embedded_at", "created_at", "updated_at"]}),
     ]

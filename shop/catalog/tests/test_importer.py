@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from PIL import Image
 
 from conftest import write_subset
-from shop.catalog.models import Category, Product
+from shop.catalog.models import Category, Product, ProductVariant
 from shop.catalog.selectors import ProductFilters, product_list
 from shop.catalog.services import catalog_import
 
@@ -332,7 +332,8 @@ def test_an_import_without_prices_keeps_a_price_typed_in_the_admin(
 ):
     catalog = _write_catalog(tmp_path / "cat", [styles["1525"]], sample_catalog)
     catalog_import(path=catalog)
-    Product.objects.filter(external_id="1525").update(price="799.00", stock=2)
+    Product.objects.filter(external_id="1525").update(price="799.00")
+    ProductVariant.objects.filter(product__external_id="1525").update(stock=2)
 
     summary = catalog_import(path=catalog)
 
