@@ -125,15 +125,19 @@ def product_sizes_sync(
         if updates:
             variant.save(update_fields=updates)
             changed = True
-    gone = [
-        v
-        for size, v in variants.items()
-        if size not in sizes and size in imported.get("sizes", []) and v.is_active
-    ]
-    for variant in gone:
-        variant.is_active = False
-        variant.save(update_fields=["is_active"])
-        changed = True
+    gone = []
+    others = [v for size, v in variants.items() if size not in sizes]
+    for position, variant in enumerate(others, start=len(sizes)):
+        # Sizes the record no longer lists go after those it does.
+        updates = ["position"] if variant.position != position else []
+        variant.position = position
+        if variant.size in imported.get("sizes", []) and variant.is_active:
+            variant.is_active = False
+            updates.append("is_active")
+            gone.append(variant)
+        if updates:
+            variant.save(update_fields=updates)
+            changed = True
     new_dropped = sorted((dropped - set(sizes)) | {v.size for v in gone})
     if imported.get("sizes") != sizes or imported.get("dropped_sizes", []) != new_dropped:
         imported["sizes"], imported["dropped_sizes"] = sizes, new_dropped
