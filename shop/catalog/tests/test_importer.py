@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import F
 from PIL import Image
 
 from conftest import write_subset
-from shop.catalog.models import Category, Product, ProductVariant
+from shop.catalog.models import Brand, Category, Product, ProductVariant
 from shop.catalog.selectors import ProductFilters, product_list
 from shop.catalog.services import catalog_import
 
@@ -474,6 +475,19 @@ def test_it_imports_the_whole_sample_catalog(empty_catalog, sample_catalog, styl
     assert Product.objects.count() == 1151
     assert Category.objects.count() == len(article_types) == 105
     assert summary.notes["usage 'NA' read as not given"] == 16
+    # The style records (README of the sample): one placeholder price, 225 brands,
+    # 3,891 sizes, never a stock figure from the stale snapshot.
+    assert summary.style_skipped == {
+        "placeholder price below 1 skipped (imported without a price)": 1
+    }
+    assert Brand.objects.count() == 225
+    assert Product.objects.filter(price__isnull=True).count() == 1
+    assert Product.objects.filter(list_price__gt=F("price")).count() == 140
+    assert ProductVariant.objects.count() == 3891
+    assert not ProductVariant.objects.filter(stock__isnull=False).exists()
+    # 329 Onesize/ONESIZE, and 5253's "FREESIZE" is one size too.
+    assert Product.objects.filter(variants__size="One size").count() == 329 + 1
+    assert Product.objects.exclude(description="").count() == 1150
 
 
 @pytest.mark.parametrize(
