@@ -151,6 +151,14 @@ class ProductAdminForm(forms.ModelForm):
     def clean_style_note(self) -> str:
         return self._clean_description("style_note")
 
+    def clean_attributes(self) -> dict[str, str]:
+        attributes = self.cleaned_data.get("attributes") or {}
+        if not isinstance(attributes, dict) or not all(
+            isinstance(v, str) for v in attributes.values()
+        ):
+            raise forms.ValidationError('Give names and texts: {"Fit": "Regular Fit"}.')
+        return attributes
+
     def clean(self) -> dict:
         cleaned = super().clean()
         price, list_price = cleaned.get("price"), cleaned.get("list_price")

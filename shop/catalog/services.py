@@ -463,7 +463,9 @@ UPDATE catalog_product AS p SET search_vector =
            (SELECT b.name FROM catalog_brand AS b WHERE b.id = p.brand_id), '')), 'A')
     || setweight(to_tsvector('english', regexp_replace(
            concat_ws(' ', p.description, p.style_note, p.materials_care, p.size_fit,
-                     (SELECT string_agg(value, ' ') FROM jsonb_each_text(p.attributes))),
+                     (SELECT string_agg(value, ' ') FROM jsonb_each_text(
+                         CASE WHEN jsonb_typeof(p.attributes) = 'object'
+                              THEN p.attributes ELSE '{}'::jsonb END))),
            '<[^>]*>', ' ', 'g')), 'D')
 FROM catalog_category AS c
 WHERE c.id = p.category_id

@@ -433,3 +433,25 @@ def test_renaming_a_brand_makes_its_products_findable_by_the_new_name(admin_clie
 
     assert response.status_code == 302
     assert _found("Zephyrbrand") == {product.pk}
+
+
+@pytest.mark.parametrize(
+    ("posted", "saved"),
+    [("{}", {}), ('{"Fit": "Slim Fit"}', {"Fit": "Slim Fit"}), ('["Slim"]', None)],
+)
+def test_attributes_are_names_and_texts(admin_client, posted: str, saved: dict | None):
+    product = Product.objects.get(external_id="1165")
+    Product.objects.filter(pk=product.pk).update(attributes={"Fabric": "Cotton"})
+
+    response = admin_client.post(
+        f"/admin/catalog/product/{product.pk}/change/", _change_form(product, attributes=posted)
+    )
+
+    product.refresh_from_db()
+    if saved is None:
+        assert response.status_code == 200
+        assert "attributes" in response.context["adminform"].form.errors
+        assert product.attributes == {"Fabric": "Cotton"}
+    else:
+        assert response.status_code == 302
+        assert product.attributes == saved
