@@ -8,12 +8,14 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from shop import images
+from shop.catalog.descriptions import description_clean
 from shop.catalog.encoder import current_model_id
-from shop.catalog.models import Category, Product
+from shop.catalog.models import Brand, Category, Product, ProductVariant
 from shop.catalog.services import (
     product_photo_replace,
     product_search_vectors_refresh,
 )
+from shop.money import format_money
 
 
 @admin.register(Category)
@@ -33,6 +35,25 @@ class CategoryAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Category, form: object, change: bool) -> None:
         super().save_model(request, obj, form, change)
         # Category names are part of every product's keyword index.
+        product_search_vectors_refresh(product_ids=obj.products.values_list("id", flat=True))
+
+
+@admin.register(Brand)
+class BrandAdmin(admin.ModelAdmin):
+    list_display = ["name", "product_count"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Brand]:
+        return super().get_queryset(request).annotate(n=Count("products")).order_by("name")
+
+    @admin.display(description="products", ordering="n")
+    def product_count(self, brand: Brand) -> int:
+        return brand.n
+
+    def save_model(self, request: HttpRequest, obj: Brand, form: object, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # Brand names are part of their products' keyword index.
         product_search_vectors_refresh(product_ids=obj.products.values_list("id", flat=True))
 
 
@@ -59,6 +80,12 @@ class EmbeddingStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+# Shoppers filter on these: a merchant picks one of the catalog's values (or the
+# product's own), so a typo never creates a new facet value.
+FACET_FIELDS = ("gender", "base_colour", "season", "usage")
+DESCRIPTION_FIELDS = ("description", "materials_care", "size_fit", "style_note")
+
+
 class ProductAdminForm(forms.ModelForm):
     new_photo = forms.FileField(
         required=False,
@@ -78,9 +105,61 @@ class ProductAdminForm(forms.ModelForm):
             "season",
             "year",
             "usage",
+            "age_group",
+            "brand",
             "price",
-            "stock",
+            "list_price",
+            *DESCRIPTION_FIELDS,
+            "attributes",
         ]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        for name in FACET_FIELDS:
+            values = set(
+                Product.objects.exclude(**{name: ""}).values_list(name, flat=True).distinct()
+            )
+            current = getattr(self.instance, name, "")
+            if current:
+                values.add(current)
+            model_field = Product._meta.get_field(name)
+            self.fields[name] = forms.ChoiceField(
+                choices=[("", "—"), *((v, v) for v in sorted(values))],
+                required=False,
+                label=model_field.verbose_name.capitalize(),
+                help_text="One of the catalog's values (new values come with an import).",
+            )
+
+    def _clean_description(self, name: str) -> str:
+        # Stored sanitised (the page sanitises again when it renders).
+        return description_clean(self.cleaned_data.get(name, ""))
+
+    def clean_description(self) -> str:
+        return self._clean_description("description")
+
+    def clean_materials_care(self) -> str:
+        return self._clean_description("materials_care")
+
+    def clean_size_fit(self) -> str:
+        return self._clean_description("size_fit")
+
+    def clean_style_note(self) -> str:
+        return self._clean_description("style_note")
+
+    def clean_attributes(self) -> dict[str, str]:
+        attributes = self.cleaned_data.get("attributes") or {}
+        if not isinstance(attributes, dict) or not all(
+            isinstance(v, str) for v in attributes.values()
+        ):
+            raise forms.ValidationError('Give names and texts: {"Fit": "Regular Fit"}.')
+        return attributes
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        price, list_price = cleaned.get("price"), cleaned.get("list_price")
+        if price is not None and list_price is not None and list_price < price:
+            self.add_error("list_price", "The list price cannot be below the price.")
+        return cleaned
 
     def clean_new_photo(self) -> UploadedFile | None:
         upload = self.cleaned_data.get("new_photo")
@@ -95,23 +174,34 @@ class ProductAdminForm(forms.ModelForm):
         return upload
 
 
+class ProductVariantInline(admin.TabularInline):
+    model = ProductVariant
+    fields = ["size", "sku", "stock", "position", "is_active"]
+    extra = 0
+    verbose_name = "size"
+    verbose_name_plural = "sizes (stock empty = not tracked)"
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     form = ProductAdminForm
+    inlines = [ProductVariantInline]
     list_display = [
         "thumb",
         "name",
+        "brand",
         "category",
         "gender",
         "base_colour",
-        "price",
-        "stock",
+        "price_shown",
+        "list_price_shown",
         "is_active",
         "embedding_status",
     ]
     list_display_links = ["thumb", "name"]
     list_filter = [
         "is_active",
+        ("brand", admin.RelatedOnlyFieldListFilter),
         "gender",
         "category__master_category",
         "category",
@@ -121,9 +211,9 @@ class ProductAdmin(admin.ModelAdmin):
         "embedding_model",
     ]
     actions = ["re_embed"]
-    list_editable = ["price", "stock", "is_active"]
-    list_select_related = ["category"]
-    search_fields = ["name", "external_id", "category__name", "base_colour"]
+    list_editable = ["is_active"]
+    list_select_related = ["category", "brand"]
+    search_fields = ["name", "external_id", "category__name", "brand__name", "base_colour"]
     # Photos are never edited as raw files: a new one goes through the safe image
     # module (new_photo), so uploaded bytes are never stored or served.
     readonly_fields = [
@@ -136,22 +226,34 @@ class ProductAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    autocomplete_fields = ["category"]
+    autocomplete_fields = ["category", "brand"]
     list_per_page = 50
     fieldsets = [
         (None, {"fields": ["thumb_large", "name", "external_id", "category", "is_active"]}),
-        ("Attributes", {"fields": ["gender", "base_colour", "season", "year", "usage"]}),
-        ("Selling", {"fields": ["price", "stock"]}),
+        (
+            "Attributes",
+            {"fields": ["gender", "base_colour", "season", "year", "usage", "age_group"]},
+        ),
+        ("Selling", {"fields": ["brand", "price", "list_price"]}),
+        (
+            "Description",
+            {
+                "fields": [*DESCRIPTION_FIELDS, "attributes"],
+                "description": "Paragraphs, line breaks, lists and bold only: anything else "
+                "(links, styles, scripts) is removed on save.",
+            },
+        ),
         ("Photo", {"fields": ["new_photo", "image", "thumbnail", "image_sha256"]}),
         ("Search", {"fields": ["embedding_model", "embedded_at", "created_at", "updated_at"]}),
     ]
 
-    def formfield_for_dbfield(self, db_field, request, **kwargs):  # noqa: ANN001, ANN201
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name in ("price", "stock") and field is not None:
-            # Editable in the list: narrow inputs keep the table on one screen.
-            field.widget.attrs["style"] = "width: 6em"
-        return field
+    @admin.display(description="price", ordering="price")
+    def price_shown(self, product: Product) -> str:
+        return format_money(product.price) or "—"
+
+    @admin.display(description="list price", ordering="list_price")
+    def list_price_shown(self, product: Product) -> str:
+        return format_money(product.list_price) or "—"
 
     @admin.display(description="")
     def thumb(self, product: Product) -> str:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -43,10 +45,31 @@ class Brand(models.Model):
         return self.name
 
 
+ONE_SIZE = "One size"
+SKU_MAX_LENGTH = 120
+
+
+def variant_sku(external_id: str, size: str) -> str:
+    """``<external_id>-<size>`` without spaces ("1525-M", "1525-Onesize").
+
+    Ids too long for the column keep a prefix and a hash, so SKUs stay unique.
+    """
+    size_part = size.replace(" ", "")
+    sku = f"{external_id}-{size_part}"
+    if len(sku) > SKU_MAX_LENGTH:
+        digest = hashlib.sha256(external_id.encode()).hexdigest()[:10]
+        sku = f"{external_id[: SKU_MAX_LENGTH - len(size_part) - 12]}-{digest}-{size_part}"
+    return sku
+
+
 class ProductQuerySet(models.QuerySet["Product"]):
     def browsable(self) -> ProductQuerySet:
         """Products a shopper may see."""
         return self.filter(is_active=True)
+
+    def for_display(self) -> ProductQuerySet:
+        """With what a card or page shows (category, brand, sizes) in two queries."""
+        return self.select_related("category", "brand").prefetch_related("variants")
 
     def embedded_with(self, model_id: str) -> ProductQuerySet:
         return self.filter(embedding_model=model_id, embedding__isnull=False)
@@ -73,12 +96,12 @@ class Product(models.Model):
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     usage = models.CharField(max_length=50, blank=True)
     age_group = models.CharField(max_length=30, blank=True)
-    # Imported catalogs often have no price or stock; missing is shown as
-    # unavailable, never invented. `price` is what the shopper pays (the sale price);
-    # `list_price` is the price before discount, shown struck through when higher.
+    # Imported catalogs often have no price; missing is shown as unavailable, never
+    # invented. `price` is what the shopper pays (the sale price); `list_price` is the
+    # price before discount, shown struck through when higher. Stock is per size
+    # (ProductVariant).
     price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     list_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
-    stock = models.PositiveIntegerField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
 
     # Sanitised HTML (paragraphs, lists, bold only): see the importer.
@@ -95,6 +118,16 @@ class Product(models.Model):
     image_sha256 = models.CharField(
         max_length=64, blank=True, help_text="Hash of the source photo, to skip unchanged images."
     )
+    style_sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Hash of the source style record (JSON), to skip unchanged records.",
+    )
+    # What the last import wrote into the fields a merchant may edit (price, brand,
+    # descriptions...). A field whose value differs from it was edited in the admin,
+    # and re-imports leave it alone.
+    imported_values = models.JSONField(default=dict, blank=True, editable=False)
 
     search_vector = SearchVectorField(null=True, editable=False)
 
@@ -151,8 +184,22 @@ class Product(models.Model):
         return reverse("catalog:product_detail", args=[self.pk])
 
     @property
+    def stock(self) -> int | None:
+        """Units left over the active sizes whose stock is tracked; None if none is.
+
+        Read-only: stock is set per size (ProductVariant.stock).
+        """
+        tracked = [v.stock for v in self.variants.all() if v.is_active and v.stock is not None]
+        return sum(tracked) if tracked else None
+
+    @property
+    def is_sold_out(self) -> bool:
+        """No active size can be bought (every tracked size is at 0, or no sizes)."""
+        return not any(v.in_stock for v in self.variants.all())
+
+    @property
     def is_available(self) -> bool:
-        return self.price is not None and (self.stock is None or self.stock > 0)
+        return self.price is not None and not self.is_sold_out
 
 
 class ProductVariant(models.Model):

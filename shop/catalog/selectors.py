@@ -109,7 +109,7 @@ def product_list(
     *, filters: ProductFilters, q: str = "", sort: str = "relevance"
 ) -> QuerySet[Product]:
     """Browsable products matching the filters and, if given, the keywords."""
-    queryset = filters.apply(Product.objects.browsable()).select_related("category")
+    queryset = filters.apply(Product.objects.browsable()).for_display()
     if q:
         query = keyword_query(q)
         queryset = queryset.filter(search_vector=query).annotate(
@@ -229,7 +229,7 @@ def product_attribute_values(*, field: str) -> list[str]:
 
 
 def product_get(*, pk: int) -> Product:
-    return Product.objects.browsable().select_related("category").get(pk=pk)
+    return Product.objects.browsable().for_display().get(pk=pk)
 
 
 # --- multimodal search ---------------------------------------------------------------
@@ -396,7 +396,7 @@ def product_search(
             .order_by("name", "id")
             .values_list("id", flat=True)[: k - len(ordered)]
         )
-    products = Product.objects.select_related("category").in_bulk(ordered)
+    products = Product.objects.for_display().in_bulk(ordered)
     vector_scores = dict(vector_ranked)
     keyword_ranks = {pk: rank for rank, pk in enumerate(keyword_ids, start=1)}
     hits = [
@@ -423,5 +423,5 @@ def product_similar(*, product: Product, k: int = 8) -> list[Product]:
     ranked = vector_search.similar_products(
         product.embedding, model_id=product.embedding_model, exclude_id=product.pk, limit=k
     )
-    products = Product.objects.select_related("category").in_bulk([pk for pk, _ in ranked])
+    products = Product.objects.for_display().in_bulk([pk for pk, _ in ranked])
     return [products[pk] for pk, _ in ranked if pk in products]

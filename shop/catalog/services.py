@@ -27,8 +27,10 @@ if TYPE_CHECKING:
 
     from shop.catalog.encoder import Blip2Encoder
 from shop.catalog.exceptions import CatalogError
+from shop.catalog.importing import product_sizes_sync, product_values_apply
 from shop.catalog.models import Category, Product, ProductQueryEmbedding
 from shop.catalog.selectors import ProductFilters
+from shop.catalog.style_records import StyleRecord, StyleRecordRejected, style_record_parse
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +51,8 @@ class ImportSummary:
     unchanged: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     notes: Counter[str] = field(default_factory=Counter)
+    # Products imported without their style record's extras, or without part of them.
+    style_skipped: Counter[str] = field(default_factory=Counter)
 
     @property
     def skipped_total(self) -> int:
@@ -61,6 +65,10 @@ class ImportSummary:
             f"Skipped: {self.skipped_total}",
         ]
         out += [f"  skipped ({reason}): {n}" for reason, n in self.skipped.most_common()]
+        out += [
+            f"  style record skipped ({reason}): {n}"
+            for reason, n in self.style_skipped.most_common()
+        ]
         out += [f"  note ({note}): {n}" for note, n in self.notes.most_common()]
         return out
 
@@ -80,6 +88,7 @@ class ProductRow:
     usage: str = ""
     price: Decimal | None = None
     stock: int | None = None
+    style_path: Path | None = None
 
 
 class RowSkipped(Exception):
@@ -123,7 +132,7 @@ def catalog_import(
         seen.add(row.external_id)
         try:
             _check_fits(row)
-            outcome = _import_row(row)
+            outcome = _import_row(row, summary)
         except RowSkipped as skipped:
             summary.skipped[skipped.reason] += 1
             logger.info("skipped %s: %s", row.external_id, skipped.reason)
@@ -200,6 +209,7 @@ def _kaggle_row(path: Path, record: dict[str, str], summary: ImportSummary) -> P
         usage=_attribute(record.get("usage", "")),
         price=_decimal(record.get("price", "")),
         stock=_stock(record.get("stock", "")),
+        style_path=path / "styles" / f"{external_id}.json",
     )
 
 
@@ -313,7 +323,39 @@ def _category_for(row: ProductRow) -> Category:
     return category
 
 
-def _import_row(row: ProductRow) -> str:
+def _style_record(
+    row: ProductRow, existing: Product | None, summary: ImportSummary
+) -> tuple[StyleRecord | None, str]:
+    """The row's style record when it is new or changed, and the hash to store.
+
+    An unchanged record (same hash) is not read again. One that cannot be read is
+    counted and the product is imported without its extras; its hash is not stored,
+    so the next run reports it again.
+    """
+    if row.style_path is None:
+        return None, ""
+    try:
+        data = row.style_path.read_bytes()
+    except FileNotFoundError:
+        return None, ""
+    except OSError:
+        summary.style_skipped["style record unreadable"] += 1
+        return None, ""
+    digest = hashlib.sha256(data).hexdigest()
+    if existing is not None and existing.style_sha256 == digest:
+        return None, digest
+    try:
+        record = style_record_parse(data, external_id=row.external_id)
+    except StyleRecordRejected as rejected:
+        summary.style_skipped[rejected.reason] += 1
+        logger.info("style record of %s skipped: %s", row.external_id, rejected.reason)
+        return None, ""
+    for note in record.notes:
+        summary.style_skipped[note] += 1
+    return record, digest
+
+
+def _import_row(row: ProductRow, summary: ImportSummary) -> str:
     """Create or update one product; its keyword index is refreshed in the same
     transaction, so an import killed half-way leaves no product unsearchable."""
     try:
@@ -323,7 +365,8 @@ def _import_row(row: ProductRow) -> str:
     except OSError:
         raise RowSkipped("image file unreadable") from None
     digest = hashlib.sha256(data).hexdigest()
-    existing = Product.objects.filter(external_id=row.external_id).first()
+    existing = Product.objects.filter(external_id=row.external_id).select_related("brand").first()
+    record, style_digest = _style_record(row, existing, summary)
     fields = {
         "name": row.name,
         "gender": row.gender,
@@ -332,11 +375,11 @@ def _import_row(row: ProductRow) -> str:
         "year": row.year,
         "usage": row.usage,
     }
-    # Imported catalogs without prices must not wipe prices a merchant typed in.
+    # Values a merchant may edit in the admin: set only while they are unedited.
+    merchant_values = record.values() if record is not None else {}
     if row.price is not None:
-        fields["price"] = row.price
-    if row.stock is not None:
-        fields["stock"] = row.stock
+        # The catalog's own price column wins over the style record's sale price.
+        merchant_values["price"] = row.price
     image_changed = existing is None or existing.image_sha256 != digest or not existing.image
     decoded = None
     if image_changed:
@@ -348,22 +391,40 @@ def _import_row(row: ProductRow) -> str:
     try:
         with transaction.atomic():
             category = _category_for(row)
-            fields["category"] = category
-            if (
-                existing is not None
-                and not image_changed
-                and existing.search_vector is not None
-                and all(getattr(existing, k) == v for k, v in fields.items())
-            ):
-                return "unchanged"
             product = existing or Product(external_id=row.external_id)
+            changed = image_changed or product.search_vector is None
+            if product.category_id != category.pk:
+                product.category = category
+                changed = True
             for key, value in fields.items():
-                setattr(product, key, value)
+                if getattr(product, key) != value:
+                    setattr(product, key, value)
+                    changed = True
+            if product_values_apply(
+                product=product,
+                values=merchant_values,
+                is_new=existing is None,
+                notes=summary.notes,
+            ):
+                changed = True
+            if style_digest and product.style_sha256 != style_digest:
+                product.style_sha256 = style_digest
+                changed = True
             if decoded is not None:
                 _photo_store(product, decoded, digest=digest)
-            product.save()
+            if changed:
+                product.save()
             if decoded is not None and existing is not None:
                 product.query_embeddings.all().delete()
+            if product_sizes_sync(
+                product=product,
+                sizes=record.sizes if record is not None else None,
+                stock=row.stock,
+                notes=summary.notes,
+            ):
+                changed = True
+            if not changed:
+                return "unchanged"
             product_search_vectors_refresh(product_ids=[product.pk])
     except DataError:
         # _check_fits should have caught it; never let one row end the import.
@@ -409,15 +470,24 @@ UPDATE catalog_product AS p SET search_vector =
     || setweight(to_tsvector('english', concat_ws(' ', c.sub_category, c.master_category)), 'C')
     || setweight(to_tsvector('english', concat_ws(' ', p.base_colour, p.gender, p.usage,
                                                    p.season)), 'B')
+    || setweight(to_tsvector('english', coalesce(
+           (SELECT b.name FROM catalog_brand AS b WHERE b.id = p.brand_id), '')), 'A')
+    || setweight(to_tsvector('english', regexp_replace(
+           concat_ws(' ', p.description, p.style_note, p.materials_care, p.size_fit,
+                     (SELECT string_agg(value, ' ') FROM jsonb_each_text(
+                         CASE WHEN jsonb_typeof(p.attributes) = 'object'
+                              THEN p.attributes ELSE '{}'::jsonb END))),
+           '<[^>]*>', ' ', 'g')), 'D')
 FROM catalog_category AS c
 WHERE c.id = p.category_id
 """
 
 
 def product_search_vectors_refresh(*, product_ids: Iterable[int]) -> None:
-    """Recompute the full-text search vector (names, article type, attributes).
+    """Recompute the full-text search vector: name, article type and brand weigh most,
+    then colour/gender/occasion/season, category groups, and description words least.
 
-    Done in SQL because the vector spans the product and its category; callers
+    Done in SQL because the vector spans the product, its category and brand; callers
     that change either (import, admin) call this explicitly.
     """
     ids = list(product_ids)

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from shop.catalog.encoder import current_model_id
-from shop.catalog.models import Category, Product
+from shop.catalog.models import Brand, Category, Product, ProductVariant
 from shop.catalog.selectors import ProductFilters, product_list
 
 pytestmark = pytest.mark.django_db
@@ -16,6 +17,29 @@ CHANGELIST = "/admin/catalog/product/"
 
 def _found(q: str) -> set[int]:
     return set(product_list(filters=ProductFilters(), q=q).values_list("pk", flat=True))
+
+
+def _sizes_form(product: Product, **changes: object) -> dict[str, object]:
+    """The size (variant) inline's fields as the change form posts them."""
+    variants = list(product.variants.all())
+    data: dict[str, object] = {
+        "variants-TOTAL_FORMS": str(len(variants)),
+        "variants-INITIAL_FORMS": str(len(variants)),
+        "variants-MIN_NUM_FORMS": "0",
+        "variants-MAX_NUM_FORMS": "1000",
+    }
+    for i, v in enumerate(variants):
+        data |= {
+            f"variants-{i}-id": str(v.pk),
+            f"variants-{i}-product": str(product.pk),
+            f"variants-{i}-size": v.size,
+            f"variants-{i}-sku": v.sku,
+            f"variants-{i}-stock": "" if v.stock is None else str(v.stock),
+            f"variants-{i}-position": str(v.position),
+            f"variants-{i}-is_active": "on" if v.is_active else "",
+        }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v != "" or k.endswith("-stock")}
 
 
 def _change_form(product: Product, **changes: object) -> dict[str, object]:
@@ -30,11 +54,11 @@ def _change_form(product: Product, **changes: object) -> dict[str, object]:
         "year": product.year or "",
         "usage": product.usage,
         "price": product.price or "",
-        "stock": product.stock if product.stock is not None else "",
         "_save": "Save",
     }
     data.update(changes)
-    return {k: v for k, v in data.items() if v != "" or k in ("price", "stock", "year")}
+    data = {k: v for k, v in data.items() if v != "" or k in ("price", "year")}
+    return data | _sizes_form(product)
 
 
 def test_an_anonymous_visitor_is_sent_to_the_login_page(client):
@@ -158,7 +182,7 @@ def test_renaming_a_category_in_the_admin_makes_its_products_findable_by_the_new
     assert _found("Quokkawear") == ids
 
 
-def test_staff_can_change_prices_from_the_list(admin_client):
+def test_staff_can_take_products_off_sale_from_the_list(admin_client):
     products = list(Product.objects.order_by("name", "id")[:2])
     data = {
         "form-TOTAL_FORMS": "2",
@@ -166,19 +190,12 @@ def test_staff_can_change_prices_from_the_list(admin_client):
         "_save": "Save",
     }
     for i, product in enumerate(products):
-        data |= {
-            f"form-{i}-id": str(product.pk),
-            f"form-{i}-price": "250.00" if i == 0 else "",
-            f"form-{i}-stock": "7" if i == 0 else "",
-            f"form-{i}-is_active": "on",
-        }
+        data |= {f"form-{i}-id": str(product.pk), f"form-{i}-is_active": "" if i == 0 else "on"}
 
     response = admin_client.post(CHANGELIST, data)
 
     assert response.status_code == 302
-    products[0].refresh_from_db()
-    assert str(products[0].price) == "250.00"
-    assert products[0].stock == 7
+    assert [Product.objects.get(pk=p.pk).is_active for p in products] == [False, True]
 
 
 @pytest.mark.django_db
@@ -221,8 +238,7 @@ def _change_form_data(product) -> dict:
         "year": product.year or "",
         "usage": product.usage,
         "price": "",
-        "stock": "",
-    }
+    } | _sizes_form(product)
 
 
 @pytest.mark.django_db
@@ -287,3 +303,157 @@ def test_view_only_staff_cannot_run_the_re_embed_action(client, django_user_mode
     assert b"re_embed" not in listing.content
     assert response.status_code in (200, 302, 403)
     assert Product.objects.needing_embedding(current_model_id()).count() == 0
+
+
+# Commerce: brands, prices, sizes, attribute choices, descriptions ------------------------
+
+
+def _sell(product: Product, **fields: object) -> Product:
+    Product.objects.filter(pk=product.pk).update(**fields)
+    product.refresh_from_db()
+    return product
+
+
+def test_the_list_shows_brand_price_and_list_price_formatted_and_filters_by_brand(admin_client):
+    brand = Brand.objects.create(name="Quokka", slug="quokka")
+    product = _sell(
+        Product.objects.get(external_id="1165"),
+        brand=brand,
+        price=Decimal("124999.00"),
+        list_price=Decimal("249999.50"),
+    )
+
+    response = admin_client.get(CHANGELIST, {"brand__id__exact": brand.pk})
+
+    assert list(response.context["cl"].result_list) == [product]
+    content = response.content.decode()
+    assert "₹1,24,999" in content and "₹2,49,999.50" in content
+    assert "Quokka" in content
+
+
+def test_the_change_form_lists_sizes_and_saves_their_stock(admin_client):
+    product = Product.objects.get(external_id="1165")
+    ProductVariant.objects.create(product=product, size="XL", sku="1165-XL", position=1)
+    page = admin_client.get(f"/admin/catalog/product/{product.pk}/change/")
+    assert "1165-XL" in page.content.decode()
+    assert page.context["inline_admin_formsets"][0].formset.total_form_count() == 2
+
+    data = _change_form(product)
+    data["variants-1-stock"] = "7"
+    data["variants-0-is_active"] = ""
+    response = admin_client.post(f"/admin/catalog/product/{product.pk}/change/", data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert [(v.size, v.stock, v.is_active) for v in product.variants.all()] == [
+        ("One size", None, False),
+        ("XL", 7, True),
+    ]
+
+
+def test_a_negative_stock_is_a_form_error(admin_client):
+    product = Product.objects.get(external_id="1165")
+    data = _change_form(product)
+    data["variants-0-stock"] = "-3"
+
+    response = admin_client.post(f"/admin/catalog/product/{product.pk}/change/", data)
+
+    assert response.status_code == 200
+    assert product.variants.get().stock is None
+
+
+def test_shopper_facing_attributes_are_chosen_from_the_catalogs_values(admin_client):
+    product = Product.objects.get(external_id="1165")
+
+    form = admin_client.get(f"/admin/catalog/product/{product.pk}/change/").context["adminform"]
+
+    choices = [value for value, _label in form.form.fields["base_colour"].choices]
+    assert choices[0] == ""
+    assert set(choices[1:]) == set(
+        Product.objects.exclude(base_colour="").values_list("base_colour", flat=True)
+    )
+    assert "Summer" in dict(form.form.fields["season"].choices)
+    response = admin_client.post(
+        f"/admin/catalog/product/{product.pk}/change/", _change_form(product, base_colour="Bleu")
+    )
+    assert response.status_code == 200
+    assert "base_colour" in response.context["adminform"].form.errors
+    product.refresh_from_db()
+    assert product.base_colour == "Blue"
+
+
+def test_a_description_typed_in_the_admin_is_sanitised_on_save(admin_client):
+    product = Product.objects.get(external_id="1165")
+    html = (
+        '<p style="color:red">Soft <a href="https://elsewhere.example">cotton</a>'
+        "<script>alert(1)</script></p><ul><li><b>Light</b></li></ul>"
+    )
+
+    response = admin_client.post(
+        f"/admin/catalog/product/{product.pk}/change/", _change_form(product, description=html)
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    product.refresh_from_db()
+    assert product.description == "<p>Soft cotton</p><ul><li><b>Light</b></li></ul>"
+    assert product.pk in _found("cotton")
+
+
+def test_a_list_price_below_the_price_is_refused(admin_client):
+    product = Product.objects.get(external_id="1165")
+
+    response = admin_client.post(
+        f"/admin/catalog/product/{product.pk}/change/",
+        _change_form(product, price="999", list_price="500"),
+    )
+
+    assert response.status_code == 200
+    assert "list_price" in response.context["adminform"].form.errors
+
+
+def test_brands_are_searchable_and_offered_by_autocomplete(admin_client):
+    Brand.objects.create(name="Quokka", slug="quokka")
+    Brand.objects.create(name="Wombat", slug="wombat")
+
+    listing = admin_client.get("/admin/catalog/brand/", {"q": "quok"})
+    autocomplete = admin_client.get(
+        "/admin/autocomplete/",
+        {"term": "wom", "app_label": "catalog", "model_name": "product", "field_name": "brand"},
+    )
+
+    assert listing.context["cl"].result_count == 1
+    assert [r["text"] for r in autocomplete.json()["results"]] == ["Wombat"]
+
+
+def test_renaming_a_brand_makes_its_products_findable_by_the_new_name(admin_client):
+    brand = Brand.objects.create(name="Quokka", slug="quokka")
+    product = _sell(Product.objects.get(external_id="1165"), brand=brand)
+
+    response = admin_client.post(
+        f"/admin/catalog/brand/{brand.pk}/change/",
+        {"name": "Zephyrbrand", "slug": "quokka", "_save": "Save"},
+    )
+
+    assert response.status_code == 302
+    assert _found("Zephyrbrand") == {product.pk}
+
+
+@pytest.mark.parametrize(
+    ("posted", "saved"),
+    [("{}", {}), ('{"Fit": "Slim Fit"}', {"Fit": "Slim Fit"}), ('["Slim"]', None)],
+)
+def test_attributes_are_names_and_texts(admin_client, posted: str, saved: dict | None):
+    product = Product.objects.get(external_id="1165")
+    Product.objects.filter(pk=product.pk).update(attributes={"Fabric": "Cotton"})
+
+    response = admin_client.post(
+        f"/admin/catalog/product/{product.pk}/change/", _change_form(product, attributes=posted)
+    )
+
+    product.refresh_from_db()
+    if saved is None:
+        assert response.status_code == 200
+        assert "attributes" in response.context["adminform"].form.errors
+        assert product.attributes == {"Fabric": "Cotton"}
+    else:
+        assert response.status_code == 302
+        assert product.attributes == saved

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from shop.catalog.models import Category, Product
+from shop.catalog.models import Brand, Category, Product, ProductVariant
 
 pytestmark = pytest.mark.django_db
 
@@ -12,14 +12,25 @@ FIELDS = {
     "id",
     "external_id",
     "name",
+    "brand",
     "article_type",
     "gender",
+    "age_group",
     "colour",
     "season",
     "year",
     "usage",
     "price",
-    "stock",
+    "list_price",
+    "currency",
+    "price_display",
+    "discount_percent",
+    "sizes",
+    "description",
+    "materials_care",
+    "size_fit",
+    "style_note",
+    "attributes",
     "url",
     "image_url",
 }
@@ -90,7 +101,23 @@ def test_the_product_list_leaves_out_inactive_products(client):
 
 def test_a_product_returns_its_fields(client):
     product = Product.objects.get(external_id="1165")
-    Product.objects.filter(pk=product.pk).update(price=Decimal("1299.50"), stock=4)
+    brand = Brand.objects.create(name="Nike", slug="nike")
+    Product.objects.filter(pk=product.pk).update(
+        price=Decimal("1299.50"),
+        list_price=Decimal("2599.00"),
+        brand=brand,
+        age_group="Adults-Men",
+        description='<p>Light <strong>mesh</strong><a href="x">jersey</a></p>',
+        attributes={"Fit": "Regular Fit"},
+    )
+    ProductVariant.objects.filter(product=product).delete()
+    for position, (size, stock) in enumerate([("S", 0), ("M", None), ("L", 2)]):
+        ProductVariant.objects.create(
+            product=product, size=size, sku=f"1165-{size}", stock=stock, position=position
+        )
+    ProductVariant.objects.create(
+        product=product, size="XL", sku="1165-XL", position=9, is_active=False
+    )
 
     response = client.get(f"/api/products/{product.pk}/")
 
@@ -107,8 +134,21 @@ def test_a_product_returns_its_fields(client):
         "season": "Summer",
         "year": 2013,
         "usage": "Sports",
+        "brand": "Nike",
+        "age_group": "Adults-Men",
         "price": "1299.50",
-        "stock": 4,
+        "list_price": "2599.00",
+        "currency": "INR",
+        "price_display": "₹1,299.50",
+        "discount_percent": 50,
+        "sizes": [
+            {"size": "S", "sku": "1165-S", "in_stock": False},
+            {"size": "M", "sku": "1165-M", "in_stock": True},
+            {"size": "L", "sku": "1165-L", "in_stock": True},
+        ],
+        "description": "<p>Light <strong>mesh</strong>jersey</p>",
+        "materials_care": "",
+        "attributes": {"Fit": "Regular Fit"},
         "url": f"/products/{product.pk}/",
     }
     assert body["image_url"] == product.thumbnail.url
@@ -121,7 +161,10 @@ def test_a_product_without_a_price_returns_null(client):
     body = client.get(f"/api/products/{product.pk}/").json()
 
     assert body["price"] is None
-    assert body["stock"] is None
+    assert (body["price_display"], body["discount_percent"], body["brand"]) == (None, None, None)
+    assert body["sizes"] == [
+        {"size": "One size", "sku": f"{product.external_id}-Onesize", "in_stock": True}
+    ]
 
 
 def test_an_unknown_product_is_not_found(client):
@@ -152,3 +195,7 @@ def test_the_schema_is_published(client):
     schema = response.json()
     assert "/api/products/" in schema["paths"]
     assert "/api/products/{id}/" in schema["paths"]
+    product = schema["components"]["schemas"]["ProductOutput"]["properties"]
+    assert {"brand", "price_display", "discount_percent", "sizes", "description"} <= set(product)
+    size = schema["components"]["schemas"]["ProductSize"]["properties"]
+    assert set(size) == {"size", "sku", "in_stock"}

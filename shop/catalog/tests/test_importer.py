@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import F
 from PIL import Image
 
 from conftest import write_subset
-from shop.catalog.models import Category, Product
+from shop.catalog.models import Brand, Category, Product, ProductVariant
 from shop.catalog.selectors import ProductFilters, product_list
 from shop.catalog.services import catalog_import
 
@@ -332,7 +333,8 @@ def test_an_import_without_prices_keeps_a_price_typed_in_the_admin(
 ):
     catalog = _write_catalog(tmp_path / "cat", [styles["1525"]], sample_catalog)
     catalog_import(path=catalog)
-    Product.objects.filter(external_id="1525").update(price="799.00", stock=2)
+    Product.objects.filter(external_id="1525").update(price="799.00")
+    ProductVariant.objects.filter(product__external_id="1525").update(stock=2)
 
     summary = catalog_import(path=catalog)
 
@@ -473,6 +475,20 @@ def test_it_imports_the_whole_sample_catalog(empty_catalog, sample_catalog, styl
     assert Product.objects.count() == 1151
     assert Category.objects.count() == len(article_types) == 105
     assert summary.notes["usage 'NA' read as not given"] == 16
+    # The style records (README of the sample): one placeholder price, 225 brands,
+    # 3,891 sizes, never a stock figure from the stale snapshot.
+    assert summary.style_skipped == {
+        "placeholder price below 1 skipped (imported without a price)": 1
+    }
+    assert Brand.objects.count() == 225
+    assert Product.objects.filter(price__isnull=True).count() == 1
+    assert Product.objects.filter(list_price__gt=F("price")).count() == 140
+    assert ProductVariant.objects.count() == 3891
+    assert not ProductVariant.objects.filter(stock__isnull=False).exists()
+    # 329 Onesize/ONESIZE, and 5253's "FREESIZE" is one size too.
+    assert Product.objects.filter(variants__size="One size").count() == 329 + 1
+    # 1150 records have a description; 50552's and 38193's say only "<p>NA</p>".
+    assert Product.objects.exclude(description="").count() == 1150 - 2
 
 
 @pytest.mark.parametrize(

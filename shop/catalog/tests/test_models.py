@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from shop.catalog.models import Category, Product
+from shop.catalog.models import Category, Product, ProductVariant, variant_sku
 
 pytestmark = pytest.mark.django_db
 
@@ -34,20 +34,66 @@ def test_a_product_reads_as_its_name_and_links_to_its_page(category):
     assert product.get_absolute_url() == f"/products/{product.pk}/"
 
 
+def _sized(category: Category, stocks: list[int | None], **fields: object) -> Product:
+    """A product with one size per stock value (None = not tracked)."""
+    product = _product(category, **fields)
+    for i, stock in enumerate(stocks):
+        ProductVariant.objects.create(
+            product=product, size=f"S{i}", sku=f"{product.external_id}-S{i}", stock=stock
+        )
+    return Product.objects.get(pk=product.pk)
+
+
 def test_a_product_without_a_price_is_not_available(category):
-    assert _product(category, price=None, stock=5).is_available is False
+    assert _sized(category, [5], price=None).is_available is False
 
 
-def test_a_product_with_a_price_and_unknown_stock_is_available(category):
-    assert _product(category, price=Decimal("499.00"), stock=None).is_available is True
+def test_a_product_with_a_price_and_untracked_stock_is_available(category):
+    product = _sized(category, [None], price=Decimal("499.00"))
+    assert (product.is_available, product.is_sold_out, product.stock) == (True, False, None)
 
 
-def test_a_product_with_a_price_and_stock_is_available(category):
-    assert _product(category, price=Decimal("499.00"), stock=3).is_available is True
+def test_a_product_with_a_price_and_stock_in_some_size_is_available(category):
+    product = _sized(category, [0, 3, 2], price=Decimal("499.00"))
+    assert (product.is_available, product.stock) == (True, 5)
 
 
-def test_a_product_out_of_stock_is_not_available(category):
-    assert _product(category, price=Decimal("499.00"), stock=0).is_available is False
+def test_a_product_whose_every_tracked_size_is_at_zero_is_sold_out(category):
+    product = _sized(category, [0, 0], price=Decimal("499.00"))
+    assert (product.is_available, product.is_sold_out, product.stock) == (False, True, 0)
+
+
+def test_an_untracked_size_keeps_a_product_available(category):
+    assert _sized(category, [0, None], price=Decimal("499.00")).is_available is True
+
+
+def test_inactive_sizes_are_neither_sold_nor_counted(category):
+    product = _sized(category, [4, None], price=Decimal("499.00"))
+    product.variants.update(is_active=False)
+    product = Product.objects.get(pk=product.pk)
+    assert (product.is_sold_out, product.stock) == (True, None)
+
+
+def test_a_product_without_sizes_cannot_be_bought(category):
+    assert _sized(category, [], price=Decimal("499.00")).is_available is False
+
+
+def test_a_size_is_unique_per_product_and_a_sku_across_the_shop(category):
+    product = _sized(category, [None])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProductVariant.objects.create(product=product, size="S0", sku="other")
+    other = _product(category, external_id="test-2")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProductVariant.objects.create(product=other, size="M", sku="test-1-S0")
+
+
+def test_a_sku_is_the_id_and_the_size_and_stays_within_its_column():
+    assert variant_sku("1525", "One size") == "1525-Onesize"
+    assert variant_sku("10000", "2YRS") == "10000-2YRS"
+    long_a, long_b = "a" * 150 + "1", "a" * 150 + "2"
+    skus = {variant_sku(long_a, "EURO42"), variant_sku(long_b, "EURO42")}
+    assert len(skus) == 2
+    assert all(len(sku) <= 120 and sku.endswith("-EURO42") for sku in skus)
 
 
 def test_browsable_hides_inactive_products(category):

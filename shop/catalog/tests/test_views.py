@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 import pytest
 from django.db.models import Count
 
-from shop.catalog.models import Category, Product
+from shop.catalog.models import Brand, Category, Product, ProductVariant
 from shop.catalog.services import product_search_vectors_refresh
 
 pytestmark = pytest.mark.django_db
@@ -339,13 +339,14 @@ def test_a_product_without_a_price_shows_price_unavailable(client):
 
 def test_a_price_is_formatted_with_the_currency_and_thousands(client):
     product = Product.objects.first()
-    Product.objects.filter(pk=product.pk).update(price=Decimal("1299.50"), stock=3)
+    Product.objects.filter(pk=product.pk).update(price=Decimal("1299.50"))
+    product.variants.update(stock=3)
 
     content = _detail(client.get(product.get_absolute_url()))
 
     assert "₹1,299.50" in content
     assert "Price unavailable" not in content
-    assert "3 in stock" in content
+    assert 'One size <span class="muted">(3 in stock)</span>' in content
 
 
 def test_a_whole_price_drops_the_decimals(client):
@@ -360,12 +361,60 @@ def test_a_whole_price_drops_the_decimals(client):
 
 def test_a_product_out_of_stock_says_so(client):
     product = Product.objects.first()
-    Product.objects.filter(pk=product.pk).update(price=Decimal("250.00"), stock=0)
+    Product.objects.filter(pk=product.pk).update(price=Decimal("250.00"))
+    product.variants.update(stock=0)
 
     content = _detail(client.get(product.get_absolute_url()))
 
     assert "out of stock" in content
     assert "Out of stock" in content
+
+
+def test_the_product_page_shows_brand_discount_sizes_descriptions_and_details(client):
+    product = Product.objects.get(external_id="1165")
+    Product.objects.filter(pk=product.pk).update(
+        brand=Brand.objects.create(name="Nike", slug="nike"),
+        price=Decimal("1499.00"),
+        list_price=Decimal("2999.00"),
+        # Stored as written (e.g. by a raw SQL fix): the page sanitises it again.
+        description='<p>Cool <a href="https://elsewhere.example">mesh</a></p><script>x()</script>',
+        size_fit="<p>Regular fit</p>",
+        attributes={"Fit": "Regular Fit", "Fabric": "<b>Polyester</b>"},
+    )
+    product.variants.all().delete()
+    for i, (size, stock) in enumerate([("S", 0), ("M", None), ("L", 4)]):
+        ProductVariant.objects.create(
+            product=product, size=size, sku=f"1165-{size}", stock=stock, position=i
+        )
+    ProductVariant.objects.create(product=product, size="XXL", sku="1165-XXL", is_active=False)
+
+    content = _detail(client.get(product.get_absolute_url()))
+
+    assert '<p class="brand" data-testid="brand">Nike</p>' in content
+    assert '<span class="price-now">₹1,499</span>' in content
+    assert '<s class="price-was"' in content and "₹2,999</s>" in content
+    assert '<span class="price-off">50% off</span>' in content
+    sizes = re.findall(r'<li class="size ([a-z-]+)">([^<]+)', content)
+    assert sizes == [("sold-out", "S "), ("in-stock", "M"), ("in-stock", "L ")]
+    assert "XXL" not in content
+    assert "<p>Cool mesh</p>" in content
+    assert "<script>x()" not in content and "elsewhere.example" not in content
+    assert '<h2 class="section-title">Size and fit</h2><p>Regular fit</p>' in content
+    assert '<th scope="row">Fit</th><td>Regular Fit</td>' in content
+    assert "&lt;b&gt;Polyester&lt;/b&gt;" in content  # attributes are text, escaped
+
+
+def test_cards_show_the_discounted_price_and_sold_out_products(client):
+    product = Product.objects.get(external_id="1165")
+    Product.objects.filter(pk=product.pk).update(
+        price=Decimal("1499.00"), list_price=Decimal("2999.00")
+    )
+    product.variants.update(stock=0)
+
+    content = client.get("/", {"q": "Cricket Jersey"}).content.decode()
+
+    assert '<s class="price-was"' in content and "50% off" in content
+    assert "· out of stock" in content
 
 
 def test_names_from_the_catalog_are_escaped_everywhere(client):

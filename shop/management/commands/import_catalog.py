@@ -11,7 +11,9 @@ from shop.catalog.services import catalog_import
 class Command(BaseCommand):
     help = (
         "Import a catalog: the Kaggle 'Fashion Product Images' layout (styles.csv + "
-        "images/<id>.jpg) or one folder of images per category. Safe to re-run."
+        "images/<id>.jpg + optional styles/<id>.json style records: prices, brand, sizes, "
+        "descriptions) or one folder of images per category. Safe to re-run: edits made "
+        "in the admin are kept."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
