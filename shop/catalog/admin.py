@@ -9,7 +9,7 @@ from django.utils.html import format_html
 
 from shop import images
 from shop.catalog.encoder import current_model_id
-from shop.catalog.models import Category, Product
+from shop.catalog.models import Category, Product, Synonym
 from shop.catalog.services import (
     catalog_embed,
     product_embeddings_clear,
@@ -19,6 +19,47 @@ from shop.catalog.services import (
 
 # Selections up to this size are embedded within the admin request.
 EMBED_NOW_MAX = 10
+
+
+class SynonymForm(forms.ModelForm):
+    class Meta:
+        model = Synonym
+        fields = ["term", "targets", "two_way"]
+        help_texts = {
+            "targets": 'Comma separated catalog values: article types ("Sports Shoes"), '
+            "brands, colours, genders, occasions or seasons.",
+        }
+
+    def clean_term(self) -> str:
+        # The vocabulary matches normalised words; store the term the way it matches.
+        from shop.catalog.vocabulary import normalise
+
+        term = normalise(self.cleaned_data["term"])
+        if not term:
+            raise forms.ValidationError("Give the shopper's word or phrase.")
+        return term
+
+
+@admin.register(Synonym)
+class SynonymAdmin(admin.ModelAdmin):
+    """Shopper words for search and the assistant (one vocabulary)."""
+
+    form = SynonymForm
+    list_display = ["term", "target_list", "two_way", "unknown_targets"]
+    list_filter = ["two_way"]
+    search_fields = ["term", "targets"]
+
+    @admin.display(description="means")
+    def target_list(self, synonym: Synonym) -> str:
+        return ", ".join(synonym.targets)
+
+    @admin.display(description="not in the catalog")
+    def unknown_targets(self, synonym: Synonym) -> str:
+        from shop.catalog.vocabulary import get_vocabulary, normalise
+
+        vocabulary = get_vocabulary()
+        known = {normalise(v) for kind in vocabulary.kinds() for v in vocabulary.values(kind)}
+        return ", ".join(t for t in synonym.targets if normalise(t) not in known)
 
 
 @admin.register(Category)
