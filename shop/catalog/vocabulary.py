@@ -119,6 +119,26 @@ def _typo_limit(length: int) -> int:
     return 1 if length < 7 else 2
 
 
+def _by_length(words: Iterable[str]) -> dict[int, list[str]]:
+    buckets: dict[int, list[str]] = {}
+    for word in sorted(words):
+        buckets.setdefault(len(word), []).append(word)
+    return buckets
+
+
+def _nearest(text: str, buckets: dict[int, list[str]], limit: int) -> tuple[int, str] | None:
+    """(distance, candidate) of the closest candidate within ``limit`` edits, or None."""
+    if limit <= 0:
+        return None
+    best: tuple[int, str] | None = None
+    for length in range(len(text) - limit, len(text) + limit + 1):
+        for candidate in buckets.get(length, ()):
+            distance = edit_distance(text, candidate, limit)
+            if distance <= limit and (best is None or (distance, candidate) < best):
+                best = (distance, candidate)
+    return best
+
+
 @dataclass
 class _Entry:
     canonical: str  # how "did you mean" writes it ("tshirts", "sneakers")
@@ -164,6 +184,16 @@ class Vocabulary:
         self._words = {w for phrase in self._phrases for w in phrase.split()}
         self._words |= {w for text in words for w in normalise(text).split() if not w.isdigit()}
         self._words |= COMMON_WORDS
+        # Typo candidates by window size (1 word: one-word phrases and multi-word ones
+        # run together; n words: n-word phrases), bucketed by length for speed.
+        self._spelled: dict[int, dict[str, str]] = {}
+        for phrase in self._phrases:
+            n = phrase.count(" ") + 1
+            self._spelled.setdefault(n, {})[phrase] = phrase
+            if n > 1:
+                self._spelled.setdefault(1, {}).setdefault(phrase.replace(" ", ""), phrase)
+        self._by_length = {n: _by_length(spelled) for n, spelled in self._spelled.items()}
+        self._words_by_length = _by_length(self._words)
 
     def _resolve(self, phrase: str, by_phrase: dict[str, set[tuple[str, str]]]) -> set:
         meanings: set[tuple[str, str]] = set()
@@ -276,17 +306,11 @@ class Vocabulary:
             return None
         text = " ".join(window)
         limit = _typo_limit(len(text.replace(" ", "")))
-        best: tuple[int, str] | None = None
-        for phrase in self._phrases:
-            if phrase.count(" ") + 1 != len(window) and not (len(window) == 1 and " " in phrase):
-                continue
-            candidate = phrase if phrase.count(" ") + 1 == len(window) else phrase.replace(" ", "")
-            distance = edit_distance(text, candidate, limit)
-            if distance <= limit and (best is None or (distance, phrase) < best):
-                best = (distance, phrase)
+        best = _nearest(text, self._by_length.get(len(window), {}), limit)
         if best is None:
             return None
-        distance, phrase = best
+        distance, candidate = best
+        phrase = self._spelled[len(window)][candidate]
         confidence = round(1.0 - distance / max(len(text), len(phrase)), 3)
         return self._phrases[phrase], confidence
 
@@ -313,12 +337,7 @@ class Vocabulary:
                 continue
             if word in self._joined:
                 continue
-            limit = _typo_limit(len(word))
-            best: tuple[int, str] | None = None
-            for known in self._words:
-                distance = edit_distance(word, known, limit)
-                if distance <= limit and (best is None or (distance, known) < best):
-                    best = (distance, known)
+            best = _nearest(word, self._words_by_length, _typo_limit(len(word)))
             if best is not None:
                 out[i] = best[1]
                 changed = True
