@@ -1,0 +1,425 @@
+"""The storefront's one results page: browsing, words, a photo, or a photo and words.
+
+A product is shown only when something vouches for it: the keyword channel
+(PostgreSQL full-text search over the words the filters did not take) or the vector
+channel above the model's calibrated floor (``relevance``). Words that name a
+filter become filters (``query``); facets are counted over the matched set, each
+with every other facet applied (disjunctive), so a shopper can widen a choice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet
+
+from shop.catalog import relevance, selectors
+from shop.catalog.filters import (
+    FACET_LABELS,
+    FACETS,
+    PRICE_BUCKETS,
+    ProductFilters,
+    ordering,
+    price_label,
+)
+from shop.catalog.models import Category, Product, SearchPhoto
+from shop.catalog.photos import search_photo_get
+from shop.catalog.query import Understanding, understand
+from shop.catalog.vocabulary import get_vocabulary, normalise
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 24
+# How deep the vector channel looks; only scores above the floor are kept.
+VECTOR_DEPTH = 400
+POPULAR_CATEGORIES = 8
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    url: str
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    values: list[FacetValue] = field(default_factory=list)
+
+
+@dataclass
+class Chip:
+    label: str
+    url: str
+    understood: bool = False  # read from the shopper's words
+
+
+@dataclass
+class ResultsPage:
+    filters: ProductFilters  # as requested
+    effective: ProductFilters  # with what the words asked for
+    understanding: Understanding
+    page: Page
+    facets: list[Facet]
+    chips: list[Chip]
+    title: str
+    is_search: bool = False
+    photo: SearchPhoto | None = None
+    photo_missing: bool = False
+    notice: str = ""
+    reasons: dict[int, list[str]] = field(default_factory=dict)
+    popular_categories: list[Category] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.page.paginator.count
+
+    @property
+    def previous_url(self) -> str:
+        if not self.page.has_previous():
+            return ""
+        return self.filters.url(page=self.page.previous_page_number())
+
+    @property
+    def next_url(self) -> str:
+        return self.filters.url(page=self.page.next_page_number()) if self.page.has_next() else ""
+
+    @property
+    def remove_photo_url(self) -> str:
+        return self.filters.url(photo="")
+
+    @property
+    def suggestion(self) -> str | None:
+        return self.understanding.suggestion
+
+    @property
+    def suggestion_url(self) -> str:
+        suggestion = self.understanding.suggestion
+        return self.filters.url(q=suggestion) if suggestion else ""
+
+
+@dataclass
+class _Match:
+    """What the channels vouch for: ordered ids and why each is there."""
+
+    condition: Q | None  # None: browsing, every product qualifies
+    order: list[int] = field(default_factory=list)
+    keyword_ids: set[int] = field(default_factory=set)
+    vector_ids: set[int] = field(default_factory=set)
+    notice: str = ""
+
+
+def _effective(filters: ProductFilters, understanding: Understanding) -> ProductFilters:
+    effective = filters.merged(**understanding.facets)
+    if filters.price_min is None and understanding.price_min is not None:
+        effective = replace(effective, price_min=understanding.price_min)
+    if filters.price_max is None and understanding.price_max is not None:
+        effective = replace(effective, price_max=understanding.price_max)
+    return effective
+
+
+def _match(*, q: str, words: str, photo: SearchPhoto | None, effective: ProductFilters) -> _Match:
+    """Run the keyword and vector channels (no facet filters: facets count over this)."""
+    if not words and photo is None:
+        return _Match(condition=None)
+    keyword_ids: list[int] = []
+    if words:
+        keyword_ids = list(
+            selectors.product_list(filters=ProductFilters(), q=words).values_list("id", flat=True)
+        )
+    vector_ranked: list[tuple[int, float]] = []
+    notice = ""
+    encoder = selectors._encoder_or_none()
+    if encoder is None:
+        notice = selectors.PHOTO_SEARCH_UNAVAILABLE if photo else ""
+    else:
+        calibration = relevance.calibration_get(encoder=encoder)
+        image_vec = photo.embedding if photo is not None else None
+        text_vec = selectors._text_embedding(encoder, q) if words else None
+        if calibration is not None and (text_vec is not None or image_vec is not None):
+            weight = settings.SHOP_SEARCH_TEXT_WEIGHT
+            floor = relevance.floor_for(
+                calibration,
+                text=text_vec is not None,
+                image=image_vec is not None,
+                text_weight=weight,
+            )
+            ranked = selectors.product_vector_ranking(
+                text_embedding=text_vec,
+                image_embedding=image_vec,
+                model_id=encoder.model_id,
+                filters=effective,
+                limit=VECTOR_DEPTH,
+                text_weight=weight,
+            )
+            vector_ranked = [(pk, score) for pk, score in ranked if score > floor]
+    fused = selectors._reciprocal_rank_fusion([pk for pk, _ in vector_ranked], keyword_ids)
+    order = sorted(fused, key=lambda pk: (-fused[pk], pk))
+    return _Match(
+        condition=Q(id__in=order),
+        order=order,
+        keyword_ids=set(keyword_ids),
+        vector_ids={pk for pk, _ in vector_ranked},
+        notice=notice,
+    )
+
+
+def _facets(
+    *, base: QuerySet[Product], effective: ProductFilters, shown: ProductFilters
+) -> list[Facet]:
+    facets = []
+    for name, (_param, field_name) in FACETS.items():
+        queryset = effective.without(name).apply(base)
+        label_field = {"category": "category__name", "brand": "brand__name"}.get(name, field_name)
+        value_field = "category__slug" if name == "category" else label_field
+        rows = (
+            queryset.exclude(**{f"{label_field}__isnull": True})
+            .exclude(**{label_field: ""})
+            .order_by()
+            .values(value_field, label_field)
+            .annotate(n=Count("id"))
+            .order_by("-n", label_field)
+        )
+        chosen = set(getattr(effective, name))
+        values = []
+        for row in rows:
+            value, label = row[value_field], row[label_field]
+            selected = value in chosen or label in chosen
+            values.append(
+                FacetValue(
+                    value=value,
+                    label=label,
+                    count=row["n"],
+                    selected=selected,
+                    url=shown.toggled(name, label if name != "category" else value).url(),
+                )
+            )
+        facets.append(Facet(name=name, label=FACET_LABELS[name], values=values))
+    priced = effective.without("price").apply(base)
+    counts = priced.aggregate(
+        **{
+            f"b{i}": Count(
+                "id",
+                filter=Q(
+                    **({"price__gte": low} if low is not None else {}),
+                    **({"price__lt": high} if high is not None else {}),
+                ),
+            )
+            for i, (low, high) in enumerate(PRICE_BUCKETS)
+        }
+    )
+    price_values = []
+    for i, (low, high) in enumerate(PRICE_BUCKETS):
+        if not counts[f"b{i}"]:
+            continue
+        low_d = Decimal(low) if low is not None else None
+        # Buckets are half-open [low, high): a max of high - 0.01 keeps them apart.
+        high_d = Decimal(high) - Decimal("0.01") if high is not None else None
+        selected = effective.price_min == low_d and effective.price_max == high_d
+        price_values.append(
+            FacetValue(
+                value=f"{low or ''}-{high or ''}",
+                label=price_label(low, high),
+                count=counts[f"b{i}"],
+                selected=selected,
+                url=(
+                    shown.without("price").url()
+                    if selected
+                    else replace(shown, price_min=low_d, price_max=high_d).url()
+                ),
+            )
+        )
+    facets.append(Facet(name="price", label=FACET_LABELS["price"], values=price_values))
+    return facets
+
+
+def _chips(filters: ProductFilters, understanding: Understanding) -> list[Chip]:
+    chips = []
+    for name in FACETS:
+        for value in getattr(filters, name):
+            label = value
+            if name == "category":
+                category = Category.objects.filter(Q(slug=value) | Q(name=value)).first()
+                label = category.name if category else value
+            chips.append(
+                Chip(label=f"{FACET_LABELS[name]}: {label}", url=filters.toggled(name, value).url())
+            )
+    if filters.price_min is not None or filters.price_max is not None:
+        chips.append(
+            Chip(
+                label=f"Price: {price_label(filters.price_min, filters.price_max)}",
+                url=filters.without("price").url(),
+            )
+        )
+    tokens = normalise(filters.q).split()
+    for term in understanding.terms:
+        facet = understanding.facet_of(term.value)
+        if facet is None or term.value in getattr(filters, facet):
+            continue
+        rest = " ".join(tokens[: term.start] + tokens[term.end :]) if tokens else ""
+        # The span is in the text after a price phrase was taken out; fall back to
+        # removing the words themselves.
+        if " ".join(tokens[term.start : term.end]) != term.phrase:
+            rest = " ".join(normalise(filters.q).replace(term.phrase, " ").split())
+        chips.append(
+            Chip(
+                label=f"{FACET_LABELS[facet]}: {term.value}",
+                url=filters.url(q=rest),
+                understood=True,
+            )
+        )
+    if understanding.price_phrase and filters.price_min is None and filters.price_max is None:
+        rest = " ".join(normalise(filters.q).replace(understanding.price_phrase, " ").split())
+        chips.append(
+            Chip(
+                label=f"Price: {price_label(understanding.price_min, understanding.price_max)}",
+                url=filters.url(q=rest),
+                understood=True,
+            )
+        )
+    # Several terms of one span (a synonym with two targets) give one chip each;
+    # drop exact duplicates.
+    unique: dict[tuple[str, str], Chip] = {}
+    for chip in chips:
+        unique.setdefault((chip.label, chip.url), chip)
+    return list(unique.values())
+
+
+def _title(filters: ProductFilters, effective: ProductFilters, total: int) -> str:
+    if filters.q:
+        what = f"“{filters.q}”"
+        if filters.photo:
+            what = f"Your photo and {what}"
+    elif filters.photo:
+        what = "Like your photo"
+    elif effective.category:
+        names = list(
+            Category.objects.filter(
+                Q(slug__in=effective.category) | Q(name__in=effective.category)
+            ).values_list("name", flat=True)
+        )
+        what = ", ".join(names) or "No such article type"
+    else:
+        what = "All products"
+    narrowing = [v for name in ("gender", "colour", "brand") for v in getattr(effective, name)]
+    if narrowing and not filters.q:
+        what = f"{what} · {', '.join(narrowing)}"
+    page = f" · page {filters.page}" if filters.page > 1 else ""
+    return f"{what} ({total}){page}"
+
+
+def _reasons(
+    products: list[Product], *, match: _Match, understanding: Understanding, filters
+) -> dict[int, list[str]]:
+    words = understanding.remaining.split()
+    reasons: dict[int, list[str]] = {}
+    for product in products:
+        why = []
+        if product.pk in match.keyword_ids:
+            text = normalise(
+                " ".join(
+                    [
+                        product.name,
+                        product.category.name,
+                        product.base_colour,
+                        product.usage,
+                        product.brand.name if product.brand_id else "",
+                    ]
+                )
+            ).split()
+            matched = [w for w in words if any(t.startswith(w[:5]) for t in text)]
+            why.append("Matches “" + " ".join(matched or words) + "”")
+        if product.pk in match.vector_ids:
+            why.append(
+                "Looks like your photo" if filters.photo else "Looks like what you described"
+            )
+        for facet, values in understanding.facets.items():
+            value = {
+                "colour": product.base_colour,
+                "gender": product.gender,
+                "category": product.category.name,
+                "brand": product.brand.name if product.brand_id else "",
+                "usage": product.usage,
+                "season": product.season,
+            }[facet]
+            if value in values:
+                why.append(f"{value}, as you asked")
+        reasons[product.pk] = why
+        # Read by the product card ("why this result").
+        product.search_reasons = why
+    return reasons
+
+
+def results_page(*, filters: ProductFilters, page_size: int = PAGE_SIZE) -> ResultsPage:
+    """Everything the results page shows for one URL state."""
+    understanding = understand(filters.q, get_vocabulary()) if filters.q else Understanding()
+    effective = _effective(filters, understanding)
+    photo = search_photo_get(token=filters.photo) if filters.photo else None
+    photo_missing = bool(filters.photo) and photo is None
+    is_search = bool(filters.q) or photo is not None
+    match = _match(q=filters.q, words=understanding.remaining, photo=photo, effective=effective)
+    base = Product.objects.browsable()
+    if match.condition is not None:
+        base = base.filter(match.condition)
+    results = effective.apply(base)
+    notice = match.notice
+    if (
+        match.condition is not None
+        and photo is None
+        and not understanding.is_empty()
+        and not results.exists()
+    ):
+        # The filters the words named have products; the left-over words match none.
+        notice = (
+            f"Nothing matched “{understanding.remaining}”; showing everything else you asked for."
+        )
+        match = _Match(condition=None)
+        base = Product.objects.browsable()
+        results = effective.apply(base)
+    results = results.select_related("category", "brand")
+    if filters.sort == "relevance" and match.condition is not None:
+        allowed = set(results.values_list("id", flat=True))
+        ordered_ids = [pk for pk in match.order if pk in allowed]
+        paginator = Paginator(ordered_ids, page_size)
+        page = paginator.get_page(filters.page)
+        products = results.in_bulk(list(page.object_list))
+        page.object_list = [products[pk] for pk in page.object_list if pk in products]
+    else:
+        paginator = Paginator(results.order_by(*ordering(filters.sort)), page_size)
+        page = paginator.get_page(filters.page)
+    popular = []
+    if is_search and paginator.count == 0:
+        popular = list(
+            Category.objects.filter(products__is_active=True)
+            .annotate(n=Count("products"))
+            .order_by("-n", "name")[:POPULAR_CATEGORIES]
+        )
+    return ResultsPage(
+        filters=filters,
+        effective=effective,
+        understanding=understanding,
+        page=page,
+        facets=_facets(base=base, effective=effective, shown=filters),
+        chips=_chips(filters, understanding),
+        title=_title(filters, effective, paginator.count),
+        is_search=is_search,
+        photo=photo,
+        photo_missing=photo_missing,
+        notice=notice,
+        reasons=(
+            _reasons(
+                list(page.object_list), match=match, understanding=understanding, filters=filters
+            )
+            if is_search
+            else {}
+        ),
+        popular_categories=popular,
+    )
