@@ -358,6 +358,29 @@ def _reasons(
     return reasons
 
 
+HOME_SHELF_SIZE = 8
+
+
+@dataclass
+class Shelf:
+    title: str
+    products: list[Product]
+
+
+def home_shelf() -> Shelf | None:
+    """What the merchant puts first on the home page (StorefrontSettings)."""
+    from shop.catalog.models import StorefrontSettings
+
+    settings_row = StorefrontSettings.objects.filter(pk=1).first()
+    products = Product.objects.browsable().select_related("category", "brand")
+    if settings_row is not None and settings_row.home == StorefrontSettings.COLLECTION:
+        chosen = list(settings_row.collection.filter(is_active=True).order_by("name")[:24])
+        if chosen:
+            return Shelf(title=settings_row.collection_title or "Our picks", products=chosen)
+    newest = list(products.order_by(*ordering("newest"))[:HOME_SHELF_SIZE])
+    return Shelf(title="New arrivals", products=newest) if newest else None
+
+
 def results_page(*, filters: ProductFilters, page_size: int = PAGE_SIZE) -> ResultsPage:
     """Everything the results page shows for one URL state."""
     understanding = understand(filters.q, get_vocabulary()) if filters.q else Understanding()

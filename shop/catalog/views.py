@@ -52,6 +52,7 @@ def _render_results(
         "error": error,
         "search_log": log,
         "photo_preview": photos.preview_data_uri(page.photo) if page.photo else "",
+        "shelf": results.home_shelf() if filters == ProductFilters() else None,
     }
     template = "catalog/product_list.html"
     if _wants_partial(request):

@@ -46,12 +46,17 @@ def _detail(response) -> str:
     return match.group(1)
 
 
+def _grid(content: str) -> str:
+    """The results grid only (the home page shows a shelf of new arrivals above it)."""
+    return content.split('data-testid="product-grid"', 1)[-1]
+
+
 def _titles(content: str) -> list[str]:
-    return [html.unescape(t) for t in CARD_TITLE.findall(content)]
+    return [html.unescape(t) for t in CARD_TITLE.findall(_grid(content))]
 
 
 def _metas(content: str) -> list[str]:
-    return [html.unescape(m) for m in CARD_META.findall(content)]
+    return [html.unescape(m) for m in CARD_META.findall(_grid(content))]
 
 
 def _result_count(content: str) -> int:
