@@ -69,7 +69,12 @@ class SynonymAdmin(admin.ModelAdmin):
         return ", ".join(t for t in synonym.targets if normalise(t) not in known)
 
 
-REPORT_PERIODS = {"1": "Last 24 hours", "7": "Last 7 days", "30": "Last 30 days", "90": "Last 90 days"}
+REPORT_PERIODS = {
+    "1": "Last 24 hours",
+    "7": "Last 7 days",
+    "30": "Last 30 days",
+    "90": "Last 90 days",
+}
 
 
 @admin.register(SearchQueryLog)
