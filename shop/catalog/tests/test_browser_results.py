@@ -101,7 +101,9 @@ def test_typos_nonsense_chips_and_history_of_a_word_search(
     page.get_by_test_id("chip").first.wait_for()
     page.wait_for_url(re.compile(r"colour="))
     assert _count(page) == words_catalog.colour_count
-    assert page.get_by_test_id("chip").first.inner_text().startswith(f"Colour: {words_catalog.colour}")
+    assert (
+        page.get_by_test_id("chip").first.inner_text().startswith(f"Colour: {words_catalog.colour}")
+    )
     page.get_by_test_id("clear-all").click()
     page.wait_for_url(f"{live_server.url}/")
     page.get_by_test_id("home-shelf").wait_for()

@@ -15,9 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _log(query: str, results: int, clicked: Product | None = None, days_ago: int = 0):
-    log = SearchQueryLog.objects.create(
-        query=query, result_count=results, clicked_product=clicked
-    )
+    log = SearchQueryLog.objects.create(query=query, result_count=results, clicked_product=clicked)
     if days_ago:
         SearchQueryLog.objects.filter(pk=log.pk).update(
             created_at=timezone.now() - timedelta(days=days_ago)
@@ -75,9 +73,10 @@ def test_autocomplete_offers_article_types_brands_products_and_popular_searches(
     assert ("Brand", "Kurtaland") in kinds
     assert ("Popular search", "kurta for a wedding") in kinds
     assert ("Popular search", "kurta nobody found") not in kinds
-    assert any(kind == "Article type" for kind, _ in kinds) == Product.objects.filter(
-        category__name__icontains="kurta"
-    ).exists()
+    assert (
+        any(kind == "Article type" for kind, _ in kinds)
+        == Product.objects.filter(category__name__icontains="kurta").exists()
+    )
     word = product.name.split()[-1].lower()
     assert any(s.kind == "Product" for s in suggestions(text=word))
     assert suggestions(text="k") == []
