@@ -8,6 +8,7 @@ import pytest
 from django.db.models import Count
 from django.test import Client
 
+from shop.catalog import selectors
 from shop.catalog.filters import ProductFilters
 from shop.catalog.models import Brand, Product, SearchCalibration, SearchQueryLog
 from shop.catalog.results import results_page
@@ -90,16 +91,17 @@ def test_a_vector_match_below_the_floor_is_never_shown(client: Client):
     assert page.popular_categories  # the empty state offers somewhere to go
 
 
-def test_a_keyword_match_is_shown_whatever_the_vector_floor():
-    SearchCalibration.objects.all().delete()
-    product = Product.objects.order_by("id")[7]
-    word = max(product.name.split(), key=len)
-    page = results_page(filters=ProductFilters(q=word))
-    assert product in page.page.object_list or page.total > 24
-    assert page.total == len(
-        set(Product.objects.filter(is_active=True, search_vector=word).values_list("id", flat=True))
-        | {p.pk for p in page.page.object_list}
+def test_keyword_matches_are_shown_even_when_no_vector_score_passes_the_floor(client: Client):
+    client.get("/", {"q": "xqzv plomb"})  # stores the floors
+    SearchCalibration.objects.update(text_floor=2.0)  # no vector match can pass
+    word = "leather"
+    expected = set(
+        selectors.product_list(filters=ProductFilters(), q=word).values_list("id", flat=True)
     )
+    assert expected, "the test catalog should have a product named with this word"
+    page = results_page(filters=ProductFilters(q=word), page_size=1000)
+    assert {p.pk for p in page.page.object_list} == expected
+    assert all(p.search_reasons[0].startswith("Matches") for p in page.page.object_list)
 
 
 def test_nonsense_gets_the_empty_state_with_help(client: Client):
