@@ -74,12 +74,12 @@ def main() -> None:
 
     measure(
         "text search (page)",
-        lambda run: client.get("/search/", {"q": fresh_words(run)}),
+        lambda run: client.get("/", {"q": fresh_words(run)}),
         args.repeat,
     )
     measure(
         "text search, category filter (page)",
-        lambda run: client.get("/search/", {"q": fresh_words(run), "category": "sports-shoes"}),
+        lambda run: client.get("/", {"q": fresh_words(run), "category": "sports-shoes"}),
         args.repeat,
     )
     measure(

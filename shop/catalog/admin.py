@@ -4,18 +4,145 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html
 
 from shop import images
 from shop.catalog.descriptions import description_clean
 from shop.catalog.encoder import current_model_id
-from shop.catalog.models import Brand, Category, Product, ProductVariant
+from shop.catalog.models import (
+    Brand,
+    Category,
+    Product,
+    ProductVariant,
+    SearchCalibration,
+    SearchQueryLog,
+    StorefrontSettings,
+    Synonym,
+)
 from shop.catalog.services import (
     product_photo_replace,
     product_search_vectors_refresh,
 )
 from shop.money import format_money
+
+
+class SynonymForm(forms.ModelForm):
+    class Meta:
+        model = Synonym
+        fields = ["term", "targets", "two_way"]
+        help_texts = {
+            "targets": 'Comma separated catalog values: article types ("Sports Shoes"), '
+            "brands, colours, genders, occasions or seasons.",
+        }
+
+    def clean_term(self) -> str:
+        # The vocabulary matches normalised words; store the term the way it matches.
+        from shop.catalog.vocabulary import normalise
+
+        term = normalise(self.cleaned_data["term"])
+        if not term:
+            raise forms.ValidationError("Give the shopper's word or phrase.")
+        return term
+
+
+@admin.register(Synonym)
+class SynonymAdmin(admin.ModelAdmin):
+    """Shopper words for search and the assistant (one vocabulary)."""
+
+    form = SynonymForm
+    list_display = ["term", "target_list", "two_way", "unknown_targets"]
+    list_filter = ["two_way"]
+    search_fields = ["term", "targets"]
+
+    @admin.display(description="means")
+    def target_list(self, synonym: Synonym) -> str:
+        return ", ".join(synonym.targets)
+
+    @admin.display(description="not in the catalog")
+    def unknown_targets(self, synonym: Synonym) -> str:
+        from shop.catalog.vocabulary import get_vocabulary, normalise
+
+        vocabulary = get_vocabulary()
+        known = {normalise(v) for kind in vocabulary.kinds() for v in vocabulary.values(kind)}
+        return ", ".join(t for t in synonym.targets if normalise(t) not in known)
+
+
+REPORT_PERIODS = {
+    "1": "Last 24 hours",
+    "7": "Last 7 days",
+    "30": "Last 30 days",
+    "90": "Last 90 days",
+}
+
+
+@admin.register(SearchQueryLog)
+class SearchQueryLogAdmin(admin.ModelAdmin):
+    """Shopper searches (no personal data) and the merchant's report over a period."""
+
+    list_display = ["query", "result_count", "with_photo", "clicked_product", "created_at"]
+    list_filter = ["with_photo", "created_at"]
+    search_fields = ["query"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in SearchQueryLog._meta.fields]
+    change_list_template = "admin/catalog/searchquerylog/change_list.html"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def get_urls(self) -> list:
+        from django.urls import path
+
+        return [
+            path("report/", self.admin_site.admin_view(self.report_view), name="search_report"),
+            *super().get_urls(),
+        ]
+
+    def report_view(self, request: HttpRequest) -> HttpResponse:
+        from datetime import timedelta
+
+        from django.template.response import TemplateResponse
+        from django.utils import timezone
+
+        from shop.catalog.analytics import query_stats
+
+        days = request.GET.get("days", "7")
+        if days not in REPORT_PERIODS:
+            days = "7"
+        stats = query_stats(since=timezone.now() - timedelta(days=int(days)))
+        searches = sum(s.searches for s in stats)
+        clicks = sum(s.clicks for s in stats)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Search report",
+            "opts": self.model._meta,
+            "periods": REPORT_PERIODS,
+            "days": days,
+            "top": stats[:20],
+            "zero": sorted(
+                (s for s in stats if s.zero_results), key=lambda s: (-s.zero_results, s.query)
+            )[:20],
+            "searches": searches,
+            "clicks": clicks,
+            "click_through": clicks / searches if searches else 0.0,
+        }
+        return TemplateResponse(request, "admin/catalog/search_report.html", context)
+
+
+@admin.register(SearchCalibration)
+class SearchCalibrationAdmin(admin.ModelAdmin):
+    list_display = ["model_id", "text_floor", "image_floor", "texts", "pairs", "computed_at"]
+    readonly_fields = ["model_id", "texts", "pairs", "computed_at"]
+
+
+@admin.register(StorefrontSettings)
+class StorefrontSettingsAdmin(admin.ModelAdmin):
+    """What the home page shows first: newest arrivals or a hand-picked collection."""
+
+    autocomplete_fields = ["collection"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not StorefrontSettings.objects.exists()
 
 
 @admin.register(Category)

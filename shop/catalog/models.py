@@ -278,3 +278,86 @@ class ProductQueryEmbedding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id}#{self.query_index}"
+
+
+# --- search: shopper photos, relevance floors, analytics, storefront -----------------
+
+
+class SearchPhoto(models.Model):
+    """A shopper's search photo, kept for a while under an opaque token.
+
+    Only what search needs is kept: the photo's pooled embedding and a small JPEG
+    made from the decoded pixels (to show it back), never the uploaded bytes.
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    model_id = models.CharField(max_length=200)
+    embedding = VectorField(dimensions=EMBEDDING_DIM)
+    preview = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"photo {self.token[:6]}…"
+
+
+class SearchCalibration(models.Model):
+    """Per-model score floors: a vector match below them is not shown.
+
+    ``text_floor``: the best score any calibration nonsense text reaches against the
+    catalog; ``image_floor``: a high percentile of photo-to-photo cosines between
+    random catalog pairs.
+    """
+
+    model_id = models.CharField(max_length=200, unique=True)
+    text_floor = models.FloatField()
+    image_floor = models.FloatField()
+    texts = models.PositiveIntegerField(help_text="Nonsense texts scored.")
+    pairs = models.PositiveIntegerField(help_text="Random photo pairs scored.")
+    computed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.model_id}: text ≥ {self.text_floor:.3f}, photo ≥ {self.image_floor:.3f}"
+
+
+class SearchQueryLog(models.Model):
+    """One storefront search, for the merchant: no IP, no session, no user."""
+
+    query = models.CharField(max_length=200, blank=True, db_index=True)
+    filters = models.JSONField(default=dict, blank=True)
+    with_photo = models.BooleanField(default=False)
+    result_count = models.PositiveIntegerField()
+    clicked_product = models.ForeignKey(
+        Product, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    clicked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "search"
+
+    def __str__(self) -> str:
+        return self.query or "(photo or filters only)"
+
+
+class StorefrontSettings(models.Model):
+    """The home page: newest arrivals or a hand-picked collection first (one row)."""
+
+    NEWEST = "newest"
+    COLLECTION = "collection"
+    HOME_CHOICES = [(NEWEST, "Newest arrivals"), (COLLECTION, "Curated collection")]
+
+    home = models.CharField(max_length=20, choices=HOME_CHOICES, default=NEWEST)
+    collection_title = models.CharField(max_length=100, blank=True, default="Our picks")
+    collection = models.ManyToManyField(Product, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "storefront settings"
+
+    def __str__(self) -> str:
+        return "Storefront settings"
+
+    @classmethod
+    def load(cls) -> StorefrontSettings:
+        settings, _ = cls.objects.get_or_create(pk=1)
+        return settings

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import functools
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import Count, F, Q, QuerySet
-from django.http import QueryDict
 
 from shop.catalog import vector_search
 from shop.catalog.exceptions import CatalogError
+from shop.catalog.filters import FACET_LABELS, FACETS, SORTS, ProductFilters, ordering
 from shop.catalog.models import Category, Product
-from shop.inputs import clean_text
 
 if TYPE_CHECKING:
     import numpy as np
@@ -25,65 +24,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-SORTS = {
-    "relevance": "Best match",
-    "name": "Name A–Z",
-    "newest": "Newest",
-    "price_asc": "Price: low to high",
-    "price_desc": "Price: high to low",
-}
-
-# Facet name -> (query parameter, model field). Order is the order on the page.
-FACETS = {
-    "category": ("category", "category__slug"),
-    "gender": ("gender", "gender"),
-    "colour": ("colour", "base_colour"),
-    "season": ("season", "season"),
-    "usage": ("usage", "usage"),
-}
-
-
-@dataclass(frozen=True)
-class ProductFilters:
-    """What a shopper has chosen: facet values (any of each, all facets together)."""
-
-    category: tuple[str, ...] = ()
-    gender: tuple[str, ...] = ()
-    colour: tuple[str, ...] = ()
-    season: tuple[str, ...] = ()
-    usage: tuple[str, ...] = ()
-
-    @classmethod
-    def from_query(cls, query: QueryDict) -> ProductFilters:
-        """Read facet choices from request parameters (repeatable: ?colour=Red&colour=Blue)."""
-        return cls(
-            **{
-                name: tuple(
-                    value
-                    for value in (clean_text(v, max_length=100) for v in query.getlist(param))
-                    if value
-                )
-                for name, (param, _field) in FACETS.items()
-            }
-        )
-
-    def without(self, facet: str) -> ProductFilters:
-        return replace(self, **{facet: ()})
-
-    def is_empty(self) -> bool:
-        return not any(getattr(self, name) for name in FACETS)
-
-    def apply(self, queryset: QuerySet[Product]) -> QuerySet[Product]:
-        for name, (_param, field_name) in FACETS.items():
-            values = getattr(self, name)
-            if name == "category" and values:
-                # Accept the catalog's name ("Sports Shoes") as well as the slug.
-                queryset = queryset.filter(
-                    Q(category__slug__in=values) | Q(category__name__in=values)
-                )
-            elif values:
-                queryset = queryset.filter(**{f"{field_name}__in": values})
-        return queryset
+# One place turns request parameters into filters: filters.py. Re-exported here for
+# the API, services and the assistant.
+__all__ = ["FACETS", "SORTS", "ProductFilters"]
 
 
 @dataclass
@@ -117,28 +60,7 @@ def product_list(
         )
     if sort == "relevance" and q:
         return queryset.order_by("-rank", "name", "id")
-    return queryset.order_by(*_ordering(sort))
-
-
-def _ordering(sort: str) -> tuple[object, ...]:
-    match sort:
-        case "newest":
-            return ("-year", "-created_at", "id")
-        case "price_asc":
-            return (F("price").asc(nulls_last=True), "name", "id")
-        case "price_desc":
-            return (F("price").desc(nulls_last=True), "name", "id")
-        case _:
-            return ("name", "id")
-
-
-FACET_LABELS = {
-    "category": "Article type",
-    "gender": "Gender",
-    "colour": "Colour",
-    "season": "Season",
-    "usage": "Occasion",
-}
+    return queryset.order_by(*ordering(sort))
 
 
 def product_facets(

@@ -9,4 +9,6 @@ urlpatterns = [
     path("", views.product_list, name="product_list"),
     path("products/<int:pk>/", views.product_detail, name="product_detail"),
     path("search/", views.search, name="search"),
+    path("search/suggest/", views.search_suggest, name="search_suggest"),
+    path("search/click/<int:log_id>/<int:pk>/", views.search_click, name="search_click"),
 ]

@@ -1,20 +1,18 @@
 from __future__ import annotations
 
-from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from dataclasses import replace
+
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from shop import uploads
-from shop.catalog import selectors
-from shop.catalog.models import Category, Product
+from shop.catalog import analytics, photos, results, selectors
+from shop.catalog.filters import MAX_QUERY_LENGTH, SORTS, ProductFilters
+from shop.catalog.models import Product
 from shop.errors import ShopError
 from shop.inputs import clean_text
-
-PAGE_SIZE = 24
-MAX_QUERY_LENGTH = 200
 
 
 def _wants_partial(request: HttpRequest) -> bool:
@@ -27,26 +25,42 @@ def _wants_partial(request: HttpRequest) -> bool:
 @require_safe
 @vary_on_headers("HX-Request")
 def product_list(request: HttpRequest) -> HttpResponse:
-    filters = selectors.ProductFilters.from_query(request.GET)
-    q = clean_text(request.GET.get("q", ""), max_length=MAX_QUERY_LENGTH)
-    sort = request.GET.get("sort", "relevance")
-    if sort not in selectors.SORTS:
-        sort = "relevance"
-    products = selectors.product_list(filters=filters, q=q, sort=sort)
-    page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
+    """The one results page: browse, words, a kept photo, or both; every state in the URL."""
+    filters = ProductFilters.from_query(request.GET)
+    return _render_results(request, filters=filters)
+
+
+def _render_results(
+    request: HttpRequest,
+    *,
+    filters: ProductFilters,
+    error: str = "",
+    status: int = 200,
+    push_url: str = "",
+) -> HttpResponse:
+    page = results.results_page(filters=filters)
+    log = None
+    if page.is_search and filters.page == 1 and not error:
+        log = analytics.search_log(page=page)
     context = {
-        "page": page,
-        "q": q,
-        "sort": sort,
-        "sorts": selectors.SORTS,
+        "results": page,
+        "page": page.page,
         "filters": filters,
-        "facets": selectors.product_facets(filters=filters, q=q),
+        "q": filters.q,
+        "sorts": SORTS,
         "navigation": selectors.category_navigation(),
+        "error": error,
+        "search_log": log,
+        "photo_preview": photos.preview_data_uri(page.photo) if page.photo else "",
+        "shelf": results.home_shelf() if filters == ProductFilters() else None,
     }
     template = "catalog/product_list.html"
     if _wants_partial(request):
-        template += "#results"
-    return render(request, template, context)
+        template += "#listing"
+    response = render(request, template, context, status=status)
+    if push_url and request.htmx:
+        response["HX-Push-Url"] = push_url
+    return response
 
 
 @require_safe
@@ -66,91 +80,64 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-SEARCH_PAGE_SIZE = 24
-
-
-def _search_context(request: HttpRequest, params: QueryDict) -> dict[str, object]:
-    return {
-        "q": clean_text(params.get("q", ""), max_length=MAX_QUERY_LENGTH),
-        "k": _result_count(params.get("k")),
-        "filters": selectors.ProductFilters.from_query(params),
-        "navigation": selectors.category_navigation(),
-        "categories": Category.objects.filter(products__is_active=True).distinct(),
-        "genders": selectors.product_attribute_values(field="gender"),
-        "colours": selectors.product_attribute_values(field="base_colour"),
-    }
-
-
-def _result_count(value: str | None) -> int:
-    """How many results to show: pages of SEARCH_PAGE_SIZE, up to the search's maximum."""
-    try:
-        k = int(value or SEARCH_PAGE_SIZE)
-    except ValueError:
-        k = SEARCH_PAGE_SIZE
-    return max(SEARCH_PAGE_SIZE, min(k, selectors.MAX_K))
-
-
-def _search_url(context: dict[str, object]) -> str:
-    """The GET URL of a text search, built from the cleaned words and filters only."""
-    query = QueryDict(mutable=True)
-    query["q"] = context["q"]
-    filters: selectors.ProductFilters = context["filters"]
-    for name, (param, _field) in selectors.FACETS.items():
-        query.setlist(param, list(getattr(filters, name)))
-    if context["k"] != SEARCH_PAGE_SIZE:
-        query["k"] = str(context["k"])
-    return f"{reverse('catalog:search')}?{query.urlencode()}"
-
-
-def _render_search(
-    request: HttpRequest, context: dict[str, object], *, status: int = 200
-) -> HttpResponse:
-    template = "catalog/search.html"
-    if _wants_partial(request):
-        template += "#search-results"
-    return render(request, template, context, status=status)
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 @vary_on_headers("HX-Request")
 @uploads.refuse_oversized_before_csrf
 def search(request: HttpRequest) -> HttpResponse:
-    """Text (GET or POST), photo or photo + text (POST multipart) search."""
+    """The header search form: words and/or a photo, then the results page's URL.
+
+    A photo is decoded, embedded and kept under a token; the answer is the results
+    page at ``/?photo=<token>&q=...`` (a redirect, or the page itself with HX-Push-Url
+    for HTMX). GET here is an old link: it redirects to the results page.
+    """
     if request.method == "POST" and uploads.request_too_large(request):
         # Unread and unchecked for CSRF (see refuse_oversized_before_csrf): answer only.
-        context = _search_context(request, QueryDict())
-        context["error"] = uploads.REQUEST_TOO_LARGE
-        return _render_search(request, context, status=413)
-    params = request.POST if request.method == "POST" else request.GET
-    context = _search_context(request, params)
-    upload = request.FILES.get("image") if request.method == "POST" else None
-    if request.method == "POST" and upload is None and not request.htmx:
-        # Words alone are a shareable URL: post/redirect/get.
-        return redirect(_search_url(context))
-    if not context["q"] and upload is None:
-        return _render_search(request, context)
-    try:
-        photo = None
-        if upload is not None:
-            uploads.photo_search_rate_limit(request)
-            photo = uploads.photo_from_upload(upload=upload)
-        result = selectors.product_search(
-            text=context["q"], image=photo, filters=context["filters"], k=context["k"]
+        return _render_results(
+            request, filters=ProductFilters(), error=uploads.REQUEST_TOO_LARGE, status=413
         )
-    except ShopError as error:
-        context["error"] = error.message
-        response = _render_search(request, context, status=error.status)
-        for header, value in error.headers().items():
-            response[header] = value
-        return response
-    context.update(
-        result=result,
-        # HTMX posts words too; "more" is a GET URL of the cleaned words and filters.
-        more_url=(
-            _search_url({**context, "k": context["k"] + SEARCH_PAGE_SIZE})
-            if upload is None and len(result.hits) == context["k"] < selectors.MAX_K
-            else ""
-        ),
-        photo_preview=uploads.photo_preview_data_uri(photo=photo) if photo is not None else "",
+    params = request.POST if request.method == "POST" else request.GET
+    filters = replace(ProductFilters.from_query(params), page=1)
+    if params.get("remove_photo"):
+        filters = replace(filters, photo="")
+    upload = request.FILES.get("image") if request.method == "POST" else None
+    if upload is not None:
+        try:
+            uploads.photo_search_rate_limit(request)
+            photo = photos.search_photo_store(photo=uploads.photo_from_upload(upload=upload))
+        except ShopError as error:
+            response = _render_results(
+                request,
+                filters=replace(filters, photo=""),
+                error=error.message,
+                status=error.status,
+            )
+            for header, value in error.headers().items():
+                response[header] = value
+            return response
+        filters = replace(filters, photo=photo.token)
+    url = filters.url()
+    if request.htmx:
+        return _render_results(request, filters=filters, push_url=url)
+    return redirect(url)
+
+
+@require_safe
+def search_click(request: HttpRequest, log_id: int, pk: int) -> HttpResponse:
+    """A click from a results page: counted for the merchant, then the product page."""
+    try:
+        product = selectors.product_get(pk=pk)
+    except Product.DoesNotExist:
+        raise Http404("No such product") from None
+    analytics.search_click(log_id=log_id, product=product)
+    return redirect(product.get_absolute_url())
+
+
+@require_safe
+def search_suggest(request: HttpRequest) -> HttpResponse:
+    """Autocomplete for the header box: article types, brands, products, popular searches."""
+    q = clean_text(request.GET.get("q", ""), max_length=MAX_QUERY_LENGTH)
+    return render(
+        request,
+        "catalog/suggestions.html",
+        {"q": q, "suggestions": analytics.suggestions(text=q)},
     )
-    return _render_search(request, context)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,8 +43,10 @@ def test_a_shopper_searches_by_words_then_by_a_photo(live_server, target: Target
 
     page.fill("#header-q", target.word)
     page.click(".search-form button[type=submit]")
-    page.get_by_test_id("search-grid").wait_for()
-    titles = page.locator("[data-testid=search-grid] .card-title").all_inner_texts()
+    # The home page has a grid already: wait for the search's own URL and count.
+    page.wait_for_url(re.compile(rf"/\?q={target.word}$"))
+    page.get_by_test_id("result-count").filter(has_text=target.word).wait_for()
+    titles = page.locator("[data-testid=product-grid] .card-title").all_inner_texts()
     assert target.word.lower() in titles[0].lower()
     assert sum(target.word.lower() in t.lower() for t in titles) == target.word_matches
     assert page.evaluate("window.__samePage") is True  # htmx swapped, no reload
@@ -57,7 +60,7 @@ def test_a_shopper_searches_by_words_then_by_a_photo(live_server, target: Target
         .get_attribute("src")
         .startswith("data:image/jpeg;base64,")
     )
-    first = page.locator("[data-testid=search-grid] .card-title").first.inner_text()
+    first = page.locator("[data-testid=product-grid] .card-title").first.inner_text()
     assert first == target.photo_product_name
     assert page.evaluate("window.__samePage") is True
 

@@ -26,6 +26,11 @@ class Command(BaseCommand):
             default="all",
             help="Which channel(s) to score; 'all' prints each.",
         )
+        parser.add_argument(
+            "--floor",
+            action="store_true",
+            help="Also report the relevance floor's effect (precision, nonsense answered empty).",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         try:
@@ -47,6 +52,17 @@ class Command(BaseCommand):
             per_query = (time.monotonic() - started) / metrics.queries * 1000
             self.stdout.write(f"== {mode} ({per_query:.0f} ms/query)")
             for line in metrics.lines():
+                self.stdout.write(line)
+        if options["floor"]:
+            from shop.catalog.encoder import get_encoder
+            from shop.catalog.relevance import floor_effect
+
+            try:
+                effect = floor_effect(encoder=get_encoder(), queries=queries)
+            except (EncoderUnavailable, ValueError) as error:
+                raise CommandError(f"The floor needs the model and embeddings: {error}") from error
+            self.stdout.write("== relevance floor")
+            for line in effect.lines():
                 self.stdout.write(line)
 
 

@@ -1,0 +1,294 @@
+"""The storefront's one results page: browsing, words, a photo, or a photo and words.
+
+A product is shown only when something vouches for it: the keyword channel
+(PostgreSQL full-text search over the words the filters did not take) or the vector
+channel above the model's calibrated floor (``relevance``). Words that name a
+filter become filters (``query``); facets are counted over the matched set, each
+with every other facet applied (disjunctive), so a shopper can widen a choice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q
+
+from shop.catalog import relevance, selectors
+from shop.catalog.facets import Chip, Facet, chips_for, facets_count
+from shop.catalog.filters import ProductFilters, ordering
+from shop.catalog.models import Category, Product, SearchPhoto
+from shop.catalog.photos import search_photo_get
+from shop.catalog.query import Understanding, understand
+from shop.catalog.vocabulary import get_vocabulary, normalise
+
+PAGE_SIZE = 24
+# How deep the vector channel looks; only scores above the floor are kept.
+VECTOR_DEPTH = 400
+POPULAR_CATEGORIES = 8
+
+
+@dataclass
+class ResultsPage:
+    filters: ProductFilters  # as requested
+    effective: ProductFilters  # with what the words asked for
+    understanding: Understanding
+    page: Page
+    facets: list[Facet]
+    chips: list[Chip]
+    title: str
+    is_search: bool = False
+    photo: SearchPhoto | None = None
+    photo_missing: bool = False
+    notice: str = ""
+    reasons: dict[int, list[str]] = field(default_factory=dict)
+    popular_categories: list[Category] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.page.paginator.count
+
+    @property
+    def previous_url(self) -> str:
+        if not self.page.has_previous():
+            return ""
+        return self.filters.url(page=self.page.previous_page_number())
+
+    @property
+    def next_url(self) -> str:
+        return self.filters.url(page=self.page.next_page_number()) if self.page.has_next() else ""
+
+    @property
+    def remove_photo_url(self) -> str:
+        return self.filters.url(photo="")
+
+    @property
+    def suggestion(self) -> str | None:
+        return self.understanding.suggestion
+
+    @property
+    def suggestion_url(self) -> str:
+        suggestion = self.understanding.suggestion
+        return self.filters.url(q=suggestion) if suggestion else ""
+
+
+@dataclass
+class _Match:
+    """What the channels vouch for: ordered ids and why each is there."""
+
+    condition: Q | None  # None: browsing, every product qualifies
+    order: list[int] = field(default_factory=list)
+    keyword_ids: set[int] = field(default_factory=set)
+    vector_ids: set[int] = field(default_factory=set)
+    notice: str = ""
+
+
+def _effective(filters: ProductFilters, understanding: Understanding) -> ProductFilters:
+    effective = filters.merged(**understanding.facets)
+    if filters.price_min is None and understanding.price_min is not None:
+        effective = replace(effective, price_min=understanding.price_min)
+    if filters.price_max is None and understanding.price_max is not None:
+        effective = replace(effective, price_max=understanding.price_max)
+    return effective
+
+
+def _match(*, q: str, words: str, photo: SearchPhoto | None, effective: ProductFilters) -> _Match:
+    """Run the keyword and vector channels (no facet filters: facets count over this)."""
+    if not words and photo is None:
+        return _Match(condition=None)
+    keyword_ids: list[int] = []
+    if words:
+        keyword_ids = list(
+            selectors.product_list(filters=ProductFilters(), q=words).values_list("id", flat=True)
+        )
+    vector_ranked: list[tuple[int, float]] = []
+    notice = ""
+    encoder = selectors._encoder_or_none()
+    if encoder is None:
+        notice = selectors.PHOTO_SEARCH_UNAVAILABLE if photo else ""
+    else:
+        calibration = relevance.calibration_get(encoder=encoder)
+        image_vec = photo.embedding if photo is not None else None
+        text_vec = selectors._text_embedding(encoder, q) if words else None
+        if calibration is not None and (text_vec is not None or image_vec is not None):
+            weight = settings.SHOP_SEARCH_TEXT_WEIGHT
+            floor = relevance.floor_for(
+                calibration,
+                text=text_vec is not None,
+                image=image_vec is not None,
+                text_weight=weight,
+            )
+            ranked = selectors.product_vector_ranking(
+                text_embedding=text_vec,
+                image_embedding=image_vec,
+                model_id=encoder.model_id,
+                filters=effective,
+                limit=VECTOR_DEPTH,
+                text_weight=weight,
+            )
+            vector_ranked = [(pk, score) for pk, score in ranked if score > floor]
+    fused = selectors._reciprocal_rank_fusion([pk for pk, _ in vector_ranked], keyword_ids)
+    order = sorted(fused, key=lambda pk: (-fused[pk], pk))
+    return _Match(
+        condition=Q(id__in=order),
+        order=order,
+        keyword_ids=set(keyword_ids),
+        vector_ids={pk for pk, _ in vector_ranked},
+        notice=notice,
+    )
+
+
+def _title(filters: ProductFilters, effective: ProductFilters, total: int) -> str:
+    if filters.q:
+        what = f"“{filters.q}”"
+        if filters.photo:
+            what = f"Your photo and {what}"
+    elif filters.photo:
+        what = "Like your photo"
+    elif effective.category:
+        names = list(
+            Category.objects.filter(
+                Q(slug__in=effective.category) | Q(name__in=effective.category)
+            ).values_list("name", flat=True)
+        )
+        what = ", ".join(names) or "No such article type"
+    else:
+        what = "All products"
+    narrowing = [v for name in ("gender", "colour", "brand") for v in getattr(effective, name)]
+    if narrowing and not filters.q:
+        what = f"{what} · {', '.join(narrowing)}"
+    page = f" · page {filters.page}" if filters.page > 1 else ""
+    return f"{what} ({total}){page}"
+
+
+def _reasons(
+    products: list[Product], *, match: _Match, understanding: Understanding, filters
+) -> dict[int, list[str]]:
+    words = understanding.remaining.split()
+    reasons: dict[int, list[str]] = {}
+    for product in products:
+        why = []
+        if product.pk in match.keyword_ids:
+            text = normalise(
+                " ".join(
+                    [
+                        product.name,
+                        product.category.name,
+                        product.base_colour,
+                        product.usage,
+                        product.brand.name if product.brand_id else "",
+                    ]
+                )
+            ).split()
+            matched = [w for w in words if any(t.startswith(w[:5]) for t in text)]
+            why.append("Matches “" + " ".join(matched or words) + "”")
+        if product.pk in match.vector_ids:
+            why.append(
+                "Looks like your photo" if filters.photo else "Looks like what you described"
+            )
+        for facet, values in understanding.facets.items():
+            value = {
+                "colour": product.base_colour,
+                "gender": product.gender,
+                "category": product.category.name,
+                "brand": product.brand.name if product.brand_id else "",
+                "usage": product.usage,
+                "season": product.season,
+            }[facet]
+            if value in values:
+                why.append(f"{value}, as you asked")
+        reasons[product.pk] = why
+        # Read by the product card ("why this result").
+        product.search_reasons = why
+    return reasons
+
+
+HOME_SHELF_SIZE = 8
+
+
+@dataclass
+class Shelf:
+    title: str
+    products: list[Product]
+
+
+def home_shelf() -> Shelf | None:
+    """What the merchant puts first on the home page (StorefrontSettings)."""
+    from shop.catalog.models import StorefrontSettings
+
+    settings_row = StorefrontSettings.objects.filter(pk=1).first()
+    products = Product.objects.browsable().select_related("category", "brand")
+    if settings_row is not None and settings_row.home == StorefrontSettings.COLLECTION:
+        chosen = list(settings_row.collection.filter(is_active=True).order_by("name")[:24])
+        if chosen:
+            return Shelf(title=settings_row.collection_title or "Our picks", products=chosen)
+    newest = list(products.order_by(*ordering("newest"))[:HOME_SHELF_SIZE])
+    return Shelf(title="New arrivals", products=newest) if newest else None
+
+
+def results_page(*, filters: ProductFilters, page_size: int = PAGE_SIZE) -> ResultsPage:
+    """Everything the results page shows for one URL state."""
+    understanding = understand(filters.q, get_vocabulary()) if filters.q else Understanding()
+    effective = _effective(filters, understanding)
+    photo = search_photo_get(token=filters.photo) if filters.photo else None
+    photo_missing = bool(filters.photo) and photo is None
+    is_search = bool(filters.q) or photo is not None
+    match = _match(q=filters.q, words=understanding.remaining, photo=photo, effective=effective)
+    base = Product.objects.browsable()
+    if match.condition is not None:
+        base = base.filter(match.condition)
+    results = effective.apply(base)
+    notice = match.notice
+    if (
+        match.condition is not None
+        and photo is None
+        and not understanding.is_empty()
+        and not results.exists()
+    ):
+        # The filters the words named have products; the left-over words match none.
+        notice = (
+            f"Nothing matched “{understanding.remaining}”; showing everything else you asked for."
+        )
+        match = _Match(condition=None)
+        base = Product.objects.browsable()
+        results = effective.apply(base)
+    results = results.select_related("category", "brand")
+    if filters.sort == "relevance" and match.condition is not None:
+        allowed = set(results.values_list("id", flat=True))
+        ordered_ids = [pk for pk in match.order if pk in allowed]
+        paginator = Paginator(ordered_ids, page_size)
+        page = paginator.get_page(filters.page)
+        products = results.in_bulk(list(page.object_list))
+        page.object_list = [products[pk] for pk in page.object_list if pk in products]
+    else:
+        paginator = Paginator(results.order_by(*ordering(filters.sort)), page_size)
+        page = paginator.get_page(filters.page)
+    popular = []
+    if is_search and paginator.count == 0:
+        popular = list(
+            Category.objects.filter(products__is_active=True)
+            .annotate(n=Count("products"))
+            .order_by("-n", "name")[:POPULAR_CATEGORIES]
+        )
+    return ResultsPage(
+        filters=filters,
+        effective=effective,
+        understanding=understanding,
+        page=page,
+        facets=facets_count(base=base, effective=effective, shown=filters),
+        chips=chips_for(filters, understanding),
+        title=_title(filters, effective, paginator.count),
+        is_search=is_search,
+        photo=photo,
+        photo_missing=photo_missing,
+        notice=notice,
+        reasons=(
+            _reasons(
+                list(page.object_list), match=match, understanding=understanding, filters=filters
+            )
+            if is_search
+            else {}
+        ),
+        popular_categories=popular,
+    )
