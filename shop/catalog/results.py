@@ -218,7 +218,11 @@ def home_shelf() -> Shelf | None:
     from shop.catalog.models import StorefrontSettings
 
     settings_row = StorefrontSettings.objects.filter(pk=1).first()
-    products = Product.objects.browsable().select_related("category", "brand")
+    products = (
+        Product.objects.browsable()
+        .select_related("category", "brand")
+        .prefetch_related("variants")
+    )
     if settings_row is not None and settings_row.home == StorefrontSettings.COLLECTION:
         chosen = list(settings_row.collection.filter(is_active=True).order_by("name")[:24])
         if chosen:
@@ -253,7 +257,8 @@ def results_page(*, filters: ProductFilters, page_size: int = PAGE_SIZE) -> Resu
         match = _Match(condition=None)
         base = Product.objects.browsable()
         results = effective.apply(base)
-    results = results.select_related("category", "brand")
+    # Cards show the brand, the price and the sizes for sale.
+    results = results.select_related("category", "brand").prefetch_related("variants")
     if filters.sort == "relevance" and match.condition is not None:
         allowed = set(results.values_list("id", flat=True))
         ordered_ids = [pk for pk in match.order if pk in allowed]
