@@ -198,9 +198,11 @@ def _decode(data: bytes, *, max_pixels: int, max_side: int | None = None) -> Ima
         if width * height > max_pixels:
             raise ImageRejected(_too_many_pixels(max_pixels), status=413)
         if max_side is not None and im.format in ("JPEG", "MPO"):
-            # Whole scales of at least max_side on each side; the decoder still reads
-            # every byte, so truncated and corrupt files fail as before.
-            im.draft(im.mode, (max_side, max_side))
+            # The largest whole scale (1/2, 1/4, 1/8) that still covers the box the
+            # result must fit; the decoder still reads every byte, so truncated and
+            # corrupt files fail as before.
+            ratio = max_side / max(width, height)
+            im.draft(im.mode, (max(1, int(width * ratio)), max(1, int(height * ratio))))
         # No seek(): a freshly opened file is on frame 0, and later frames of APNG,
         # animated WebP or MPO are where the broken and oversized data tends to hide.
         im.load()

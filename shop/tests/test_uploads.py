@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
+from PIL.JpegImagePlugin import JpegImageFile
 
 from shop import images, uploads
 
@@ -33,13 +34,22 @@ def test_shoppers_get_a_lower_pixel_cap_than_the_importer():
     assert images.decode_image(data, filename="big.png").size == (5000, 5000)
 
 
-def test_a_large_jpeg_upload_is_decoded_at_a_fraction_of_its_size():
-    upload = SimpleUploadedFile("photo.jpg", _jpeg(4000, 3000))
+def test_a_large_jpeg_upload_is_decoded_at_a_fraction_of_its_size(monkeypatch):
+    drafts = []
+    original = JpegImageFile.draft
+
+    def spy(self, mode, size):
+        result = original(self, mode, size)
+        drafts.append(self.size)  # the size libjpeg will decode at
+        return result
+
+    monkeypatch.setattr(JpegImageFile, "draft", spy)
+    upload = SimpleUploadedFile("photo.jpg", _jpeg(4800, 3200))
 
     photo = uploads.photo_from_upload(upload=upload)
 
-    assert max(photo.size) <= uploads.DECODE_SIDE
-    assert photo.size == (1000, 750)  # libjpeg's 1/4 scale, not a resize of 12 MP
+    assert drafts == [(1200, 800)]  # 1/4 scale: never 15 MP of pixels in memory
+    assert photo.size == (600, 400)
     assert photo.getpixel((10, 10))[0] > 150
 
 
