@@ -303,7 +303,7 @@ SHOP_EMBEDDING_QUANTIZE_TEXT = envbool("SHOP_EMBEDDING_QUANTIZE_TEXT", "true")
 # Above this many embedded products, unfiltered search uses the HNSW indexes for
 # candidates (then rescores them exactly); below it an exact scan is fast enough
 # (~25 ms for 1,151 products x 32 query vectors on 2 cores; bench/search_latency.py).
-SHOP_SEARCH_EXACT_MAX_PRODUCTS = envint("SHOP_SEARCH_EXACT_MAX_PRODUCTS", "500", low=0)
+SHOP_SEARCH_EXACT_MAX_PRODUCTS = envint("SHOP_SEARCH_EXACT_MAX_PRODUCTS", "10000", low=0)
 SHOP_SEARCH_TEXT_WEIGHT = envfloat("SHOP_SEARCH_TEXT_WEIGHT", "0.5", low=0.0, high=1.0)
 
 # Assistant (Gemini through google-genai, or the offline backend).

@@ -77,7 +77,7 @@ def text_floor_measure(*, encoder: Blip2Encoder, texts: list[str]) -> float:
     """The best ITC score any of ``texts`` reaches against the embedded catalog."""
     best = -1.0
     for vector in encoder.encode_texts(texts):
-        top = vector_search.exact_scores(
+        top = vector_search.exact_scores_over_model(
             vector_search.VectorQuery(text=vector), model_id=encoder.model_id, limit=1
         )
         if top:
@@ -183,7 +183,7 @@ def floor_effect(*, encoder: Blip2Encoder, queries: list) -> FloorEffect:
     for labelled, vector in zip(
         queries, encoder.encode_texts([q.query for q in queries]), strict=True
     ):
-        top = vector_search.exact_scores(
+        top = vector_search.exact_scores_over_model(
             vector_search.VectorQuery(text=vector), model_id=encoder.model_id, limit=10
         )
         hits = [external[pk] in labelled.relevant for pk, _ in top]
@@ -193,7 +193,7 @@ def floor_effect(*, encoder: Blip2Encoder, queries: list) -> FloorEffect:
         shown += len(above)
     empty = 0
     for vector in encoder.encode_texts(HELD_OUT_NONSENSE):
-        top = vector_search.exact_scores(
+        top = vector_search.exact_scores_over_model(
             vector_search.VectorQuery(text=vector), model_id=encoder.model_id, limit=1
         )
         empty += not top or top[0][1] <= floor

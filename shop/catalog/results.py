@@ -219,9 +219,7 @@ def home_shelf() -> Shelf | None:
 
     settings_row = StorefrontSettings.objects.filter(pk=1).first()
     products = (
-        Product.objects.browsable()
-        .select_related("category", "brand")
-        .prefetch_related("variants")
+        Product.objects.browsable().select_related("category", "brand").prefetch_related("variants")
     )
     if settings_row is not None and settings_row.home == StorefrontSettings.COLLECTION:
         chosen = list(settings_row.collection.filter(is_active=True).order_by("name")[:24])

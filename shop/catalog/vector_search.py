@@ -41,7 +41,7 @@ ANN_FIRST_ROWS = 64
 ANN_MAX_ROWS = 4096
 # HNSW's candidate list: wider than the rows taken, so the nearest rows come back
 # with few misses (the bound below trusts them to be the nearest).
-ANN_EF_SEARCH = 200
+ANN_EF_SEARCH = 1000
 # Tuples an iterative index scan may visit for one query; a filter far from the
 # query that is not met by then is answered by the exact scan instead.
 ANN_MAX_SCAN_TUPLES = 40_000
@@ -124,6 +124,17 @@ def exact_scores(
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, ids, limit])
         return [(row[0], float(row[1])) for row in cursor.fetchall()]
+
+
+def exact_scores_over_model(
+    query: VectorQuery, *, model_id: str, limit: int
+) -> list[tuple[int, float]]:
+    """Exact top-``limit`` over every product embedded with ``model_id`` (calibration,
+    evaluation: not a shopper's search, which goes through ``rank``)."""
+    from shop.catalog.models import Product
+
+    ids = Product.objects.embedded_with(model_id).values_list("id", flat=True)
+    return exact_scores(query, product_ids=list(ids), limit=limit)
 
 
 def exact_photo_scores(

@@ -29,14 +29,14 @@ def test_floors_are_measured_once_per_model_and_stored_with_its_id():
     assert SearchCalibration.objects.count() == 1
     # No calibration text reaches above the text floor (it is their best score).
     for vector in encoder.encode_texts(relevance.nonsense_texts()[:4]):
-        top = vector_search.exact_scores(
+        top = vector_search.exact_scores_over_model(
             vector_search.VectorQuery(text=vector), model_id=encoder.model_id, limit=1
         )
         assert top[0][1] <= first.text_floor
     # A catalog photo is its own best match, far above the random-pair floor.
     product = Product.objects.embedded_with(encoder.model_id).first()
     assert first.image_floor < 0.9999
-    top = vector_search.exact_scores(
+    top = vector_search.exact_scores_over_model(
         vector_search.VectorQuery(image=product.embedding), model_id=encoder.model_id, limit=1
     )
     assert top[0] == (product.pk, pytest.approx(1.0, abs=1e-4))
