@@ -4,8 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from shop.assistant.classifier import Classification, Want, classify, search_words
-from shop.assistant.selectors import catalog_vocabulary
+from shop.assistant.lexicon import catalog_vocabulary
+from shop.assistant.rules import classify, search_words
+from shop.assistant.types import Classification, Want
 from shop.assistant.tests.conftest import INJECTION, SHOES
 from shop.catalog.models import Category, Product
 
