@@ -205,7 +205,7 @@ def explicit_counts(
     bare: int | None = None
     for i, token in enumerate(tokens):
         pair = " ".join(tokens[i : i + 2])
-        size = 2 if pair in NUMBER_WORDS else 1
+        size = 2 if i + 1 < len(tokens) and pair in NUMBER_WORDS else 1
         value = NUMBER_WORDS[pair] if size == 2 else number_of(token)
         if value is None:
             continue

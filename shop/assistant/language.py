@@ -181,4 +181,4 @@ def typo_limit(word: str) -> int:
     """How many edits a word of this length may carry: none under 4 letters."""
     if len(word) < 4:
         return 0
-    return 1 if len(word) < 8 else 2
+    return 1 if len(word) < 7 else 2

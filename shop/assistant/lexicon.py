@@ -60,6 +60,7 @@ class CatalogVocabulary:
     def __post_init__(self) -> None:
         for info in self.categories:
             name = normalise(info.name)
+            self._exact.setdefault(name, set()).add(info.name)
             for part in name.split(" and "):
                 for alias in word_forms(part):
                     self._exact.setdefault(alias, set()).add(info.name)

@@ -19,7 +19,7 @@ from shop.assistant.counts import (
     number_of,
     size_in,
 )
-from shop.assistant.language import Match, Parsed, find_phrases, parse
+from shop.assistant.language import Match, Parsed, find_phrases, parse, singular
 from shop.assistant.lexicon import CatalogVocabulary
 from shop.assistant.types import (
     MAX_WANTS,
@@ -57,6 +57,71 @@ def _guarded(tokens: Sequence[str], match: Match, vocabulary: CatalogVocabulary)
     if phrase in {"suit", "suits"} and after in w.SUIT_VERB_NEXT:
         return True
     return phrase == "dress" and (before in w.DRESS_VERB_PREVIOUS or after in w.DRESS_VERB_NEXT)
+
+
+def _compounds(
+    tokens: Sequence[str], matches: list[Match], vocabulary: CatalogVocabulary
+) -> list[Match]:
+    """ "a bag for my laptop" is a laptop bag: a phrase and the thing it is for, when
+    the two make a vocabulary phrase, become that phrase (the "for" part is used up)."""
+    out: list[Match] = []
+    skip: set[int] = set()
+    for index, match in enumerate(matches):
+        if index in skip:
+            continue
+        k = match.end
+        while k < len(tokens) and tokens[k] in {"for", "my", "the", "a", "an", "our", "your"}:
+            k += 1
+        following = next((j for j, m in enumerate(matches) if m.start == k), None)
+        word = (
+            matches[following].phrase
+            if following is not None
+            else (tokens[k] if k < len(tokens) else "")
+        )
+        if k > match.end and "for" in tokens[match.end : k] and word:
+            for head in {word, singular(word)}:
+                compound = f"{head} {match.phrase}"
+                if compound in vocabulary.phrases() and vocabulary.meaning(compound)[1]:
+                    out.append(Match(match.start, k + 1, compound))
+                    if following is not None:
+                        skip.add(following)
+                    break
+            else:
+                out.append(match)
+            continue
+        out.append(match)
+    return out
+
+
+def _modifiers(tokens: Sequence[str], wants: Sequence[Want], negated_at: set[int]) -> list[Want]:
+    """A follow-up naming only a kind of what was shown: "not the sports ones, formal"."""
+    kinds = {}
+    for want in wants:
+        for name in want.categories:
+            words = name.lower().split()
+            if len(words) > 1:
+                kinds[words[0]] = name
+    chosen = {kinds[t] for i, t in enumerate(tokens) if t in kinds and i not in negated_at}
+    dropped = {kinds[t] for i, t in enumerate(tokens) if t in kinds and i in negated_at}
+    if not chosen and not dropped:
+        return list(wants)
+    kept = []
+    for want in wants:
+        categories = tuple(
+            c for c in want.categories if c not in dropped and (not chosen or c in chosen)
+        )
+        if categories:
+            kept.append(replace(want, categories=categories))
+    return kept
+
+
+def _after_negation(tokens: Sequence[str]) -> set[int]:
+    """Token positions within three words after a negation ("not the sports ones")."""
+    out = set()
+    for i, token in enumerate(tokens):
+        if token in NEGATIONS:
+            out.update(range(i + 1, min(i + 4, len(tokens))))
+    return out
 
 
 def _owned(tokens: Sequence[str], match: Match, taken: set[int]) -> bool:
@@ -136,6 +201,16 @@ def classify(
     parsed = parse(message) if isinstance(message, str) else message
     tokens, corrections = vocabulary.correct(parsed.tokens)
     found = find_phrases(tokens, vocabulary.phrases())
+    # A correction stands only where it completes a phrase ("hand bag" is no "band bag").
+    kept = {i for m in found for i in range(m.start, m.end)}
+    if any(i not in kept for i in corrections):
+        tokens = [
+            t if i in kept or i not in corrections else parsed.tokens[i]
+            for i, t in enumerate(tokens)
+        ]
+        corrections = {i: c for i, c in corrections.items() if i in kept}
+        found = find_phrases(tokens, vocabulary.phrases())
+    found = _compounds(tokens, found, vocabulary)
     matches = [m for m in found if not _guarded(tokens, m, vocabulary)]
     spans = {i for m in matches for i in range(m.start, m.end)}
     used_corrections = tuple(
@@ -144,9 +219,13 @@ def classify(
 
     taken: set[int] = set()
     owned_indices = set()
+    # Words about what the shopper has ("my white kurta") say nothing of what they want.
+    owned_words: set[int] = set()
     for index, match in enumerate(matches):
         if _owned(tokens, match, taken):
             owned_indices.add(index)
+            lead = max(i for i in range(match.start) if tokens[i] in w.OWNED_LEADS)
+            owned_words.update(range(lead, match.end))
         taken.update(range(match.start, match.end))
     negated = _negated(tokens, matches)
     counted, bare = explicit_counts(
@@ -185,7 +264,7 @@ def classify(
 
     text = " ".join(tokens)
     gender = _gender(tokens)
-    colour = vocabulary.colour_of(tokens)
+    colour = vocabulary.colour_of([t if i not in owned_words else "" for i, t in enumerate(tokens)])
     occasion = vocabulary.occasion_of(tokens)
     max_price = budget(tokens)
     size = size_in(tokens)
@@ -203,6 +282,7 @@ def classify(
             for x in previous.wants
         ]
         carried_wants = True
+        wants = _modifiers(tokens, wants, _after_negation(tokens))
     elif wants and follow_up and parsed.tokens and parsed.tokens[0] in ADDING_LEADS:
         wants = [*previous.wants, *(x for x in wants if x not in previous.wants)]
 

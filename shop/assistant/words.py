@@ -785,7 +785,8 @@ NO_BUDGET = ("no budget", "any price", "any budget", "price doesnt matter", "mon
 # Common English words a few letters from a catalog word, never "corrected" into one
 # ("best" is not "vest", "match" not "watch", "bring" not "ring").
 COMMON_WORDS = frozenset(
-    """best test rest west nest felt melt bolt match matches matched matching catch patch batch
+    """hand hands band land sand best test rest west nest felt melt bolt match matches matched
+    matching catch patch batch
     latch bring brings thing things king wing sing sings tips tops cups maps laps caps cape
     lies dies pies toes tons tots rocks locks sacks means mean beans heals deals meals seals
     press pressed shore shore short sport sports shirt skirt skirts shirts dresses dressed

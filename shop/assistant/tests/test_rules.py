@@ -6,8 +6,8 @@ import pytest
 
 from shop.assistant.lexicon import catalog_vocabulary
 from shop.assistant.rules import classify, search_words
-from shop.assistant.types import Classification, Want
 from shop.assistant.tests.conftest import INJECTION, SHOES
+from shop.assistant.types import Classification, Want
 from shop.catalog.models import Category, Product
 
 pytestmark = pytest.mark.django_db
