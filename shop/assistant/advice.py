@@ -228,6 +228,8 @@ def offline_advice(
     if not products:
         if not classification.understood:
             sentences.append(NOTHING_UNDERSTOOD)
+            if classification.suggestion:
+                sentences.append(f"Did you mean “{classification.suggestion}”?")
         elif not classification.not_carried:
             sentences.append(
                 "I couldn't find anything for that in our catalog. Try naming an article type, "

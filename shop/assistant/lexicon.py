@@ -205,11 +205,15 @@ def catalog_vocabulary() -> CatalogVocabulary:
         .order_by("-n", "name")
         .values_list("name", "sub_category", "master_category")
     )
+    rows = list(rows)
+    type_names = {normalise(name) for name, _sub, _master in rows}
     shopper_words = dict(w.SHOPPER_WORDS)
+    # The merchant's synonyms for article types; those for colours, genders and
+    # occasions are read by the assistant's own word lists.
     for synonym in Synonym.objects.all():
         term = normalise(synonym.term)
         targets = tuple(normalise(t) for t in synonym.targets)
-        if term and targets:
+        if term and targets and set(targets) & type_names:
             shopper_words[term] = (term, targets)
             if synonym.two_way:
                 for target in targets:

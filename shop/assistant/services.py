@@ -24,6 +24,7 @@ from shop.assistant.models import Conversation
 from shop.assistant.presentation import product_card
 from shop.assistant.rules import search_words
 from shop.assistant.types import Want
+from shop.catalog.vocabulary import get_vocabulary
 from shop.inputs import clean_text
 
 if TYPE_CHECKING:
@@ -243,6 +244,9 @@ def assistant_reply(
             wants=tuple(Want(t.lower(), (t,), 1) for t in types),
             number_of_items=1,
         )
+    if not classification.understood:
+        suggestion = get_vocabulary().suggest(message) or ""
+        classification = replace(classification, suggestion=suggestion)
     occasion = vocabulary.occasion(classification.occasion)
     words = " or ".join(search_words(parsed, vocabulary=vocabulary).split())
     look = photo is not None and not classification.wants and not classification.not_carried

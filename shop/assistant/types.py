@@ -58,6 +58,8 @@ class Classification:
     # "more", "other options": the next products of the same request.
     more: bool = False
     understood: bool = True
+    # "Did you mean": the shared shopper vocabulary's nearest phrase, when nothing was understood.
+    suggestion: str = ""
 
     def count_for(self, want: Want) -> int:
         return self.number_of_items if want.count is None else want.count
