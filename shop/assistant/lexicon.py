@@ -4,7 +4,7 @@ tolerance against it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
@@ -132,19 +132,22 @@ class CatalogVocabulary:
         """Every catalog phrase, shopper phrase and not-sold phrase the rules look for."""
         return self._phrases
 
-    def correct(self, tokens: Sequence[str]) -> tuple[list[str], dict[int, Correction]]:
+    def correct(
+        self, tokens: Sequence[str], *, skip: Collection[int] = ()
+    ) -> tuple[list[str], dict[int, Correction]]:
         """The tokens with misspelt vocabulary words corrected ("tshrit" -> "tshirt").
 
         Only unknown words of four letters or more are corrected, to the nearest
         vocabulary word within ``typo_limit`` edits; a tie between two words is left
-        alone. Confidence falls with the edits made.
+        alone, and so are the tokens in ``skip`` (already part of a phrase as written).
+        Confidence falls with the edits made.
         """
         known = self.known_words()
         out = list(tokens)
         corrections: dict[int, Correction] = {}
         for i, token in enumerate(tokens):
             limit = typo_limit(token)
-            if not limit or not token.isalpha() or token in known:
+            if not limit or not token.isalpha() or token in known or i in skip:
                 continue
             best: list[tuple[int, str]] = []
             for length in range(len(token) - limit, len(token) + limit + 1):

@@ -199,7 +199,10 @@ def classify(
     "no, kurtis", "forget the bottle") changes what the conversation asked before.
     """
     parsed = parse(message) if isinstance(message, str) else message
-    tokens, corrections = vocabulary.correct(parsed.tokens)
+    as_written = find_phrases(parsed.tokens, vocabulary.phrases())
+    tokens, corrections = vocabulary.correct(
+        parsed.tokens, skip={i for m in as_written for i in range(m.start, m.end)}
+    )
     found = find_phrases(tokens, vocabulary.phrases())
     # A correction stands only where it completes a phrase ("hand bag" is no "band bag").
     kept = {i for m in found for i in range(m.start, m.end)}
