@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from shop.assistant.language import PLURAL_ONLY, singular
+from shop.assistant.language import PLURAL_ONLY, plural, singular
 from shop.assistant.lexicon import OccasionInfo
 from shop.assistant.presentation import price_display
 from shop.assistant.rules import NOTHING_UNDERSTOOD
@@ -190,7 +190,9 @@ def _not_carried(classification: Classification) -> str:
     for label in classification.not_carried:
         instead = alternatives.get(label)
         if instead:
-            sentences.append(f"We don't sell {label}; we do have {instead.lower()}.")
+            words = instead.lower().split()
+            instead = " ".join([*words[:-1], plural(words[-1])])
+            sentences.append(f"We don't sell {label}; we do have {instead}.")
         else:
             sentences.append(f"We don't sell {label}.")
     return " ".join(sentences)
