@@ -4,14 +4,17 @@ tolerance against it."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, Q
 
 from shop.assistant import words as w
 from shop.assistant.language import edit_distance, normalise, typo_limit, word_forms
 from shop.assistant.types import CategoryInfo
+from shop.catalog.vocabulary import _fingerprint as shared_fingerprint
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class CatalogVocabulary:
     _groups: dict[str, set[str]] = field(default_factory=dict, repr=False)
     _phrases: frozenset[str] = field(default=frozenset(), repr=False)
     _spellings: dict[int, list[str]] = field(default_factory=dict, repr=False)
+    _known: frozenset[str] = field(default=frozenset(), repr=False)
 
     def __post_init__(self) -> None:
         for info in self.categories:
@@ -83,14 +87,18 @@ class CatalogVocabulary:
         for word in self._words():
             if len(word) >= 4 and word.isalpha():
                 self._spellings.setdefault(len(word), []).append(word)
+        self._known = frozenset(self._known_words())
         for bucket in self._spellings.values():
             bucket.sort()
 
     def _words(self) -> set[str]:
         return {part for phrase in self._phrases for part in phrase.split()}
 
-    def known_words(self) -> set[str]:
+    def known_words(self) -> frozenset[str]:
         """Words that are never corrected: every vocabulary word and the common ones."""
+        return self._known
+
+    def _known_words(self) -> set[str]:
         occasion_words = {word for o in self.occasions for word in o.words}
         return (
             self._words()
@@ -196,7 +204,40 @@ class CatalogVocabulary:
         return next((o for o in self.occasions if o.slug == slug), None)
 
 
+OCCASIONS_FINGERPRINT_SQL = """
+SELECT
+  (SELECT md5(coalesce(string_agg(slug || words::text || usages::text || note, ';'
+                                  ORDER BY id), '')) FROM assistant_occasion),
+  (SELECT md5(coalesce(string_agg(occasion_id || gender || article_types::text, ';'
+                                  ORDER BY id), '')) FROM assistant_outfittemplate)
+"""
+_lock = threading.Lock()
+_cached: tuple[tuple[object, ...], CatalogVocabulary] | None = None
+
+
+def _fingerprint() -> tuple[object, ...]:
+    # The shared vocabulary's fingerprint (synonyms, article types, brands, products)
+    # and the occasions': an admin edit is seen by every worker on its next request.
+    with connection.cursor() as cursor:
+        cursor.execute(OCCASIONS_FINGERPRINT_SQL)
+        return (shared_fingerprint(), tuple(cursor.fetchone()))
+
+
 def catalog_vocabulary() -> CatalogVocabulary:
+    """The vocabulary from the database, built once per process and rebuilt when the
+    tables it reads change (see ``_fingerprint``)."""
+    global _cached
+    fingerprint = _fingerprint()
+    cached = _cached
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    with _lock:
+        vocabulary = catalog_vocabulary_build()
+        _cached = (fingerprint, vocabulary)
+        return vocabulary
+
+
+def catalog_vocabulary_build() -> CatalogVocabulary:
     """The vocabulary from the database: article types with browsable products, the
     merchant's synonyms, the catalog's colours and the occasions with their outfits."""
     from shop.assistant.models import Occasion
