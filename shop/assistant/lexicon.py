@@ -58,7 +58,9 @@ class CatalogVocabulary:
     _heads: dict[str, set[str]] = field(default_factory=dict, repr=False)
     _groups: dict[str, set[str]] = field(default_factory=dict, repr=False)
     _phrases: frozenset[str] = field(default=frozenset(), repr=False)
-    _spellings: dict[int, list[str]] = field(default_factory=dict, repr=False)
+    _spellings: dict[int, list[tuple[str, frozenset[str]]]] = field(
+        default_factory=dict, repr=False
+    )
     _known: frozenset[str] = field(default=frozenset(), repr=False)
 
     def __post_init__(self) -> None:
@@ -86,7 +88,7 @@ class CatalogVocabulary:
         )
         for word in self._words():
             if len(word) >= 4 and word.isalpha():
-                self._spellings.setdefault(len(word), []).append(word)
+                self._spellings.setdefault(len(word), []).append((word, frozenset(word)))
         self._known = frozenset(self._known_words())
         for bucket in self._spellings.values():
             bucket.sort()
@@ -158,8 +160,12 @@ class CatalogVocabulary:
             if not limit or not token.isalpha() or token in known or i in skip:
                 continue
             best: list[tuple[int, str]] = []
+            letters = set(token)
             for length in range(len(token) - limit, len(token) + limit + 1):
-                for candidate in self._spellings.get(length, ()):
+                for candidate, its_letters in self._spellings.get(length, ()):
+                    # One edit changes the set of letters by at most two: a cheap bound.
+                    if len(letters ^ its_letters) > 2 * limit:
+                        continue
                     d = edit_distance(token, candidate, limit=limit)
                     if d <= limit:
                         best.append((d, candidate))
