@@ -33,7 +33,8 @@ UNKNOWN_CONVERSATION = "That conversation_id was not issued by this shop; omit i
 
 def conversation_token(conversation: Conversation) -> str:
     """The signed id an API client sends back to continue the conversation."""
-    return signing.dumps(str(conversation.id), salt=TOKEN_SALT, compress=False)
+    # No timestamp: a conversation keeps one token (expiry is the row's, see IDLE_DAYS).
+    return signing.Signer(salt=TOKEN_SALT).sign(str(conversation.id))
 
 
 def conversation_for_session(
@@ -59,7 +60,7 @@ def conversation_for_token(*, token: str) -> Conversation:
     A token this server did not sign is an AssistantError (400).
     """
     try:
-        conversation_id = signing.loads(token, salt=TOKEN_SALT)
+        conversation_id = signing.Signer(salt=TOKEN_SALT).unsign(token)
     except signing.BadSignature:
         raise AssistantError(UNKNOWN_CONVERSATION) from None
     conversation = Conversation.objects.filter(pk=_uuid(conversation_id)).first()
