@@ -11,15 +11,15 @@ from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
 
+from shop.assistant import context
 from shop.assistant import words as w
 from shop.assistant.counts import (
     budget,
     explicit_counts,
     has_quantifier,
-    number_of,
     size_in,
 )
-from shop.assistant.language import Match, Parsed, find_phrases, parse, singular
+from shop.assistant.language import Match, Parsed, find_phrases, parse
 from shop.assistant.lexicon import CatalogVocabulary
 from shop.assistant.types import (
     MAX_WANTS,
@@ -30,8 +30,7 @@ from shop.assistant.types import (
     clamp,
 )
 
-# Ruling out by name: "forget the bottle", "drop the belt" work like "no".
-NEGATIONS = w.NEGATIONS | w.FORGET_WORDS
+NEGATIONS = context.NEGATIONS
 # A follow-up that adds to what was asked rather than replacing it.
 ADDING_LEADS = frozenset({"and", "also", "plus", "add"})
 ASK_GENDER = "Who is it for: men or women? Tell me and I'll put an outfit together."
@@ -39,103 +38,6 @@ NOTHING_UNDERSTOOD = (
     "I'm not sure what you're looking for. Could you name an item (shirts, sneakers, a "
     "watch), an occasion (office, wedding, the gym) or a colour?"
 )
-
-
-def _guarded(tokens: Sequence[str], match: Match, vocabulary: CatalogVocabulary) -> bool:
-    """True when context says the phrase is not an item here."""
-    before = tokens[match.start - 1] if match.start else ""
-    after = tokens[match.end] if match.end < len(tokens) else ""
-    phrase = match.phrase
-    if phrase in w.RANKING_WORDS and (number_of(after) or after in w.TOP_NOT_AN_ITEM_NEXT):
-        return True
-    if phrase in w.RANKING_WORDS and before == "on":
-        return True
-    if phrase in w.SHADE_WORDS and (
-        before in w.SHADE_QUALIFIERS or before in vocabulary.colours or after == "of"
-    ):
-        return True
-    if phrase in {"suit", "suits"} and after in w.SUIT_VERB_NEXT:
-        return True
-    return phrase == "dress" and (before in w.DRESS_VERB_PREVIOUS or after in w.DRESS_VERB_NEXT)
-
-
-def _compounds(
-    tokens: Sequence[str], matches: list[Match], vocabulary: CatalogVocabulary
-) -> list[Match]:
-    """ "a bag for my laptop" is a laptop bag: a phrase and the thing it is for, when
-    the two make a vocabulary phrase, become that phrase (the "for" part is used up)."""
-    out: list[Match] = []
-    skip: set[int] = set()
-    for index, match in enumerate(matches):
-        if index in skip:
-            continue
-        k = match.end
-        while k < len(tokens) and tokens[k] in {"for", "my", "the", "a", "an", "our", "your"}:
-            k += 1
-        following = next((j for j, m in enumerate(matches) if m.start == k), None)
-        word = (
-            matches[following].phrase
-            if following is not None
-            else (tokens[k] if k < len(tokens) else "")
-        )
-        if k > match.end and "for" in tokens[match.end : k] and word:
-            for head in {word, singular(word)}:
-                compound = f"{head} {match.phrase}"
-                if compound in vocabulary.phrases() and vocabulary.meaning(compound)[1]:
-                    out.append(Match(match.start, k + 1, compound))
-                    if following is not None:
-                        skip.add(following)
-                    break
-            else:
-                out.append(match)
-            continue
-        out.append(match)
-    return out
-
-
-def _modifiers(tokens: Sequence[str], wants: Sequence[Want], negated_at: set[int]) -> list[Want]:
-    """A follow-up naming only a kind of what was shown: "not the sports ones, formal"."""
-    kinds = {}
-    for want in wants:
-        for name in want.categories:
-            words = name.lower().split()
-            if len(words) > 1:
-                kinds[words[0]] = name
-    chosen = {kinds[t] for i, t in enumerate(tokens) if t in kinds and i not in negated_at}
-    dropped = {kinds[t] for i, t in enumerate(tokens) if t in kinds and i in negated_at}
-    if not chosen and not dropped:
-        return list(wants)
-    kept = []
-    for want in wants:
-        categories = tuple(
-            c for c in want.categories if c not in dropped and (not chosen or c in chosen)
-        )
-        if categories:
-            kept.append(replace(want, categories=categories))
-    return kept
-
-
-def _after_negation(tokens: Sequence[str]) -> set[int]:
-    """Token positions within three words after a negation ("not the sports ones")."""
-    out = set()
-    for i, token in enumerate(tokens):
-        if token in NEGATIONS:
-            out.update(range(i + 1, min(i + 4, len(tokens))))
-    return out
-
-
-def _owned(tokens: Sequence[str], match: Match, taken: set[int]) -> bool:
-    """ "to match my white kurta": the phrase follows "my" and a few describing words."""
-    k = match.start
-    describers = 0
-    while k > 0 and describers <= w.MAX_OWNED_DESCRIBERS:
-        k -= 1
-        if tokens[k] in w.OWNED_LEADS:
-            return True
-        if k in taken or tokens[k] in w.REQUEST_WORDS or tokens[k] in NEGATIONS:
-            return False
-        describers += 1
-    return False
 
 
 def _negated(tokens: Sequence[str], matches: Sequence[Match]) -> set[int]:
@@ -213,8 +115,8 @@ def classify(
         ]
         corrections = {i: c for i, c in corrections.items() if i in kept}
         found = find_phrases(tokens, vocabulary.phrases())
-    found = _compounds(tokens, found, vocabulary)
-    matches = [m for m in found if not _guarded(tokens, m, vocabulary)]
+    found = context.compounds(tokens, found, vocabulary)
+    matches = [m for m in found if not context.guarded(tokens, m, vocabulary)]
     spans = {i for m in matches for i in range(m.start, m.end)}
     used_corrections = tuple(
         (c.word, c.meant) for i, c in sorted(corrections.items()) if i in spans
@@ -225,7 +127,7 @@ def classify(
     # Words about what the shopper has ("my white kurta") say nothing of what they want.
     owned_words: set[int] = set()
     for index, match in enumerate(matches):
-        if _owned(tokens, match, taken):
+        if context.owned(tokens, match, taken):
             owned_indices.add(index)
             lead = max(i for i in range(match.start) if tokens[i] in w.OWNED_LEADS)
             owned_words.update(range(lead, match.end))
@@ -273,8 +175,8 @@ def classify(
     size = size_in(tokens)
     more = not wants and _has_phrase(text, w.MORE_PHRASES)
     cheaper = any(t in w.CHEAPER_WORDS for t in tokens) and max_price is None
-    forget_colour = _has_phrase(text, w.ANY_COLOUR) or _forgets(tokens, {"colour", "color"})
-    forget_budget = _has_phrase(text, w.NO_BUDGET) or _forgets(tokens, {"budget", "price"})
+    forget_colour = _has_phrase(text, w.ANY_COLOUR) or context.forgets(tokens, {"colour", "color"})
+    forget_budget = _has_phrase(text, w.NO_BUDGET) or context.forgets(tokens, {"budget", "price"})
     follow_up = previous is not None and (previous.wants or previous.outfit)
 
     carried_wants = False
@@ -285,7 +187,7 @@ def classify(
             for x in previous.wants
         ]
         carried_wants = True
-        wants = _modifiers(tokens, wants, _after_negation(tokens))
+        wants = context.narrowed_by_kind(tokens, wants, context.after_negation(tokens))
     elif wants and follow_up and parsed.tokens and parsed.tokens[0] in ADDING_LEADS:
         wants = [*previous.wants, *(x for x in wants if x not in previous.wants)]
 
@@ -361,21 +263,6 @@ def classify(
         more=more,
         understood=understood,
     )
-
-
-def _forgets(tokens: Sequence[str], things: set[str]) -> bool:
-    """ "forget the budget", "no colour": a setting dropped by name."""
-    for i, token in enumerate(tokens):
-        if (
-            token in things
-            and i
-            and (
-                tokens[i - 1] in NEGATIONS
-                or (i > 1 and tokens[i - 1] in {"the", "my", "that"} and tokens[i - 2] in NEGATIONS)
-            )
-        ):
-            return True
-    return False
 
 
 def _without(wants: Sequence[Want], excluded: set[str]) -> list[Want]:
