@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import uuid
-
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -49,7 +47,14 @@ class AssistantApi(APIView):
             trim_whitespace=True,
         )
         image = serializers.FileField(required=False, allow_empty_file=True)
-        conversation_id = serializers.UUIDField(required=False, allow_null=True)
+        conversation_id = serializers.CharField(
+            required=False,
+            allow_null=True,
+            allow_blank=True,
+            max_length=200,
+            help_text="The token a previous answer returned; omit it to start a conversation "
+            "(or to follow the session, when there is one). Ids are issued by the server.",
+        )
 
     class OutputSerializer(serializers.Serializer):
         class Meta:
@@ -62,7 +67,9 @@ class AssistantApi(APIView):
         products = AssistantProductSerializer(many=True)
         backend = serializers.ChoiceField(choices=["gemini", "offline"])
         notices = serializers.ListField(child=serializers.CharField())
-        conversation_id = serializers.CharField()
+        conversation_id = serializers.CharField(
+            help_text="Send it back to continue this conversation."
+        )
 
     @extend_schema(
         request={
@@ -80,18 +87,28 @@ class AssistantApi(APIView):
             if not serializer.is_valid():
                 raise AssistantError(error_detail(serializer.errors))
             data = serializer.validated_data
-        conversation_id = (data.get("conversation_id") or uuid.uuid4()).hex
-        session_key = getattr(getattr(request, "session", None), "session_key", None)
+        session = getattr(request, "session", None)
+        session_key = getattr(session, "session_key", None)
+        token = data.get("conversation_id")
+        # The API follows the session when there is one; otherwise the signed token.
+        # Expected failures (ShopError, e.g. a 429 with Retry-After) go to the one DRF
+        # exception handler.
+        conversation = (
+            services.SessionConversation(session)
+            if session_key and not token
+            else services.TokenConversation.from_token(token)
+        )
         reply = services.assistant_ask(
             message=data.get("message", ""),
             upload=data.get("image"),
-            conversation=services.CachedConversation(conversation_id),
+            conversation=conversation,
             rate_keys=services.RateKeys(
                 session=session_key or "",
                 ip=client_address(request),
             ),
             body_too_large=too_large,
         )
+        conversation_id = conversation.token()
         products = [AssistantProductSerializer(p).data for p in reply.products]
         output = {
             "categories": reply.categories,

@@ -80,8 +80,13 @@ class ProductNote(BaseModel):
 
 
 class AdviceOutput(BaseModel):
-    advice: str = Field(description="Plain-text advice, at most 120 words, no product ids.")
+    """Advice as text plus product references: the shop renders names and prices."""
+
+    advice: str = Field(description="Plain-text advice, at most 80 words, no product ids.")
     product_notes: list[ProductNote]
+    outfit_note: str = Field(
+        default="", description="One sentence on wearing the products together, or empty."
+    )
 
 
 # --- the client ---------------------------------------------------------------------

@@ -1,18 +1,69 @@
 from __future__ import annotations
 
+import uuid
+
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
+GENDERS = [("", "Anyone"), ("Men", "Men"), ("Women", "Women")]
 
-class ApiConversation(models.Model):
-    """An API client's conversation (the panel keeps its own in the session).
 
-    Its own table rather than the cache, which evicts entries to make room: a
-    conversation lasts until it expires, however many shoppers ask meanwhile.
+class Occasion(models.Model):
+    """An occasion a shopper names ("a beach holiday", "the gym"), edited in the admin.
+
+    ``words`` are the shopper's words for it (lower case; "gym", "workout");
+    ``usages`` the catalog's usage values that suit it ("Sports"), searched first.
     """
 
-    id = models.CharField(primary_key=True, max_length=64)
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=60, help_text='How advice names it: "the beach".')
+    words = ArrayField(models.CharField(max_length=60), help_text="Lower case shopper words.")
+    usages = ArrayField(models.CharField(max_length=50), blank=True, default=list)
+    note = models.CharField(
+        max_length=200, blank=True, help_text="A short styling note for outfits."
+    )
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OutfitTemplate(models.Model):
+    """The article types that make an outfit for an occasion, per gender ("" for anyone).
+
+    Types the catalog does not have (yet) are skipped when the outfit is built.
+    """
+
+    occasion = models.ForeignKey(Occasion, on_delete=models.CASCADE, related_name="outfits")
+    gender = models.CharField(max_length=10, choices=GENDERS, blank=True)
+    article_types = ArrayField(models.CharField(max_length=100))
+
+    class Meta:
+        ordering = ["occasion", "gender"]
+        constraints = [
+            models.UniqueConstraint(fields=["occasion", "gender"], name="one_outfit_per_gender")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occasion} ({self.gender or 'anyone'})"
+
+
+class Conversation(models.Model):
+    """An assistant conversation: its turns and the state that carries across them.
+
+    The id is issued by the server, never chosen by a client; a conversation belongs
+    to the session that started it (``session_key``) or, without a session, to whoever
+    holds its signed token. Rows are not evicted by cache pressure.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session_key = models.CharField(max_length=64, blank=True, db_index=True)
     turns = models.JSONField(default=list)
-    expires_at = models.DateTimeField(db_index=True)
+    state = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     def __str__(self) -> str:
         return str(self.id)

@@ -1,25 +1,17 @@
-"""Reads for the assistant: the catalog's vocabulary, products for a request, the conversation."""
+"""Reads for the assistant: products for a request, looks that complete a photo, the panel."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import Count, Q
-from django.template.defaultfilters import floatformat
 
-from shop.assistant.classifier import (
-    MAX_ITEMS,
-    CatalogVocabulary,
-    CategoryInfo,
-    Classification,
-    Want,
-    normalise,
-)
-from shop.assistant.offline import OCCASION_WORDS, occasions
+from shop.assistant.backends import backend_choice
+from shop.assistant.conversation import conversation_turns
+from shop.assistant.language import normalise
+from shop.assistant.types import Classification, Want
 from shop.catalog.exceptions import CatalogError
 from shop.catalog.models import Category, Product
 from shop.catalog.selectors import ProductFilters, product_list, product_search
@@ -27,9 +19,6 @@ from shop.catalog.selectors import ProductFilters, product_list, product_search
 if TYPE_CHECKING:
     from PIL.Image import Image
 
-SESSION_KEY = "assistant"
-# Ten exchanges: enough context for follow-ups, small enough for a cookie-less session row.
-MAX_TURNS = 20
 MAX_MESSAGE_CHARS = 1000
 
 # "Complete this look": what goes with the photo's sub-category, as slots to fill. Each
@@ -60,23 +49,12 @@ MAX_LOOK_TYPES = 3
 OVERFETCH = 4
 
 
-def catalog_vocabulary() -> CatalogVocabulary:
-    """Article types a shopper can be shown (those with browsable products)."""
-    rows = (
-        Category.objects.annotate(n=Count("products", filter=Q(products__is_active=True)))
-        .filter(n__gt=0)
-        .order_by("-n", "name")
-        .values_list("name", "sub_category", "master_category")
-    )
-    return CatalogVocabulary(
-        categories=tuple(CategoryInfo(name, sub, master) for name, sub, master in rows)
-    )
-
-
 @dataclass
 class Retrieved:
     products: list[Product]
     notices: list[str] = field(default_factory=list)
+    # The photo's own item, when a look was completed around it.
+    anchor: Product | None = None
 
 
 def assistant_products(
@@ -85,13 +63,18 @@ def assistant_products(
     text: str,
     photo: Image | None,
     gender: tuple[str, ...] = (),
+    colour: tuple[str, ...] = (),
+    usages: tuple[str, ...] = (),
+    exclude_ids: frozenset[int] = frozenset(),
 ) -> Retrieved:
     """Products for each thing the shopper wants, each want's count of them.
 
     Each want is searched with the shopper's descriptive words and/or photo, filtered
     to its article types (and ``gender``, if given); when search finds fewer than
     asked for (no words that match, no embeddings yet), the want is topped up from
-    the same article types so the shopper sees what the shop has. Article types the
+    the same article types so the shopper sees what the shop has. An occasion's
+    ``usages`` are searched first; ``colour`` narrows first and is let go if nothing in
+    that colour is found; products in ``exclude_ids`` (shown already) are skipped. Article types the
     shopper ruled out and products over their budget are left out (search fetches
     more to make up for them); a product with no price is kept, and the advice says
     its price could not be checked.
@@ -99,14 +82,18 @@ def assistant_products(
     retrieved = Retrieved(products=[])
     excluded = set(classification.excluded)
     budget = classification.max_price
-    narrowing = bool(excluded) or budget is not None
+    narrowing = bool(excluded) or budget is not None or bool(exclude_ids)
     groups = [(want.categories, classification.count_for(want)) for want in classification.wants]
     if not groups:
-        if classification.not_carried or (not text and photo is None and not excluded):
+        if (
+            classification.not_carried
+            or classification.question
+            or not classification.understood
+            or (not text and photo is None and not excluded)
+        ):
             return retrieved
         groups = [((), classification.number_of_items)]
-    usages = occasion_usages(text)
-    seen: set[int] = set()
+    seen: set[int] = set(exclude_ids)
 
     def fits(product: Product) -> bool:
         if product.category.name in excluded:
@@ -120,7 +107,10 @@ def assistant_products(
         chosen: list[Product] = []
         # An occasion ("a summer wedding") first draws on products made for it, then
         # on the rest of the article type.
-        for narrowed in ([replace(filters, usage=usages)] if usages else []) + [filters]:
+        tries = [replace(filters, usage=usages)] if usages else []
+        if colour:
+            tries = [replace(t, colour=colour) for t in [*tries, filters]] + tries
+        for narrowed in [*tries, filters]:
             taken = seen | {p.pk for p in chosen}
             wanted = k + len(taken)
             hits = _search(
@@ -173,6 +163,7 @@ def look_products(*, photo: Image, text: str) -> tuple[Classification, Retrieved
         classification=classification, text=text, photo=photo, gender=gender
     )
     retrieved.notices[:0] = [n for n in notices if n not in retrieved.notices]
+    retrieved.anchor = anchor
     return classification, retrieved
 
 
@@ -181,6 +172,16 @@ def _look_genders(gender: str) -> tuple[str, ...]:
     if not gender or gender.lower() == "unisex":
         return ()
     return (gender, "Unisex")
+
+
+def owned_complements(*, owned: str, gender: tuple[str, ...] = ()) -> list[str]:
+    """Article types that go with something the shopper has ("my white kurta")."""
+    category = Category.objects.filter(name=owned).first()
+    if category is None:
+        return []
+    return complementary_types(category=category, gender=gender) or complementary_types(
+        category=category
+    )
 
 
 def complementary_types(*, category: Category, gender: tuple[str, ...] = ()) -> list[str]:
@@ -211,15 +212,6 @@ def complementary_types(*, category: Category, gender: tuple[str, ...] = ()) -> 
     return chosen[:MAX_LOOK_TYPES]
 
 
-def occasion_usages(text: str) -> tuple[str, ...]:
-    """The catalog's `usage` values that suit an occasion the shopper names."""
-    wanted = {usage for word in occasions(text) for usage in OCCASION_WORDS[word]}
-    if not wanted:
-        return ()
-    values = Product.objects.browsable().exclude(usage="").values_list("usage", flat=True)
-    return tuple(sorted({value for value in values.distinct() if value.lower() in wanted}))
-
-
 def _search(
     *,
     query: str,
@@ -244,77 +236,16 @@ def _search(
     return [hit.product for hit in result.hits]
 
 
-def price_display(price: Decimal | None, stock: int | None) -> str:
-    if price is None:
-        return "Price unavailable"
-    text = f"₹{intcomma(floatformat(price, '-2'))}"
-    return f"{text} · out of stock" if stock == 0 else text
-
-
-def product_card(product: Product, *, note: str = "") -> dict[str, Any]:
-    """What the panel, the session and the API keep of a product: plain JSON-able data."""
-    return {
-        "id": product.pk,
-        "name": product.name,
-        "url": product.get_absolute_url(),
-        "image_url": product.thumbnail.url if product.thumbnail else None,
-        "article_type": product.category.name,
-        "colour": product.base_colour,
-        "price": None if product.price is None else str(product.price),
-        "price_display": price_display(product.price, product.stock),
-        "note": note,
-    }
-
-
-def conversation_get(*, session: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The turns so far, oldest first (shopper and assistant alternate)."""
-    data = session.get(SESSION_KEY) or {}
-    turns = data.get("turns") if isinstance(data, dict) else None
-    return list(turns) if isinstance(turns, list) else []
-
-
 def panel_get(
     *, session: Mapping[str, Any], next_url: str, error: str = "", draft: str = ""
 ) -> dict[str, Any]:
-    """What the panel shows: the conversation in the session (read only), and any error."""
-    # backends imports this module (for price_display).
-    from shop.assistant.backends import backend_choice
-
+    """What the panel shows: the session's conversation (read only), and any error."""
     backend, _notice = backend_choice()
     return {
-        "turns": conversation_get(session=session),
+        "turns": conversation_turns(session=session),
         "error": error,
         "draft": draft,
         "next_url": next_url,
         "configured_backend": backend,
         "max_message_chars": MAX_MESSAGE_CHARS,
     }
-
-
-def previous_classification(
-    *, turns: list[dict[str, Any]], vocabulary: CatalogVocabulary
-) -> Classification | None:
-    """What the last answer was about, for follow-ups ("three more")."""
-    for turn in reversed(turns):
-        if turn.get("role") == "assistant" and turn.get("wants"):
-            wants = tuple(
-                Want(
-                    words=str(w.get("words", "")),
-                    categories=tuple(
-                        c for c in w.get("categories", []) if vocabulary.canonical(c) == c
-                    ),
-                    count=_count(w.get("count")),
-                )
-                for w in turn["wants"]
-                if isinstance(w, dict)
-            )
-            wants = tuple(w for w in wants if w.categories)
-            if wants:
-                return Classification(
-                    wants=wants, number_of_items=int(turn.get("number_of_items", 1))
-                )
-    return None
-
-
-def _count(value: Any) -> int | None:
-    return value if isinstance(value, int) and 1 <= value <= MAX_ITEMS else None

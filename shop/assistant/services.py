@@ -3,35 +3,36 @@ conversation it keeps."""
 
 from __future__ import annotations
 
-import logging
-import random
 import time
 from collections.abc import MutableMapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
-from datetime import timedelta
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
-from django.utils import timezone
 
 from shop import images, ratelimits, uploads
-from shop.assistant import backends, gemini, selectors
-from shop.assistant.classifier import Classification, budget_in, classify, search_words
+from shop.assistant import conversation as conversations
+from shop.assistant import selectors
+from shop.assistant import words as w
+from shop.assistant.advice import budget_note, recognised
+from shop.assistant.backends import GEMINI, Ask, Found, backend_choice, backend_get, with_fallback
 from shop.assistant.exceptions import AssistantError
-from shop.assistant.models import ApiConversation
-from shop.assistant.offline import budget_note, offline_advice
+from shop.assistant.language import parse
+from shop.assistant.lexicon import catalog_vocabulary
+from shop.assistant.models import Conversation
+from shop.assistant.presentation import product_card
+from shop.assistant.rules import search_words
+from shop.assistant.types import Want
+from shop.catalog.vocabulary import get_vocabulary
 from shop.inputs import clean_text
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
     from PIL.Image import Image
 
-logger = logging.getLogger(__name__)
-
 MAX_MESSAGE_CHARS = selectors.MAX_MESSAGE_CHARS
 RATE_WINDOW_S = ratelimits.WINDOW_S
 IP_RATE_FACTOR = ratelimits.ADDRESS_FACTOR
-PRUNE_ONE_IN = 200
 PHOTO_SIZE_FOR_MODEL = 512
 EMPTY_REQUEST = "Tell me what you are looking for, or add a photo."
 TOO_LONG = f"Please keep your message under {MAX_MESSAGE_CHARS} characters."
@@ -50,36 +51,79 @@ class AssistantReply:
     notices: list[str] = field(default_factory=list)
     wants: list[dict[str, Any]] = field(default_factory=list)
     has_photo: bool = False
+    # What carries to the next turn (see ``conversation.state_dump``).
+    state: dict[str, Any] = field(default_factory=dict)
 
 
-class Conversation(Protocol):
-    """Where an exchange is kept: the shopper's session (panel) or its own table (API)."""
+class ConversationStore(Protocol):
+    """Where an exchange is kept: a Conversation row, found by session or signed token."""
 
     def turns(self) -> list[dict[str, Any]]: ...
+
+    def state(self) -> dict[str, Any]: ...
 
     def append(self, reply: AssistantReply) -> None: ...
 
 
 @dataclass
 class SessionConversation:
+    """The conversation of the shopper's session; its row is made on the first answer."""
+
     session: MutableMapping[str, Any]
+    _row: Conversation | None = None
+
+    def _conversation(self, *, create: bool) -> Conversation | None:
+        if self._row is None:
+            self._row = conversations.conversation_for_session(session=self.session, create=create)
+        return self._row
 
     def turns(self) -> list[dict[str, Any]]:
-        return selectors.conversation_get(session=self.session)
+        row = self._conversation(create=False)
+        return list(row.turns) if row is not None else []
+
+    def state(self) -> dict[str, Any]:
+        row = self._conversation(create=False)
+        return dict(row.state) if row is not None else {}
 
     def append(self, reply: AssistantReply) -> None:
-        conversation_append(session=self.session, reply=reply)
+        row = self._conversation(create=True)
+        assert row is not None
+        conversations.conversation_append(
+            conversation=row, turns=_exchange(reply), state=reply.state
+        )
+
+    def token(self) -> str:
+        row = self._conversation(create=True)
+        assert row is not None
+        return conversations.conversation_token(row)
 
 
 @dataclass
-class CachedConversation:
-    conversation_id: str
+class TokenConversation:
+    """An API conversation without a session, named by a server-signed token."""
+
+    row: Conversation
+
+    @classmethod
+    def from_token(cls, token: str | None) -> TokenConversation:
+        """The token's conversation, or a new one; AssistantError (400) for a forged token."""
+        if not token:
+            return cls(Conversation.objects.create())
+        return cls(conversations.conversation_for_token(token=token))
 
     def turns(self) -> list[dict[str, Any]]:
-        return api_conversation_get(conversation_id=self.conversation_id)
+        return list(self.row.turns)
+
+    def state(self) -> dict[str, Any]:
+        return dict(self.row.state)
 
     def append(self, reply: AssistantReply) -> None:
-        api_conversation_append(conversation_id=self.conversation_id, reply=reply)
+        conversations.conversation_append(
+            conversation=self.row, turns=_exchange(reply), state=reply.state
+        )
+
+    def token(self) -> str:
+        return conversations.conversation_token(self.row)
 
 
 @dataclass(frozen=True)
@@ -94,7 +138,7 @@ def assistant_ask(
     *,
     message: str,
     upload: UploadedFile | None,
-    conversation: Conversation,
+    conversation: ConversationStore,
     rate_keys: RateKeys,
     body_too_large: bool = False,
 ) -> AssistantReply:
@@ -117,7 +161,11 @@ def assistant_ask(
         except images.ImageRejected as rejected:
             raise AssistantError(rejected.message, status=rejected.status) from None
     reply = assistant_reply(
-        message=message, photo=photo, turns=conversation.turns(), deadline_at=deadline_at
+        message=message,
+        photo=photo,
+        turns=conversation.turns(),
+        state=conversation.state(),
+        deadline_at=deadline_at,
     )
     conversation.append(reply)
     return reply
@@ -128,6 +176,7 @@ def assistant_reply(
     message: str,
     photo: Image | None = None,
     turns: Sequence[dict[str, Any]] = (),
+    state: dict[str, Any] | None = None,
     deadline_at: float | None = None,
 ) -> AssistantReply:
     """Answer one shopper request with products from the catalog and advice.
@@ -135,7 +184,9 @@ def assistant_reply(
     Gemini answers when configured; if it fails (after its one retry) or the
     request's deadline (SHOP_ASSISTANT_DEADLINE_S, from ``deadline_at``, a
     ``time.monotonic()`` value) leaves it no time, the offline backend answers
-    instead and the reply carries a short notice saying so.
+    instead and the reply carries a short notice saying so. ``state`` is what the
+    conversation carries from earlier turns (colour, gender, budget, occasion, size,
+    exclusions, the products shown).
 
     A photo with no article type named ("complete this look") gets products that go
     with it, from other sub-categories, rather than the item itself and look-alikes.
@@ -148,92 +199,106 @@ def assistant_reply(
     if not message and photo is None:
         raise AssistantError(EMPTY_REQUEST)
 
-    vocabulary = selectors.catalog_vocabulary()
-    backend, notice = backends.backend_choice()
+    vocabulary = catalog_vocabulary()
+    name, notice = backend_choice()
     notices = [notice] if notice else []
     photo_jpeg = (
         images.thumbnail_bytes(photo, size=PHOTO_SIZE_FOR_MODEL)
-        if photo is not None and backend == backends.GEMINI
+        if photo is not None and name == GEMINI
         else None
     )
+    # A new photo is a new request, not a follow-up to the last answer.
+    previous, shown, prices = (
+        (None, [], [])
+        if photo is not None
+        else conversations.state_load(state or {}, names=set(vocabulary.names))
+    )
+    parsed = parse(message)
+    ask = Ask(
+        parsed=parsed,
+        vocabulary=vocabulary,
+        turns=turns,
+        previous=previous,
+        shown_prices=prices,
+        photo_jpeg=photo_jpeg,
+        deadline_at=deadline_at,
+    )
+    backend, classification = with_fallback(backend_get(name), lambda b: b.classify(ask), notices)
 
-    classification: Classification | None = None
-    if backend == backends.GEMINI:
-        try:
-            classification = backends.gemini_classify(
-                message=message,
-                photo_jpeg=photo_jpeg,
-                turns=turns,
-                vocabulary=vocabulary,
-                deadline_at=deadline_at,
-            )
-        except gemini.GeminiUnavailable as error:
-            backend = backends.OFFLINE
-            notices.append(_fallback_notice(error))
-        else:
-            # A budget is read the same way whoever classifies, so it is never ignored.
-            classification = replace(classification, max_price=budget_in(message))
-    if classification is None:
-        # A new photo is a new request, not a follow-up to the last answer.
-        previous = (
-            None
-            if photo is not None
-            else selectors.previous_classification(turns=list(turns), vocabulary=vocabulary)
+    if photo is not None and classification.outfit:
+        # "complete this look" with a photo: the look is built around the photo.
+        named = vocabulary.occasion_of(parsed.tokens)
+        classification = replace(
+            classification,
+            wants=(),
+            outfit=False,
+            owned=(),
+            occasion=named.slug if named else "",
         )
-        classification = classify(message=message, vocabulary=vocabulary, previous=previous)
-
-    words = " or ".join(search_words(message, vocabulary=vocabulary).split())
+    gender = w.GENDER_FILTERS.get(classification.gender, ())
+    if classification.outfit and not classification.wants and classification.owned:
+        types = selectors.owned_complements(owned=classification.owned[0], gender=gender)
+        classification = replace(
+            classification,
+            wants=tuple(Want(t.lower(), (t,), 1) for t in types),
+            number_of_items=1,
+        )
+    if not classification.understood:
+        suggestion = get_vocabulary().suggest(message) or ""
+        classification = replace(classification, suggestion=suggestion)
+    occasion = vocabulary.occasion(classification.occasion)
+    words = " or ".join(search_words(parsed, vocabulary=vocabulary).split())
     look = photo is not None and not classification.wants and not classification.not_carried
+    photo_item = ""
     if look:
         classification, retrieved = selectors.look_products(photo=photo, text=words)
+        photo_item = recognised(retrieved.anchor) if retrieved.anchor is not None else ""
     else:
         retrieved = selectors.assistant_products(
-            classification=classification, text=words, photo=photo
+            classification=classification,
+            text=words,
+            photo=photo,
+            gender=gender,
+            colour=(classification.colour,) if classification.colour else (),
+            usages=occasion.usages if occasion is not None else (),
+            exclude_ids=frozenset(shown) if classification.more else frozenset(),
         )
     notices.extend(n for n in retrieved.notices if n not in notices)
 
-    notes: dict[int, str] = {}
-    advice = ""
-    if backend == backends.GEMINI:
-        try:
-            advice, notes = backends.gemini_advise(
-                message=message,
-                photo_jpeg=photo_jpeg,
-                classification=classification,
-                products=retrieved.products,
-                look=look,
-                deadline_at=deadline_at,
-            )
-        except gemini.GeminiUnavailable as error:
-            backend = backends.OFFLINE
-            notices.append(_fallback_notice(error))
+    found = Found(
+        classification=classification,
+        products=retrieved.products,
+        occasion=occasion,
+        look=look,
+        has_photo=photo is not None,
+        photo_item=photo_item,
+    )
+    backend, advice = with_fallback(backend, lambda b: b.advise(ask, found), notices)
+    text = advice.text
+    if backend.name == GEMINI:
         note = budget_note(classification, retrieved.products)
-        if advice and note:
-            advice = f"{advice} {note}"
-    if not advice:
-        advice = offline_advice(
-            message=message,
-            classification=classification,
-            products=retrieved.products,
-            has_photo=photo is not None,
-            look=look,
-        )
+        text = f"{text} {note}" if note else text
+    products = retrieved.products
+    now_shown = (
+        [*shown, *(p.pk for p in products)] if classification.more else [p.pk for p in products]
+    )
+    now_prices = [str(p.price) for p in products if p.price is not None]
     return AssistantReply(
         message=message,
         categories=classification.categories,
         number_of_items=classification.number_of_items,
         not_carried=list(classification.not_carried),
-        advice=advice,
-        products=[selectors.product_card(p, note=notes.get(p.pk, "")) for p in retrieved.products],
-        backend=backend,
+        advice=text,
+        products=[product_card(p, note=advice.notes.get(p.pk, "")) for p in products],
+        backend=backend.name,
         notices=notices,
-        wants=[asdict(w) | {"categories": list(w.categories)} for w in classification.wants],
+        wants=[
+            {"words": x.words, "categories": list(x.categories), "count": x.count}
+            for x in classification.wants
+        ],
         has_photo=photo is not None,
+        state=conversations.state_dump(classification, shown=now_shown, prices=now_prices),
     )
-
-
-def _fallback_notice(error: gemini.GeminiUnavailable) -> str:
-    return f"{error.reason[:1].upper()}{error.reason[1:]}, so the offline assistant answered."
 
 
 def assistant_rate_limit(*, keys: RateKeys, now: float | None = None) -> None:
@@ -265,12 +330,8 @@ def assistant_rate_limit_record(*, session: str, now: float | None = None) -> No
     )
 
 
-# --- the conversation ----------------------------------------------------------------
-
-
-def _turns_to_keep(turns: list[dict[str, Any]], reply: AssistantReply) -> list[dict[str, Any]]:
-    turns = [
-        *turns,
+def _exchange(reply: AssistantReply) -> list[dict[str, Any]]:
+    return [
         {"role": "shopper", "text": reply.message, "photo": reply.has_photo},
         {
             "role": "assistant",
@@ -284,47 +345,7 @@ def _turns_to_keep(turns: list[dict[str, Any]], reply: AssistantReply) -> list[d
             "products": reply.products,
         },
     ]
-    return turns[-selectors.MAX_TURNS :]
-
-
-def conversation_append(*, session: MutableMapping[str, Any], reply: AssistantReply) -> None:
-    """Add an exchange to the session's conversation, keeping the last few."""
-    turns = selectors.conversation_get(session=session)
-    session[selectors.SESSION_KEY] = {"turns": _turns_to_keep(turns, reply)}
 
 
 def conversation_reset(*, session: MutableMapping[str, Any]) -> None:
-    session.pop(selectors.SESSION_KEY, None)
-
-
-# API conversations live in their own table under an unguessable id, so API clients
-# without cookies can keep a conversation going.
-API_CONVERSATION_TTL_S = 60 * 60
-
-
-def api_conversation_get(*, conversation_id: str) -> list[dict[str, Any]]:
-    turns = (
-        ApiConversation.objects.filter(pk=conversation_id, expires_at__gt=timezone.now())
-        .values_list("turns", flat=True)
-        .first()
-    )
-    return list(turns) if isinstance(turns, list) else []
-
-
-def api_conversation_append(*, conversation_id: str, reply: AssistantReply) -> None:
-    turns = api_conversation_get(conversation_id=conversation_id)
-    ApiConversation.objects.update_or_create(
-        pk=conversation_id,
-        defaults={
-            "turns": _turns_to_keep(turns, reply),
-            "expires_at": timezone.now() + timedelta(seconds=API_CONVERSATION_TTL_S),
-        },
-    )
-    if random.randrange(PRUNE_ONE_IN) == 0:  # noqa: S311 (housekeeping, not security)
-        api_conversations_prune()
-
-
-def api_conversations_prune() -> int:
-    """Delete expired API conversations; returns how many."""
-    deleted, _ = ApiConversation.objects.filter(expires_at__lte=timezone.now()).delete()
-    return deleted
+    conversations.conversation_reset(session=session)

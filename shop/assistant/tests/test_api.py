@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from shop import uploads
+from shop.assistant.models import Conversation
 from shop.assistant.tests.conftest import INJECTION, PROBE, SHOES
 from shop.catalog.models import Category, Product
 
@@ -97,7 +98,7 @@ def test_prompt_injection_cannot_leave_the_catalog(api):
         ({}, "Tell me what you are looking for"),
         ({"message": "   "}, "Tell me what you are looking for"),
         ({"message": "x" * 1001}, "message:"),
-        ({"message": "a watch", "conversation_id": "not-a-uuid"}, "conversation_id:"),
+        ({"message": "a watch", "conversation_id": "not-a-uuid"}, "not issued by this shop"),
     ],
 )
 def test_bad_input_is_a_400_with_a_detail(api, payload, detail):
@@ -118,14 +119,38 @@ def test_a_bad_photo_is_a_400_with_a_friendly_detail(api):
     }
 
 
-def test_an_unknown_conversation_id_starts_a_new_conversation(api):
+@pytest.mark.parametrize("chosen", [str(uuid.uuid4()), "00000000-0000-0000-0000-000000000000"])
+def test_a_conversation_id_the_server_did_not_issue_is_a_400(api, chosen):
+    response = api.post(URL, {"message": "a watch", "conversation_id": chosen}, format="json")
+
+    assert response.status_code == 400
+    assert "not issued by this shop" in response.json()["detail"]
+
+
+def test_an_expired_conversation_starts_a_new_one(api):
+    first = api.post(URL, {"message": "a watch"}, format="json").json()
+    Conversation.objects.all().delete()
+
     body = api.post(
         URL,
-        {"message": "show me three more", "conversation_id": str(uuid.uuid4())},
+        {"message": "show me three more", "conversation_id": first["conversation_id"]},
         format="json",
     ).json()
 
     assert body["categories"] == []
+    assert body["conversation_id"] != first["conversation_id"]
+
+
+def test_with_a_session_cookie_the_api_follows_the_session(api):
+    session = api.session
+    session["seen"] = True
+    session.save()
+    api.post(URL, {"message": "a watch"}, format="json")
+
+    body = api.post(URL, {"message": "show me two more"}, format="json").json()
+
+    assert body["categories"] == ["Watches"]
+    assert len(body["products"]) == 2
 
 
 def test_the_api_is_rate_limited_by_address_at_three_times_the_session_rate(api, settings):

@@ -114,3 +114,35 @@ def test_a_bad_photo_is_explained_in_the_panel_without_a_reload(page):
     expect(page.get_by_test_id("assistant-error")).to_contain_text("not a readable image")
     expect(page.get_by_test_id("assistant-message")).to_have_value("a watch like this")
     assert page.evaluate("window.__no_reload") == "still here"
+
+
+def test_a_three_turn_conversation_carries_context_in_the_panel(page):
+    from playwright.sync_api import expect
+
+    products = page.get_by_test_id("assistant-product")
+    replies = page.get_by_test_id("assistant-reply")
+
+    def ask(message: str) -> None:
+        page.get_by_test_id("assistant-message").fill(message)
+        page.get_by_test_id("assistant-send").click()
+
+    ask("a wach")
+    expect(replies).to_have_count(1)
+    expect(replies.nth(0).get_by_test_id("assistant-advice")).to_contain_text("“wach” as “watch”")
+    expect(products).to_have_count(1)
+    first = products.nth(0).get_attribute("data-product-id")
+
+    # A follow-up with no article type named pages on to other watches.
+    ask("show me two more")
+    expect(replies).to_have_count(2)
+    second = replies.nth(1).get_by_test_id("assistant-product")
+    expect(second).to_have_count(2)
+    assert {second.nth(i).get_attribute("data-article-type") for i in range(2)} == {"Watches"}
+    assert first not in {second.nth(i).get_attribute("data-product-id") for i in range(2)}
+
+    # "No, ..." replaces what was asked for.
+    ask("no, belts")
+    expect(replies).to_have_count(3)
+    third = replies.nth(2).get_by_test_id("assistant-product")
+    expect(third).to_have_count(1)
+    assert third.nth(0).get_attribute("data-article-type") == "Belts"

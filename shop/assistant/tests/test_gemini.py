@@ -80,8 +80,13 @@ def test_both_calls_ask_for_json_with_a_response_schema_temperature_and_length(
     assert set(advice["generationConfig"]["responseSchema"]["properties"]) == {
         "advice",
         "product_notes",
+        "outfit_note",
     }
     assert "Sports Shoes" in texts(classifier)
+    # The classifier prompt carries the same vocabulary as the offline rules.
+    assert "sneakers = Casual Shoes, Sports Shoes" in texts(classifier)
+    assert "gym (gym, workout" in texts(classifier)
+    assert "laptops" in texts(classifier)
 
 
 def test_the_answer_is_the_models_advice_with_its_notes_per_product(fake_gemini):

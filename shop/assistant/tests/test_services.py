@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from shop import uploads
 from shop.assistant import services
 from shop.assistant.exceptions import AssistantError
-from shop.assistant.selectors import catalog_vocabulary
+from shop.assistant.lexicon import catalog_vocabulary
 from shop.assistant.tests.conftest import INJECTION, PROBE, SHOES
 from shop.catalog.models import Category, Product
 
@@ -61,7 +61,7 @@ def test_what_the_shop_does_not_carry_is_said_honestly_and_not_replaced():
 
     assert reply.not_carried == ["swimwear"]
     assert reply.products == []
-    assert "we don't carry swimwear" in reply.advice
+    assert "We don't sell swimwear" in reply.advice
 
 
 def test_not_carried_is_reported_next_to_what_we_do_carry():
@@ -69,7 +69,7 @@ def test_not_carried_is_reported_next_to_what_we_do_carry():
 
     assert reply.not_carried == ["swimwear"]
     assert [p["article_type"] for p in reply.products] == ["Sandals"]
-    assert "we don't carry swimwear" in reply.advice
+    assert "We don't sell swimwear" in reply.advice
 
 
 def test_prompt_injection_in_the_message_stays_inside_the_catalog():
@@ -85,13 +85,11 @@ def test_prompt_injection_in_the_message_stays_inside_the_catalog():
 
 
 def test_a_follow_up_uses_the_conversation_so_far():
-    first = services.assistant_reply(message="a watch")
-    session: dict = {}
-    services.conversation_append(session=session, reply=first)
+    conversation = services.SessionConversation({})
+    conversation.append(services.assistant_reply(message="a watch"))
 
     follow_up = services.assistant_reply(
-        message="show me three more",
-        turns=services.selectors.conversation_get(session=session),
+        message="show me three more", turns=conversation.turns(), state=conversation.state()
     )
 
     assert follow_up.categories == ["Watches"]
@@ -99,12 +97,11 @@ def test_a_follow_up_uses_the_conversation_so_far():
 
 
 def test_the_conversation_keeps_only_the_last_ten_exchanges():
-    session: dict = {}
+    conversation = services.SessionConversation({})
     for i in range(12):
-        reply = services.assistant_reply(message=f"{1 + i % 3} watches")
-        services.conversation_append(session=session, reply=reply)
+        conversation.append(services.assistant_reply(message=f"{1 + i % 3} watches"))
 
-    turns = services.selectors.conversation_get(session=session)
+    turns = conversation.turns()
     assert len(turns) == 20
     assert turns[0]["text"] == "3 watches"  # exchange 3 of 12 is the oldest kept
 
@@ -199,7 +196,8 @@ def test_a_photo_and_no_article_type_completes_the_look_from_other_sub_categorie
     products = Product.objects.in_bulk([p["id"] for p in reply.products])
     assert top.pk not in products
     assert all(p.category.sub_category != "Topwear" for p in products.values())
-    assert reply.advice.startswith("To complete your look, here is one of each:")
+    assert "To complete your look, here is one of each:" in reply.advice
+    assert reply.advice.startswith(f"Your photo shows a {top.base_colour.lower()} men's")
 
 
 def test_a_completed_look_suits_the_photos_gender():
@@ -222,14 +220,15 @@ def test_a_photo_with_an_article_type_named_searches_that_type():
 
 
 def test_a_new_photo_is_a_new_request_not_a_follow_up():
-    session: dict = {}
-    services.conversation_append(session=session, reply=services.assistant_reply(message="a tee"))
+    conversation = services.SessionConversation({})
+    conversation.append(services.assistant_reply(message="a tee"))
     top = _topwear("Men")
 
     reply = services.assistant_reply(
         message="complete this look",
         photo=_catalog_photo(top),
-        turns=services.selectors.conversation_get(session=session),
+        turns=conversation.turns(),
+        state=conversation.state(),
     )
 
     assert "Tshirts" not in reply.categories
@@ -304,10 +303,18 @@ def test_a_body_over_the_limit_is_a_413_with_the_shared_message():
     assert (error.value.status, error.value.message) == (413, uploads.REQUEST_TOO_LARGE)
 
 
-def test_an_api_conversation_is_kept_under_its_id():
-    conversation = services.CachedConversation("abc")
+def test_an_api_conversation_is_kept_under_its_signed_token():
+    conversation = services.TokenConversation.from_token(None)
 
     _ask(conversation=conversation)
 
-    assert services.api_conversation_get(conversation_id="abc") == conversation.turns()
-    assert len(conversation.turns()) == 2
+    again = services.TokenConversation.from_token(conversation.token())
+    assert again.turns() == conversation.turns()
+    assert len(again.turns()) == 2
+
+
+def test_a_token_the_server_did_not_sign_is_refused():
+    with pytest.raises(AssistantError) as error:
+        services.TokenConversation.from_token("00000000-0000-0000-0000-000000000000")
+
+    assert error.value.status == 400

@@ -12,6 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from shop import uploads
+from shop.assistant.conversation import SESSION_KEY
+from shop.assistant.models import Conversation
 from shop.assistant.tests.conftest import INJECTION, PROBE, SHOES, advice_for, gemini_reply
 from shop.catalog.models import Product
 
@@ -149,8 +151,9 @@ def test_model_output_is_escaped_in_the_panel(client, fake_gemini):
     assert "Answered by the Gemini assistant" in content
     assert "<script>alert(1)</script>" not in content
     assert "<img src=x onerror" not in content
-    assert "&lt;b&gt;Great&lt;/b&gt;" in content
-    assert "&lt;img src=x onerror=alert(1)&gt;" in content
+    # Markup is dropped from model prose before it is rendered, and escaped anyway.
+    assert "Great" in content
+    assert "alert(1)" not in content
 
 
 def test_the_text_in_image_probe_is_accepted_as_a_photo_and_changes_nothing(client):
@@ -257,9 +260,9 @@ def test_not_carried_from_the_model_is_shown_as_escaped_plain_words(client, fake
 
 def test_the_panel_escapes_whatever_a_turn_says_is_not_carried(client):
     _ask(client, "a watch")
-    session = client.session
-    session["assistant"]["turns"][-1]["not_carried"] = ["<b>swimwear</b>"]
-    session.save()
+    conversation = Conversation.objects.get(pk=client.session[SESSION_KEY])
+    conversation.turns[-1]["not_carried"] = ["<b>swimwear</b>"]
+    conversation.save()
 
     page = client.get("/").content.decode()
 

@@ -4,9 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from shop.assistant.classifier import Classification, Want, classify, search_words
-from shop.assistant.selectors import catalog_vocabulary
+from shop.assistant.lexicon import catalog_vocabulary
+from shop.assistant.rules import classify, search_words
 from shop.assistant.tests.conftest import INJECTION, SHOES
+from shop.assistant.types import Classification, Want
 from shop.catalog.models import Category, Product
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,297 @@
+"""The assistant's vocabulary, from the database: article types (with the merchant's
+synonyms and the shopper words in ``words``), colours and occasions, with typo
+tolerance against it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Count, Q
+
+from shop.assistant import words as w
+from shop.assistant.language import edit_distance, normalise, typo_limit, word_forms
+from shop.assistant.types import CategoryInfo
+from shop.catalog.vocabulary import _fingerprint as shared_fingerprint
+
+
+@dataclass(frozen=True)
+class OccasionInfo:
+    slug: str
+    name: str
+    words: tuple[str, ...]
+    usages: tuple[str, ...]
+    note: str = ""
+    # gender ("" for anyone) -> article types, catalog spelling
+    outfits: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def outfit_for(self, gender: str) -> tuple[str, ...] | None:
+        """The outfit for ``gender`` ("Men"/"Women"/""), or None if it needs a gender."""
+        by_gender = dict(self.outfits)
+        if gender and gender in by_gender:
+            return by_gender[gender]
+        return by_gender.get("")
+
+
+@dataclass(frozen=True)
+class Correction:
+    word: str
+    meant: str
+    confidence: float
+
+
+@dataclass
+class CatalogVocabulary:
+    """The article types a shopper can be shown, indexed by the words that name them,
+    and the other words the assistant reads (colours, occasions)."""
+
+    categories: tuple[CategoryInfo, ...]
+    shopper_words: dict[str, tuple[str, tuple[str, ...]]] = field(
+        default_factory=lambda: dict(w.SHOPPER_WORDS)
+    )
+    colours: dict[str, str] = field(default_factory=dict)
+    occasions: tuple[OccasionInfo, ...] = ()
+    brands: frozenset[str] = frozenset()
+    _exact: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    _heads: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    _groups: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    _phrases: frozenset[str] = field(default=frozenset(), repr=False)
+    _spellings: dict[int, list[tuple[str, frozenset[str]]]] = field(
+        default_factory=dict, repr=False
+    )
+    _known: frozenset[str] = field(default=frozenset(), repr=False)
+
+    def __post_init__(self) -> None:
+        for info in self.categories:
+            name = normalise(info.name)
+            self._exact.setdefault(name, set()).add(info.name)
+            for part in name.split(" and "):
+                for alias in word_forms(part):
+                    self._exact.setdefault(alias, set()).add(info.name)
+            words = name.split()
+            if len(words) > 1 and " and " not in name and words[-1] not in w.GENERIC_HEADS:
+                for alias in word_forms(words[-1]):
+                    self._heads.setdefault(alias, set()).add(info.name)
+            for group in (info.sub_category, info.master_category):
+                group = normalise(group)
+                if group and group not in w.GENERIC_GROUPS:
+                    for alias in word_forms(group):
+                        self._groups.setdefault(alias, set()).add(info.name)
+        self._phrases = frozenset(
+            set(self._exact)
+            | set(self._heads)
+            | set(self._groups)
+            | set(self.shopper_words)
+            | set(w.NOT_SOLD)
+        )
+        for word in self._words():
+            if len(word) >= 4 and word.isalpha():
+                self._spellings.setdefault(len(word), []).append((word, frozenset(word)))
+        self._known = frozenset(self._known_words())
+        for bucket in self._spellings.values():
+            bucket.sort()
+
+    def _words(self) -> set[str]:
+        return {part for phrase in self._phrases for part in phrase.split()}
+
+    def known_words(self) -> frozenset[str]:
+        """Words that are never corrected: every vocabulary word and the common ones."""
+        return self._known
+
+    def _known_words(self) -> set[str]:
+        occasion_words = {word for o in self.occasions for word in o.words}
+        return (
+            self._words()
+            | w.COMMON_WORDS
+            | w.REQUEST_WORDS
+            | set(w.GENDER_WORDS)
+            | set(self.colours)
+            | occasion_words
+            | w.OUTFIT_WORDS
+        )
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(info.name for info in self.categories)
+
+    def canonical(self, name: str) -> str | None:
+        """The catalog's spelling of an article type name, or None if it isn't one."""
+        wanted = normalise(name)
+        for info in self.categories:
+            if normalise(info.name) == wanted:
+                return info.name
+        return None
+
+    def resolve(self, phrase: str) -> set[str]:
+        """Article types a catalog word means: the exact type, else every type it heads."""
+        return set(
+            self._exact.get(phrase) or self._heads.get(phrase) or self._groups.get(phrase) or ()
+        )
+
+    def meaning(self, phrase: str) -> tuple[str, set[str]]:
+        """(label, article types) for a matched phrase: its own types and its shopper words'."""
+        categories = self.resolve(phrase)
+        label, targets = self.shopper_words.get(phrase, (phrase, ()))
+        for target in targets:
+            categories |= self.resolve(normalise(target))
+        return label, categories
+
+    def phrases(self) -> frozenset[str]:
+        """Every catalog phrase, shopper phrase and not-sold phrase the rules look for."""
+        return self._phrases
+
+    def correct(
+        self, tokens: Sequence[str], *, skip: Collection[int] = ()
+    ) -> tuple[list[str], dict[int, Correction]]:
+        """The tokens with misspelt vocabulary words corrected ("tshrit" -> "tshirt").
+
+        Only unknown words of four letters or more are corrected, to the nearest
+        vocabulary word within ``typo_limit`` edits; a tie between two words is left
+        alone, and so are the tokens in ``skip`` (already part of a phrase as written).
+        Confidence falls with the edits made.
+        """
+        known = self.known_words()
+        out = list(tokens)
+        corrections: dict[int, Correction] = {}
+        for i, token in enumerate(tokens):
+            limit = typo_limit(token)
+            if not limit or not token.isalpha() or token in known or i in skip:
+                continue
+            best: list[tuple[int, str]] = []
+            letters = set(token)
+            for length in range(len(token) - limit, len(token) + limit + 1):
+                for candidate, its_letters in self._spellings.get(length, ()):
+                    # One edit changes the set of letters by at most two: a cheap bound.
+                    if len(letters ^ its_letters) > 2 * limit:
+                        continue
+                    d = edit_distance(token, candidate, limit=limit)
+                    if d <= limit:
+                        best.append((d, candidate))
+            if not best:
+                continue
+            best.sort(key=lambda pair: (pair[0], pair[1][0] != token[0]))
+            d, meant = best[0]
+            rivals = [c for dd, c in best[1:] if dd == d and c[0] == meant[0]]
+            if any(self.meaning(c)[1] != self.meaning(meant)[1] for c in rivals):
+                continue
+            out[i] = meant
+            corrections[i] = Correction(token, meant, round(1 - d / max(len(meant), 1), 2))
+        return out, corrections
+
+    def colour_of(self, tokens: Sequence[str]) -> str:
+        """The first catalog colour the shopper names ("navy" -> "Navy Blue"), or ""."""
+        for i in range(len(tokens)):
+            for size in (2, 1):
+                phrase = " ".join(tokens[i : i + size])
+                if phrase in self.colours:
+                    return self.colours[phrase]
+        return ""
+
+    def occasion_of(self, tokens: Sequence[str]) -> OccasionInfo | None:
+        """The first occasion the shopper names, as whole words ("workout" is not "work")."""
+        by_word = {word: o for o in self.occasions for word in o.words}
+        for i in range(len(tokens)):
+            for size in (2, 1):
+                phrase = " ".join(tokens[i : i + size])
+                if phrase in by_word:
+                    return by_word[phrase]
+        return None
+
+    def describes(self, tokens: Sequence[str]) -> bool:
+        """True when the words name a brand or describe products ("puma", "linen")."""
+        text = f" {' '.join(tokens)} "
+        return any(t in w.DESCRIBING_WORDS for t in tokens) or any(
+            f" {brand} " in text for brand in self.brands
+        )
+
+    def occasion(self, slug: str) -> OccasionInfo | None:
+        return next((o for o in self.occasions if o.slug == slug), None)
+
+
+OCCASIONS_FINGERPRINT_SQL = """
+SELECT
+  (SELECT md5(coalesce(string_agg(slug || words::text || usages::text || note, ';'
+                                  ORDER BY id), '')) FROM assistant_occasion),
+  (SELECT md5(coalesce(string_agg(occasion_id || gender || article_types::text, ';'
+                                  ORDER BY id), '')) FROM assistant_outfittemplate)
+"""
+_lock = threading.Lock()
+_cached: tuple[tuple[object, ...], CatalogVocabulary] | None = None
+
+
+def _fingerprint() -> tuple[object, ...]:
+    # The shared vocabulary's fingerprint (synonyms, article types, brands, products)
+    # and the occasions': an admin edit is seen by every worker on its next request.
+    with connection.cursor() as cursor:
+        cursor.execute(OCCASIONS_FINGERPRINT_SQL)
+        return (shared_fingerprint(), tuple(cursor.fetchone()))
+
+
+def catalog_vocabulary() -> CatalogVocabulary:
+    """The vocabulary from the database, built once per process and rebuilt when the
+    tables it reads change (see ``_fingerprint``)."""
+    global _cached
+    fingerprint = _fingerprint()
+    cached = _cached
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    with _lock:
+        vocabulary = catalog_vocabulary_build()
+        _cached = (fingerprint, vocabulary)
+        return vocabulary
+
+
+def catalog_vocabulary_build() -> CatalogVocabulary:
+    """The vocabulary from the database: article types with browsable products, the
+    merchant's synonyms, the catalog's colours and the occasions with their outfits."""
+    from shop.assistant.models import Occasion
+    from shop.catalog.models import Brand, Category, Product, Synonym
+
+    rows = (
+        Category.objects.annotate(n=Count("products", filter=Q(products__is_active=True)))
+        .filter(n__gt=0)
+        .order_by("-n", "name")
+        .values_list("name", "sub_category", "master_category")
+    )
+    rows = list(rows)
+    type_names = {normalise(name) for name, _sub, _master in rows}
+    shopper_words = dict(w.SHOPPER_WORDS)
+    # The merchant's synonyms for article types; those for colours, genders and
+    # occasions are read by the assistant's own word lists.
+    for synonym in Synonym.objects.all():
+        term = normalise(synonym.term)
+        targets = tuple(normalise(t) for t in synonym.targets)
+        if term and targets and set(targets) & type_names:
+            shopper_words[term] = (term, targets)
+            if synonym.two_way:
+                for target in targets:
+                    shopper_words.setdefault(target, (target, (term,)))
+    colours = {
+        normalise(c): c
+        for c in Product.objects.browsable()
+        .exclude(base_colour="")
+        .values_list("base_colour", flat=True)
+        .distinct()
+    }
+    for alias, colour in w.COLOUR_ALIASES.items():
+        colours.setdefault(alias, colour)
+    occasions = tuple(
+        OccasionInfo(
+            slug=o.slug,
+            name=o.name,
+            words=tuple(normalise(x) for x in o.words),
+            usages=tuple(o.usages),
+            note=o.note,
+            outfits=tuple((t.gender, tuple(t.article_types)) for t in o.outfits.all()),
+        )
+        for o in Occasion.objects.prefetch_related("outfits")
+    )
+    return CatalogVocabulary(
+        categories=tuple(CategoryInfo(name, sub, master) for name, sub, master in rows),
+        shopper_words=shopper_words,
+        colours=colours,
+        occasions=occasions,
+        brands=frozenset(normalise(b) for b in Brand.objects.values_list("name", flat=True)),
+    )

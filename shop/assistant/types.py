@@ -1,0 +1,79 @@
+"""The assistant's shared types: what a shopper wants, as the rules and backends return it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+MAX_ITEMS = 6
+MAX_WANTS = 5
+# Shown when the shopper names no article type but something else to search by.
+UNFILTERED_ITEMS = 3
+QUANTIFIED_ITEMS = 2
+
+
+def clamp(n: int) -> int:
+    return max(1, min(n, MAX_ITEMS))
+
+
+@dataclass(frozen=True)
+class Want:
+    """One thing the shopper asked for: their words, the article types they mean and
+    how many to show (None: the classification's ``number_of_items``)."""
+
+    words: str
+    categories: tuple[str, ...]
+    count: int | None = None
+
+
+@dataclass(frozen=True)
+class Classification:
+    """What the shopper wants.
+
+    ``number_of_items`` is the most items shown for any one want (the API's field);
+    each want may have its own count ("2 shirts and a tie": 2 shirts, 1 tie).
+    ``excluded`` are article types ruled out ("anything but heels"); ``max_price``
+    is a budget the shopper named ("under ₹2,000"). ``alternatives`` names what the
+    shop has in place of something not carried ("laptops" -> "Laptop Bag");
+    ``question`` is asked when an answer depends on something the shopper has not
+    said (whom an outfit is for); ``occasion`` is an occasion's slug.
+    """
+
+    wants: tuple[Want, ...]
+    number_of_items: int
+    not_carried: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
+    max_price: Decimal | None = None
+    gender: str = ""
+    colour: str = ""
+    occasion: str = ""
+    size: str = ""
+    alternatives: tuple[tuple[str, str], ...] = ()
+    question: str = ""
+    outfit: bool = False
+    # Article types the shopper has ("to match my white kurta"), not wants.
+    owned: tuple[str, ...] = ()
+    # Misspelt words read as vocabulary words: (shopper's word, word meant).
+    corrections: tuple[tuple[str, str], ...] = ()
+    # "more", "other options": the next products of the same request.
+    more: bool = False
+    understood: bool = True
+    # "Did you mean": the shared shopper vocabulary's nearest phrase, when nothing was understood.
+    suggestion: str = ""
+
+    def count_for(self, want: Want) -> int:
+        return self.number_of_items if want.count is None else want.count
+
+    @property
+    def categories(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for want in self.wants:
+            seen.update(dict.fromkeys(want.categories))
+        return list(seen)
+
+
+@dataclass(frozen=True)
+class CategoryInfo:
+    name: str
+    sub_category: str = ""
+    master_category: str = ""
