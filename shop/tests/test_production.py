@@ -11,7 +11,7 @@ import pytest
 from django.db import OperationalError
 from rest_framework.test import APIClient
 
-from shop.catalog import selectors
+from shop.catalog import results, selectors
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
@@ -92,7 +92,7 @@ def test_database_url_connections_are_health_checked():
 
 @pytest.mark.django_db
 def test_a_server_error_gets_the_shops_500_page(client, monkeypatch):
-    monkeypatch.setattr(selectors, "product_list", _raise(RuntimeError("boom")))
+    monkeypatch.setattr(results, "results_page", _raise(RuntimeError("boom")))
     client.raise_request_exception = False
 
     response = client.get("/")
@@ -106,7 +106,7 @@ def test_a_server_error_gets_the_shops_500_page(client, monkeypatch):
 
 @pytest.mark.django_db
 def test_a_database_outage_gets_the_503_page_with_retry_after(client, monkeypatch):
-    monkeypatch.setattr(selectors, "product_list", _raise(OperationalError("server closed")))
+    monkeypatch.setattr(results, "results_page", _raise(OperationalError("server closed")))
     client.raise_request_exception = False
 
     response = client.get("/")

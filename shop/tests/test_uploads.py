@@ -88,7 +88,8 @@ def test_photo_search_on_the_page_is_rate_limited_per_session(client, settings):
     client.cookies["sessionid"] = session.session_key
     url = reverse("catalog:search")
     first = client.post(url, {"image": SimpleUploadedFile("p.jpg", _jpeg(64, 64))})
-    assert first.status_code == 200
+    # Accepted: the photo is kept and the shopper is sent to its results page.
+    assert first.status_code == 302 and "photo=" in first["Location"]
 
     response = client.post(
         url, {"image": SimpleUploadedFile("p.jpg", _jpeg(64, 64))}, REMOTE_ADDR="10.3.3.3"
