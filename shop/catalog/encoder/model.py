@@ -77,11 +77,11 @@ class Blip2Encoder:
         )
 
         on_cpu = self.device == "cpu"
-        for flag in ("quantize", "quantize_text"):
-            if getattr(config, flag) and not on_cpu:
-                logger.warning(
-                    "int8 quantisation only applies on CPU; %s runs unquantised.", self.device
-                )
+        # quantize_text is on by default and simply does not apply on a GPU (fp16 there).
+        if config.quantize and not on_cpu:
+            logger.warning(
+                "SHOP_EMBEDDING_QUANTIZE only applies on CPU; %s runs unquantised.", self.device
+            )
         # quantize: one int8 Q-Former for both halves (the vision tower follows on load).
         self.quantized = config.quantize and on_cpu
         # quantize_text alone: the text tower gets its own int8 Q-Former, and the
