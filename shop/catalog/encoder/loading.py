@@ -102,6 +102,25 @@ def quantize_int8(module: Any) -> None:
     release_memory()
 
 
+def fuse_qkv(qformer: Any) -> None:
+    """Replace each self-attention's query, key and value layers by one `qkv` layer.
+
+    One matmul (and one activation quantisation) instead of three; only the text
+    tower's own copy is fused, and `model.lean_text_embeds` is what runs it.
+    """
+    import torch
+
+    for layer in qformer.encoder.layer:
+        attention = layer.attention.attention
+        parts = (attention.query, attention.key, attention.value)
+        qkv = torch.nn.Linear(parts[0].in_features, sum(p.out_features for p in parts))
+        with torch.no_grad():
+            qkv.weight.copy_(torch.cat([p.weight for p in parts]))
+            qkv.bias.copy_(torch.cat([p.bias for p in parts]))
+        attention.qkv = qkv
+        del attention.query, attention.key, attention.value
+
+
 def quantize_text_tower(qformer: Any) -> None:
     """Dynamic quantisation of the Q-Former's text path, in place: per-channel int8,
     except the first layer's weights, which go to fp16.

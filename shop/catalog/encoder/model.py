@@ -77,11 +77,11 @@ class Blip2Encoder:
         )
 
         on_cpu = self.device == "cpu"
-        for flag in ("quantize", "quantize_text"):
-            if getattr(config, flag) and not on_cpu:
-                logger.warning(
-                    "int8 quantisation only applies on CPU; %s runs unquantised.", self.device
-                )
+        # quantize_text is on by default and simply does not apply on a GPU (fp16 there).
+        if config.quantize and not on_cpu:
+            logger.warning(
+                "SHOP_EMBEDDING_QUANTIZE only applies on CPU; %s runs unquantised.", self.device
+            )
         # quantize: one int8 Q-Former for both halves (the vision tower follows on load).
         self.quantized = config.quantize and on_cpu
         # quantize_text alone: the text tower gets its own int8 Q-Former, and the
@@ -90,12 +90,16 @@ class Blip2Encoder:
         if self.quantized:
             loading.quantize_int8(self.text.qformer)
         elif self.text_quantized:
-            # The text tower's own copy: what only photos use is dropped first.
+            # The text tower's own copy: what only photos use is dropped, Q/K/V fused.
             for layer in self.text.qformer.encoder.layer:
                 for name in _QUERY_ONLY_MODULES:
                     if hasattr(layer, name):
                         delattr(layer, name)
+            loading.fuse_qkv(self.text.qformer)
             loading.quantize_text_tower(self.text.qformer)
+        # The fused tower runs through lean_text_embeds (~30% faster than transformers'
+        # forward on the full-size model, same vectors).
+        self.lean_text = self.text_quantized and not self.quantized
         self.text.to(self.device)
 
         self._vision: Any = None
@@ -185,10 +189,13 @@ class Blip2Encoder:
                 # One text has no padding, so no mask to build or apply (the
                 # search box's case).
                 mask = tokens["attention_mask"].to(self.device) if len(batch) > 1 else None
-                embeds = self.text(
-                    input_ids=tokens["input_ids"].to(self.device), attention_mask=mask
-                ).text_embeds
-                out[start : start + len(batch)] = embeds[:, 0, :].float().cpu().numpy()
+                input_ids = tokens["input_ids"].to(self.device)
+                if self.lean_text:
+                    embeds = lean_text_embeds(self.text, input_ids, mask)
+                else:
+                    embeds = self.text(input_ids=input_ids, attention_mask=mask).text_embeds
+                    embeds = embeds[:, 0, :]
+                out[start : start + len(batch)] = embeds.float().cpu().numpy()
         return out
 
     @staticmethod
@@ -202,6 +209,30 @@ class Blip2Encoder:
         """[n]: BLIP-2's image-text contrastive score, the best of the query-text cosines."""
         sims = np.asarray(query_embeds, dtype=np.float32) @ np.asarray(text_vec, dtype=np.float32)
         return sims.max(axis=1)
+
+
+def lean_text_embeds(text: Any, input_ids: Any, attention_mask: Any = None) -> Any:
+    """[n, dim] unit text vectors from a text tower whose Q/K/V are fused
+    (`loading.fuse_qkv`): `Blip2TextModelWithProjection`'s forward for the [CLS] token
+    (eval mode), without transformers' per-call wrappers and with one Q/K/V matmul."""
+    import torch.nn.functional as F
+
+    qformer = text.qformer
+    hidden = qformer.layernorm(text.embeddings(input_ids=input_ids))
+    batch, length, _ = hidden.shape
+    mask = None if attention_mask is None else attention_mask.bool()[:, None, None, :]
+    for layer in qformer.encoder.layer:
+        attention = layer.attention.attention
+        heads, head_size = attention.num_attention_heads, attention.attention_head_size
+        qkv = attention.qkv(hidden).view(batch, length, 3, heads, head_size)
+        q, k, v = qkv.permute(2, 0, 3, 1, 4)
+        context = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, scale=attention.scaling)
+        context = context.transpose(1, 2).reshape(batch, length, heads * head_size)
+        self_output = layer.attention.output
+        hidden = self_output.LayerNorm(self_output.dense(context) + hidden)
+        intermediate = layer.intermediate.intermediate_act_fn(layer.intermediate.dense(hidden))
+        hidden = layer.output.LayerNorm(layer.output.dense(intermediate) + hidden)
+    return F.normalize(text.text_projection(hidden[:, 0, :]), dim=-1)
 
 
 def preprocess(image_processor: Any, images: Sequence[Image]) -> np.ndarray:

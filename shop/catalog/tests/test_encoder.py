@@ -375,7 +375,7 @@ def test_the_int8_text_tower_stays_within_cosine_0_999_of_fp32(
 
     layers = text_int8.text.qformer.encoder.layer
     assert not isinstance(layers[0].intermediate.dense, torch.nn.Linear)  # fp16 weights
-    assert not isinstance(layers[1].attention.attention.query, torch.nn.Linear)  # int8
+    assert not isinstance(layers[1].attention.attention.qkv, torch.nn.Linear)  # int8, fused
     assert not isinstance(layers[1].output.dense, torch.nn.Linear)
     assert isinstance(text_int8.text.text_projection, torch.nn.Linear)
     assert text_int8.text_quantized and not text_int8.quantized
@@ -434,3 +434,28 @@ def test_warm_up_loads_the_text_tower_and_says_so(tmp_path: Path) -> None:
         """
     )
     subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, check=True, timeout=120)
+
+
+def test_the_lean_forward_with_fused_qkv_gives_transformers_text_vectors(
+    encoder: Blip2Encoder,
+) -> None:
+    import copy
+
+    import torch
+
+    from shop.catalog.encoder import loading
+    from shop.catalog.encoder.model import lean_text_embeds
+
+    fused = copy.deepcopy(encoder.text)
+    loading.fuse_qkv(fused.qformer)
+    tokens = encoder.tokenizer(MORE_TEXTS, padding=True, return_tensors="pt")
+    assert tokens["attention_mask"].min() == 0, "the batch must hold padding"
+
+    with torch.inference_mode():
+        batched = lean_text_embeds(fused, tokens["input_ids"], tokens["attention_mask"])
+        single = encoder.tokenizer(MORE_TEXTS[:1], return_tensors="pt")["input_ids"]
+        one = lean_text_embeds(fused, single)
+
+    expected = encoder.encode_texts(MORE_TEXTS)  # transformers' own forward, fp32
+    np.testing.assert_allclose(batched.numpy(), expected, atol=1e-5)
+    np.testing.assert_allclose(one.numpy()[0], expected[0], atol=1e-5)
