@@ -13,10 +13,11 @@ import logging
 import traceback
 from typing import TYPE_CHECKING, Any
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 
 if TYPE_CHECKING:
     from procrastinate import App, JobContext, Worker
+    from procrastinate.jobs import Job
     from procrastinate.manager import JobManager
 
 logger = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ STATE_NAMES = {
 
 def on_app_ready(app: App) -> None:
     middleware = list(app.worker_defaults.get("task_middleware") or [])
-    app.worker_defaults["task_middleware"] = [*middleware, record_outcome]
+    app.worker_defaults["task_middleware"] = [*middleware, record_outcome, record_outcome_async]
 
 
 def _summary_text(result: object) -> str:
@@ -45,13 +46,11 @@ def _summary_text(result: object) -> str:
     return "" if result is None else str(result)
 
 
-def record_outcome(call_next: Any, context: JobContext, worker: Worker) -> Any:
-    """Sync task middleware: write the job's outcome (summary or error) beside it."""
+def _outcome_started(job: Job) -> None:
     from django.utils import timezone
 
     from shop.jobs.models import JobOutcome
 
-    job = context.job
     JobOutcome.objects.update_or_create(
         job_id=job.id,
         defaults={
@@ -64,19 +63,45 @@ def record_outcome(call_next: Any, context: JobContext, worker: Worker) -> Any:
             "finished_at": None,
         },
     )
+
+
+def _outcome_finished(job: Job, *, result: object = None, error: BaseException | None = None):
+    from django.utils import timezone
+
+    from shop.jobs.models import JobOutcome
+
+    if error is None:
+        fields = {"succeeded": True, "summary": _summary_text(result)}
+    else:
+        fields = {
+            "succeeded": False,
+            "error": f"{type(error).__name__}: {error}\n\n"
+            + "".join(traceback.format_exception(error, limit=-3)),
+        }
+    JobOutcome.objects.filter(job_id=job.id).update(finished_at=timezone.now(), **fields)
+
+
+def record_outcome(call_next: Any, context: JobContext, worker: Worker) -> Any:
+    """Sync task middleware: write the job's outcome (summary or error) beside it."""
+    _outcome_started(context.job)
     try:
         result = call_next()
     except BaseException as error:
-        JobOutcome.objects.filter(job_id=job.id).update(
-            succeeded=False,
-            error=f"{type(error).__name__}: {error}\n\n"
-            + "".join(traceback.format_exception(error, limit=-3)),
-            finished_at=timezone.now(),
-        )
+        _outcome_finished(context.job, error=error)
         raise
-    JobOutcome.objects.filter(job_id=job.id).update(
-        succeeded=True, summary=_summary_text(result), finished_at=timezone.now()
-    )
+    _outcome_finished(context.job, result=result)
+    return result
+
+
+async def record_outcome_async(call_next: Any, context: JobContext, worker: Worker) -> Any:
+    """The same for async tasks (the periodic engine chores)."""
+    await sync_to_async(_outcome_started)(context.job)
+    try:
+        result = await call_next()
+    except BaseException as error:
+        await sync_to_async(_outcome_finished)(context.job, error=error)
+        raise
+    await sync_to_async(_outcome_finished)(context.job, result=result)
     return result
 
 

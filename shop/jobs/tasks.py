@@ -3,7 +3,7 @@ twice changes nothing, so retries and stalled-job recovery are always safe.
 
 Queues: `default` (imports, e-mails, housekeeping) and `embedding` (shards, which
 want GPU workers: `SHOP_EMBEDDING_DEVICE=cuda manage.py procrastinate worker
---queue embedding`). A worker started without `--queue` takes both.
+--queues embedding`). A worker started without `--queues` takes both.
 """
 
 from __future__ import annotations

@@ -74,6 +74,8 @@ def test_a_re_embed_from_the_admin_completes_on_the_worker(
     assert {row["n"] for row in counts} == {32}
     page = admin_client.get(JOBS).content.decode()
     assert "done" in page and "embedded 4, skipped 0" in page
+    runs = admin_client.get("/admin/jobs/embeddingrun/").content.decode()
+    assert "Done: 4/4" in runs and "Shards: 1/1 done" in runs
 
     # Idempotent: running the shard again changes nothing.
     from shop.jobs.tasks import embed_shard

@@ -36,7 +36,7 @@ class Command(BaseCommand):
             "--enqueue",
             action="store_true",
             help="Split the products needing embedding into shard jobs on the 'embedding' "
-            "queue for workers (`manage.py procrastinate worker --queue embedding`).",
+            "queue for workers (`manage.py procrastinate worker --queues embedding`).",
         )
         spread.add_argument(
             "--status", action="store_true", help="Print the progress of queued embedding runs."
@@ -109,6 +109,6 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Queued {run.total} products in {run.shards.count()} shards (run {run.pk}, "
-            f"model {run.model_id}). Workers: `manage.py procrastinate worker --queue "
+            f"model {run.model_id}). Workers: `manage.py procrastinate worker --queues "
             "embedding`; progress: `manage.py embed_catalog --status`."
         )
