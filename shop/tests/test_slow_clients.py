@@ -1,6 +1,7 @@
 """Slow clients cannot take the shop offline behind the proxy (deploy/nginx.conf).
 
-gunicorn runs as in docker-compose (2 sync workers); two clients send a request body
+gunicorn runs with 2 sync workers (the bare shape; production's gthread workers only
+raise the number of slow clients it takes); two clients send a request body
 at 2 bytes/s. Straight to gunicorn they hold both workers and a health probe gets
 no answer; through nginx, which buffers whole bodies before passing them on, the
 probe is answered at once. Skipped where nginx is not installed (`make test-tools`
@@ -87,6 +88,8 @@ def gunicorn_port() -> Iterator[int]:
     command = [
         *(sys.executable, "-m", "gunicorn", "shop.wsgi:application"),
         *("--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60"),
+        # Explicit over gunicorn.conf.py (gthread): one request per worker.
+        *("--worker-class", "sync", "--threads", "1"),
     ]
     with _running(command, env=env) as process:
         _wait_until_up(port, process)

@@ -108,14 +108,7 @@ def test_it_keeps_recall_on_a_skewed_catalog(skewed, monkeypatch, mode: str) -> 
 @pytest.mark.parametrize(
     "mode",
     [
-        pytest.param(
-            "text",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known gap (README, vector search at scale): words far from a big "
-                "filter make the filtered HNSW walk end among the wrong products",
-            ),
-        ),
+        "text",
         "photo",
         "photo+text",
     ],

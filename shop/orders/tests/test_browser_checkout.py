@@ -55,8 +55,10 @@ def test_a_shopper_buys_with_cash_on_delivery_and_the_merchant_finds_the_order(
     # Search, then add size S straight from the product's card (htmx swaps the form).
     page.fill("#header-q", target.word)
     page.click(".search-form button[type=submit]")
-    page.get_by_test_id("search-grid").wait_for()
-    card = page.locator("[data-testid=search-grid] .card").filter(
+    # The results page's URL carries the words (state in the URL).
+    page.wait_for_function(f"() => location.search.includes('{target.word}')")
+    page.get_by_test_id("product-grid").wait_for()
+    card = page.locator("[data-testid=product-grid] .card").filter(
         has=page.locator(".card-title", has_text=target.name)
     )
     card.get_by_test_id("size-select").select_option(label="S")
