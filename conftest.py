@@ -110,6 +110,25 @@ def django_db_setup(django_db_setup, django_db_blocker, catalog_subset: Path, _m
         assert embedded.embedded == SUBSET_SIZE, embedded.lines()
 
 
+@pytest.fixture
+def search_floors():
+    """Sets dev-tiny's stored relevance floors: ``search_floors(text=-2.0, image=-2.0)``.
+
+    dev-tiny's vectors are random, so which products pass its measured floors is
+    chance; a floor of -2 lets every vector match count, 2 lets none.
+    """
+    from shop.catalog.encoder import get_encoder
+    from shop.catalog.models import SearchCalibration
+
+    def set_floors(*, text: float, image: float) -> None:
+        SearchCalibration.objects.update_or_create(
+            model_id=get_encoder().model_id,
+            defaults={"text_floor": text, "image_floor": image, "texts": 1, "pairs": 1},
+        )
+
+    return set_floors
+
+
 def catalog_load(path: Path, *, embed: bool = True) -> None:
     """Import (and embed) a catalog inside a transactional test."""
     from shop.catalog.encoder import get_encoder

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q
 
-from shop.catalog import relevance, selectors
+from shop.catalog import selectors
 from shop.catalog.facets import Chip, Facet, chips_for, facets_count
 from shop.catalog.filters import ProductFilters, ordering
 from shop.catalog.models import Category, Product, SearchPhoto
@@ -108,26 +108,14 @@ def _match(*, q: str, words: str, photo: SearchPhoto | None, effective: ProductF
     if encoder is None:
         notice = selectors.PHOTO_SEARCH_UNAVAILABLE if photo else ""
     else:
-        calibration = relevance.calibration_get(encoder=encoder)
-        image_vec = photo.embedding if photo is not None else None
-        text_vec = selectors._text_embedding(encoder, q) if words else None
-        if calibration is not None and (text_vec is not None or image_vec is not None):
-            weight = settings.SHOP_SEARCH_TEXT_WEIGHT
-            floor = relevance.floor_for(
-                calibration,
-                text=text_vec is not None,
-                image=image_vec is not None,
-                text_weight=weight,
-            )
-            ranked = selectors.product_vector_ranking(
-                text_embedding=text_vec,
-                image_embedding=image_vec,
-                model_id=encoder.model_id,
-                filters=effective,
-                limit=VECTOR_DEPTH,
-                text_weight=weight,
-            )
-            vector_ranked = [(pk, score) for pk, score in ranked if score > floor]
+        vector_ranked = selectors.product_vector_matches(
+            encoder=encoder,
+            text_embedding=selectors._text_embedding(encoder, q) if words else None,
+            image_embedding=photo.embedding if photo is not None else None,
+            filters=effective,
+            limit=VECTOR_DEPTH,
+            text_weight=settings.SHOP_SEARCH_TEXT_WEIGHT,
+        )
     fused = selectors._reciprocal_rank_fusion([pk for pk, _ in vector_ranked], keyword_ids)
     order = sorted(fused, key=lambda pk: (-fused[pk], pk))
     return _Match(

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import Count, F, Q, QuerySet
 
-from shop.catalog import vector_search
+from shop.catalog import relevance, vector_search
 from shop.catalog.exceptions import CatalogError
 from shop.catalog.filters import FACET_LABELS, FACETS, SORTS, ProductFilters, ordering
 from shop.catalog.models import Category, Product
@@ -232,6 +232,45 @@ def product_vector_ranking(
     )
 
 
+def product_vector_matches(
+    *,
+    encoder: Blip2Encoder,
+    text_embedding: np.ndarray | None = None,
+    image_embedding: np.ndarray | None = None,
+    filters: ProductFilters | None = None,
+    limit: int,
+    text_weight: float,
+) -> list[tuple[int, float]]:
+    """The products the vector channel vouches for: its ranking above the floor.
+
+    The floor is the model's calibrated one for the query's channel mix
+    (``relevance.floor_for``); BLIP-2 scores every product for any query, so
+    anything at or under it is filler. Empty while no product is embedded with the
+    model (nothing to calibrate, nothing to rank). Both the results page and
+    ``product_search`` keep a vector match only through here.
+    """
+    if text_embedding is None and image_embedding is None:
+        return []
+    calibration = relevance.calibration_get(encoder=encoder)
+    if calibration is None:
+        return []
+    floor = relevance.floor_for(
+        calibration,
+        text=text_embedding is not None,
+        image=image_embedding is not None,
+        text_weight=text_weight,
+    )
+    ranked = product_vector_ranking(
+        text_embedding=text_embedding,
+        image_embedding=image_embedding,
+        model_id=encoder.model_id,
+        filters=filters,
+        limit=limit,
+        text_weight=text_weight,
+    )
+    return [(pk, score) for pk, score in ranked if score > floor]
+
+
 def _filtered(queryset: QuerySet[Product], filters: ProductFilters) -> QuerySet[Product]:
     """``filters.apply`` with the article types matched on their own table.
 
@@ -267,9 +306,13 @@ def product_search(
 
     The vector ranking (BLIP-2) and, when there are words, the keyword ranking
     (PostgreSQL full-text search, so exact words like "Puma" or "kurta" count) are
-    fused by reciprocal rank. Products without an embedding still come from the
-    keyword channel, and pad the end of a filtered list so k results come back
-    whenever k products match the filters.
+    fused by reciprocal rank. A product comes back only when a channel vouches for
+    it: the keyword channel matched it, or its vector score is above the model's
+    calibrated floor for the query's channel mix (``product_vector_matches``, the
+    rule the results page uses). Nonsense ("spaceship", "zzzz") finds nothing, and
+    nothing pads the list: a filtered search returns k results whenever k vouched-for
+    products match the filters. Products not embedded yet come back only as keyword
+    matches.
     """
     text = text.strip()
     if not text and image is None:
@@ -285,12 +328,14 @@ def product_search(
 
     vector_ranked: list[tuple[int, float]] = []
     if encoder is not None:
-        text_vec = _text_embedding(encoder, text) if text else None
-        image_vec = encoder.pooled(encoder.encode_images([image]))[0] if image is not None else None
-        vector_ranked = product_vector_ranking(
-            text_embedding=text_vec,
-            image_embedding=image_vec,
-            model_id=encoder.model_id,
+        # Scores fall down the ranking, so the vouched-for ones within ``depth`` are
+        # every vouched-for product unless ``depth`` of them pass: never short of k.
+        vector_ranked = product_vector_matches(
+            encoder=encoder,
+            text_embedding=_text_embedding(encoder, text) if text else None,
+            image_embedding=(
+                encoder.pooled(encoder.encode_images([image]))[0] if image is not None else None
+            ),
             filters=filters,
             limit=depth,
             text_weight=weight,
@@ -307,17 +352,6 @@ def product_search(
         # A photo alone is one channel: its similarity is the score.
         fused = dict(vector_ranked)
     ordered = sorted(fused, key=lambda pk: (-fused[pk], pk))[:k]
-
-    if encoder is not None and len(ordered) < k:
-        # Every product embedded with this model is ranked (the vector ranking never
-        # comes back short), so the rest have no current embedding yet.
-        ordered += list(
-            filters.apply(Product.objects.browsable())
-            .exclude(id__in=ordered)
-            .needing_embedding(encoder.model_id)
-            .order_by("name", "id")
-            .values_list("id", flat=True)[: k - len(ordered)]
-        )
     products = Product.objects.for_display().in_bulk(ordered)
     vector_scores = dict(vector_ranked)
     keyword_ranks = {pk: rank for rank, pk in enumerate(keyword_ids, start=1)}

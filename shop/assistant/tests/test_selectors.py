@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from shop.assistant.selectors import complementary_types
+from shop.assistant.selectors import assistant_products, complementary_types
+from shop.assistant.types import Classification
 from shop.catalog.models import Category, Product
+from shop.catalog.selectors import keyword_query
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +62,25 @@ def test_a_sub_category_without_a_rule_is_completed_by_its_master_category():
     types = complementary_types(category=capes, gender=())
 
     assert _sub_categories(types) == ["Shoes", "Watches"]
+
+
+@pytest.mark.parametrize("text", ["spaceship", "zzzz"])
+def test_words_nothing_vouches_for_find_no_products_not_filler(text: str):
+    # Understood, but no article type: only the catalog's search can find something.
+    retrieved = assistant_products(
+        classification=Classification(wants=(), number_of_items=3), text=text, photo=None
+    )
+
+    assert retrieved.products == []
+
+
+def test_words_the_keyword_channel_matches_still_find_products(search_floors):
+    search_floors(text=2.0, image=2.0)  # no vector score passes: keywords alone
+    matching = set(Product.objects.filter(search_vector=keyword_query("leather")))
+    assert matching
+
+    retrieved = assistant_products(
+        classification=Classification(wants=(), number_of_items=3), text="leather", photo=None
+    )
+
+    assert retrieved.products and set(retrieved.products) <= matching

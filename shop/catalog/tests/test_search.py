@@ -21,6 +21,7 @@ from shop.catalog.selectors import (
     PHOTO_SEARCH_UNAVAILABLE,
     VISUAL_SEARCH_UNAVAILABLE,
     ProductFilters,
+    keyword_query,
     product_search,
     product_similar,
     product_vector_ranking,
@@ -133,7 +134,8 @@ def test_the_ann_path_keeps_recall_against_an_exhaustive_itc_scan(monkeypatch) -
 
 
 @pytest.mark.parametrize("k", [1, 3, 12])
-def test_it_returns_k_results_under_a_gender_filter(k: int) -> None:
+def test_it_returns_k_vouched_for_results_under_a_gender_filter(k: int, search_floors) -> None:
+    search_floors(text=-2.0, image=-2.0)  # every vector match vouched for
     filters = ProductFilters(gender=("Women",))
     assert Product.objects.filter(gender="Women").count() >= 12
     result = product_search(text="shirt", filters=filters, k=k)
@@ -141,7 +143,8 @@ def test_it_returns_k_results_under_a_gender_filter(k: int) -> None:
     assert {hit.product.gender for hit in result.hits} == {"Women"}
 
 
-def test_it_returns_every_match_under_a_narrow_category_filter() -> None:
+def test_it_returns_every_vouched_for_match_under_a_narrow_category_filter(search_floors) -> None:
+    search_floors(text=-2.0, image=-2.0)
     for category in {p.category for p in Product.objects.all()}:
         matching = Product.objects.filter(category=category).count()
         for filters in (
@@ -153,18 +156,63 @@ def test_it_returns_every_match_under_a_narrow_category_filter() -> None:
             assert {hit.product.category_id for hit in result.hits} == {category.pk}
 
 
-def test_it_still_returns_k_when_some_matches_are_not_embedded() -> None:
+def test_products_not_yet_embedded_never_pad_a_filtered_search(search_floors) -> None:
     women = Product.objects.filter(gender="Women")
     half = list(women.values_list("id", flat=True)[: women.count() // 2])
     Product.objects.filter(id__in=half).update(embedding=None, embedding_model="")
-    result = product_search(text="zzzz", filters=ProductFilters(gender=("Women",)), k=women.count())
-    assert sorted(h.product.pk for h in result.hits) == sorted(women.values_list("id", flat=True))
+    filters = ProductFilters(gender=("Women",))
+    search_floors(text=-2.0, image=-2.0)
+    result = product_search(text="zzzz", filters=filters, k=women.count())
+    # Only the vector channel vouches here, and only for what it can score.
+    assert sorted(h.product.pk for h in result.hits) == sorted(
+        women.exclude(id__in=half).values_list("id", flat=True)
+    )
+    search_floors(text=2.0, image=2.0)
+    assert product_search(text="zzzz", filters=filters, k=women.count()).hits == []
+
+
+@pytest.mark.parametrize("text", ["spaceship", "zzzz"])
+def test_nonsense_finds_nothing_under_the_measured_floor(text: str) -> None:
+    # No filler either way: unfiltered, and filtered to an article type.
+    assert product_search(text=text, k=12).hits == []
+    category = Product.objects.order_by("id").first().category
+    assert product_search(text=text, filters=ProductFilters(category=(category.name,))).hits == []
+
+
+def test_a_vector_match_below_the_floor_is_not_returned(search_floors) -> None:
+    search_floors(text=-2.0, image=2.0)
+    assert len(product_search(text="xqzv plomb", k=5).hits) == 5
+    search_floors(text=2.0, image=-2.0)
+    assert product_search(text="xqzv plomb", k=5).hits == []
+    product = Product.objects.embedded_with(MODEL).order_by("id")[7]
+    photo = images.decode_image_file(product.image.path)
+    assert product_search(image=photo, k=5).hits  # a photo search takes the photo floor
+    search_floors(text=-2.0, image=2.0)
+    assert product_search(image=photo, k=5).hits == []
+    # Photo and words mix the two floors by the text weight.
+    assert product_search(text="xqzv plomb", image=photo, k=5, text_weight=1.0).hits
+    assert product_search(text="xqzv plomb", image=photo, k=5, text_weight=0.0).hits == []
+
+
+def test_a_keyword_match_is_returned_though_no_vector_score_passes_the_floor(
+    search_floors,
+) -> None:
+    search_floors(text=2.0, image=2.0)
+    expected = set(
+        Product.objects.filter(search_vector=keyword_query("leather")).values_list("id", flat=True)
+    )
+    assert expected, "the test catalog should have a product named with this word"
+    result = product_search(text="leather", k=100)
+    assert {hit.product.pk for hit in result.hits} == expected
+    assert all(hit.vector_score is None for hit in result.hits)
 
 
 @pytest.mark.parametrize("word", ["Puma", "kurta", "Nike"])
-def test_hybrid_search_puts_exact_word_matches_near_the_top(word: str) -> None:
-    # dev-tiny's vector channel is random noise: the keyword channel must carry
-    # exact words (brands, article types) into the first results anyway.
+def test_hybrid_search_puts_exact_word_matches_near_the_top(word: str, search_floors) -> None:
+    # dev-tiny's vector channel is random noise, every score let through here: the
+    # keyword channel must carry exact words (brands, article types) into the first
+    # results anyway.
+    search_floors(text=-2.0, image=-2.0)
     matches = set(
         Product.objects.filter(
             Q(name__icontains=word) | Q(category__name__icontains=word)

@@ -14,6 +14,7 @@ from PIL import Image
 
 from conftest import BAD_IMAGES, bad_image_manifest, reject_status
 from shop.catalog.models import Product
+from shop.catalog.selectors import keyword_query
 
 pytestmark = pytest.mark.django_db
 
@@ -125,8 +126,9 @@ def test_every_hostile_upload_gets_what_its_manifest_says_on_the_page(
 
 @pytest.mark.parametrize("row", MANIFEST, ids=[row["file"] for row in MANIFEST])
 def test_every_hostile_upload_gets_what_its_manifest_says_from_the_api(
-    client: Client, row: dict[str, str]
+    client: Client, row: dict[str, str], search_floors
 ) -> None:
+    search_floors(text=-2.0, image=-2.0)  # any photo that decodes finds products
     started = time.monotonic()
     response = client.post("/api/search/", {"image": _upload(row["file"])})
     assert time.monotonic() - started < 2.0
@@ -151,7 +153,8 @@ def test_an_upload_over_the_byte_limit_is_413(client: Client, settings) -> None:
     assert response.status_code == 413
 
 
-def test_the_api_searches_by_text_with_the_documented_shape(client: Client) -> None:
+def test_the_api_searches_by_text_with_the_documented_shape(client: Client, search_floors) -> None:
+    search_floors(text=-2.0, image=-2.0)
     response = client.post("/api/search/", {"q": "shirt", "k": 5}, content_type="application/json")
     assert response.status_code == 200
     results = response.json()["results"]
@@ -162,7 +165,10 @@ def test_the_api_searches_by_text_with_the_documented_shape(client: Client) -> N
     assert results[0]["article_type"] == product.category.name
 
 
-def test_the_api_filters_by_repeated_categories_by_name_or_slug(client: Client) -> None:
+def test_the_api_filters_by_repeated_categories_by_name_or_slug(
+    client: Client, search_floors
+) -> None:
+    search_floors(text=-2.0, image=-2.0)  # every product of the types is vouched for
     categories = list({p.category for p in Product.objects.all()})[:2]
     response = client.post(
         "/api/search/",
@@ -173,6 +179,37 @@ def test_the_api_filters_by_repeated_categories_by_name_or_slug(client: Client) 
     assert names == {categories[0].name, categories[1].name}
     expected = Product.objects.filter(category__in=categories).count()
     assert len(response.json()["results"]) == expected
+
+
+@pytest.mark.parametrize("q", ["spaceship", "zzzz"])
+def test_the_api_answers_nonsense_with_no_results(client: Client, q: str) -> None:
+    response = client.post("/api/search/", {"q": q}, content_type="application/json")
+    assert response.status_code == 200
+    assert response.json() == {"results": []}
+    category = Product.objects.order_by("id").first().category
+    response = client.post(
+        "/api/search/", {"q": q, "category": category.name}, content_type="application/json"
+    )
+    assert response.json() == {"results": []}
+
+
+def test_the_api_returns_keyword_matches_and_no_vector_match_below_the_floor(
+    client: Client, search_floors
+) -> None:
+    search_floors(text=2.0, image=2.0)  # no vector score can pass
+    expected = set(
+        Product.objects.filter(search_vector=keyword_query("leather")).values_list("id", flat=True)
+    )
+    assert expected
+    response = client.post(
+        "/api/search/", {"q": "leather", "k": 100}, content_type="application/json"
+    )
+    assert {r["id"] for r in response.json()["results"]} == expected
+    response = client.post("/api/search/", {"q": "xqzv plomb"}, content_type="application/json")
+    assert response.json() == {"results": []}
+    search_floors(text=-2.0, image=-2.0)  # now every vector score passes
+    response = client.post("/api/search/", {"q": "xqzv plomb"}, content_type="application/json")
+    assert len(response.json()["results"]) == 12
 
 
 @pytest.mark.parametrize(
@@ -311,7 +348,8 @@ def test_a_plain_text_post_with_junk_fields_redirects_to_a_clean_url(client: Cli
     assert len(response["Location"]) < 300
 
 
-def test_the_api_takes_one_category_as_a_plain_json_string(client: Client) -> None:
+def test_the_api_takes_one_category_as_a_plain_json_string(client: Client, search_floors) -> None:
+    search_floors(text=-2.0, image=-2.0)
     category = Product.objects.order_by("id").first().category
     response = client.post(
         "/api/search/", {"q": "nice", "category": category.name}, content_type="application/json"
