@@ -33,13 +33,19 @@ def search_photo_store(*, photo: Image) -> SearchPhoto:
     if encoder is None:
         raise CatalogError(selectors.PHOTO_SEARCH_UNAVAILABLE, status=503)
     embedding = encoder.pooled(encoder.encode_images([photo]))[0]
-    SearchPhoto.objects.filter(created_at__lt=timezone.now() - PHOTO_TTL).delete()
+    search_photos_expire()
     return SearchPhoto.objects.create(
         token=secrets.token_urlsafe(18),
         model_id=encoder.model_id,
         embedding=embedding,
         preview=images.thumbnail_bytes(photo, size=PREVIEW_SIZE, quality=80),
     )
+
+
+def search_photos_expire() -> int:
+    """Delete shoppers' photos older than PHOTO_TTL; returns how many."""
+    deleted, _ = SearchPhoto.objects.filter(created_at__lt=timezone.now() - PHOTO_TTL).delete()
+    return deleted
 
 
 def search_photo_get(*, token: str) -> SearchPhoto | None:

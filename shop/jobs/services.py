@@ -59,12 +59,15 @@ class CleanupSummary:
     embedding_runs: int = 0
     import_archives: int = 0
     unpacked: int = 0
+    conversations: int = 0
+    search_photos: int = 0
 
     def lines(self) -> list[str]:
         return [
             f"Expired sessions: {self.sessions}  Old job outcomes: {self.outcomes}  "
             f"Finished embedding runs: {self.embedding_runs}  "
-            f"Import archives: {self.import_archives}  Unpack leftovers: {self.unpacked}"
+            f"Import archives: {self.import_archives}  Unpack leftovers: {self.unpacked}  "
+            f"Idle conversations: {self.conversations}  Shoppers' photos: {self.search_photos}"
         ]
 
 
@@ -72,6 +75,8 @@ def housekeeping_run(*, keep_days: int = 30) -> CleanupSummary:
     """Delete what has expired; running it twice deletes nothing more."""
     from django.contrib.sessions.models import Session
 
+    from shop.assistant.conversation import conversations_expire
+    from shop.catalog.photos import search_photos_expire
     from shop.jobs.imports import catalog_import_archive_delete, unpacked_leftovers_clear
 
     now = timezone.now()
@@ -88,4 +93,6 @@ def housekeeping_run(*, keep_days: int = 30) -> CleanupSummary:
         catalog_import_archive_delete(catalog_import=request)
         summary.import_archives += 1
     summary.unpacked = unpacked_leftovers_clear()
+    summary.conversations = conversations_expire()
+    summary.search_photos = search_photos_expire()
     return summary

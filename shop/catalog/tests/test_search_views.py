@@ -114,7 +114,9 @@ def test_every_hostile_upload_gets_what_its_manifest_says_on_the_page(
     started = time.monotonic()
     response = client.post(reverse("catalog:search"), {"image": _upload(row["file"])})
     elapsed = time.monotonic() - started
-    assert elapsed < 2.0
+    # A hostile file is refused or decoded at a bounded cost, never minutes of a worker
+    # (generous: this suite also runs on loaded 2-core machines).
+    assert elapsed < 10.0
     if row["expected"] == "accept":
         assert response.status_code == 302
         assert response["Location"].startswith("/?photo=")

@@ -14,7 +14,8 @@ from django.core import mail
 from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
-from shop.catalog.models import Product
+from shop.assistant.models import Conversation
+from shop.catalog.models import Product, SearchPhoto
 from shop.jobs.imports import ImportRejected, archive_check, archive_extract
 from shop.jobs.models import EmbeddingRun, EmbeddingShard, JobOutcome, SentEmail
 from shop.jobs.services import email_queue, email_send, housekeeping_run
@@ -70,12 +71,20 @@ def test_housekeeping_deletes_what_expired_and_a_second_run_deletes_nothing() ->
     run = EmbeddingRun.objects.create(model_id="m", shard_size=1, total=1)
     EmbeddingRun.objects.filter(pk=run.pk).update(created_at=now - timedelta(60))
     EmbeddingShard.objects.create(run=run, number=1, product_ids=[1], status="done")
+    idle = Conversation.objects.create()
+    Conversation.objects.filter(pk=idle.pk).update(updated_at=now - timedelta(60))
+    Conversation.objects.create()
+    old_photo = SearchPhoto.objects.create(token="old", model_id="m", embedding=[0.0] * 256)
+    SearchPhoto.objects.filter(pk=old_photo.pk).update(created_at=now - timedelta(2))
 
     first = housekeeping_run()
     assert (first.sessions, first.outcomes, first.embedding_runs) == (1, 1, 1)
+    assert (first.conversations, first.search_photos) == (1, 1)
     assert list(Session.objects.values_list("session_key", flat=True)) == ["live"]
+    assert Conversation.objects.count() == 1 and not SearchPhoto.objects.exists()
     second = housekeeping_run()
     assert (second.sessions, second.outcomes, second.embedding_runs) == (0, 0, 0)
+    assert (second.conversations, second.search_photos) == (0, 0)
 
 
 def test_a_busy_shard_is_retried_later_with_backoff(empty_queues) -> None:
