@@ -80,19 +80,20 @@ def cart_summary(*, cart_id: int | None) -> CartSummary:
     lines = CartLine.objects.filter(cart_id=cart_id).select_related(
         "variant__product__brand", "variant__product__category"
     )
-    items = []
-    for line in lines:
-        variant, product = line.variant, line.variant.product
-        items.append(
-            CartItem(
-                line=line,
-                variant=variant,
-                product=product,
-                unit_price=product.price,
-                problem=item_problem(variant=variant, product=product, quantity=line.quantity),
-            )
-        )
-    return CartSummary(cart_id=cart_id, items=items)
+    return CartSummary(cart_id=cart_id, items=[cart_item(line=line) for line in lines])
+
+
+def cart_item(*, line: CartLine, variant: ProductVariant | None = None) -> CartItem:
+    """A cart line priced now from the database; ``variant`` a fresher (locked) copy."""
+    variant = variant or line.variant
+    product = line.variant.product
+    return CartItem(
+        line=line,
+        variant=variant,
+        product=product,
+        unit_price=product.price,
+        problem=item_problem(variant=variant, product=product, quantity=line.quantity),
+    )
 
 
 def cart_count(*, cart_id: int | None) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -13,7 +13,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from shop.catalog import relevance, vector_search
 from shop.catalog.exceptions import CatalogError
-from shop.catalog.filters import FACET_LABELS, FACETS, SORTS, ProductFilters, ordering
+from shop.catalog.filters import FACETS, SORTS, ProductFilters, ordering
 from shop.catalog.models import Category, Product
 
 if TYPE_CHECKING:
@@ -27,21 +27,6 @@ logger = logging.getLogger(__name__)
 # One place turns request parameters into filters: filters.py. Re-exported here for
 # the API, services and the assistant.
 __all__ = ["FACETS", "SORTS", "ProductFilters"]
-
-
-@dataclass
-class FacetValue:
-    value: str
-    label: str
-    count: int
-    selected: bool
-
-
-@dataclass
-class Facet:
-    name: str
-    label: str
-    values: list[FacetValue] = field(default_factory=list)
 
 
 def keyword_query(text: str) -> SearchQuery:
@@ -61,40 +46,6 @@ def product_list(
     if sort == "relevance" and q:
         return queryset.order_by("-rank", "name", "id")
     return queryset.order_by(*ordering(sort))
-
-
-def product_facets(
-    *, filters: ProductFilters, q: str = "", base: QuerySet[Product] | None = None
-) -> list[Facet]:
-    """Facet values with counts.
-
-    Each facet is counted with every *other* facet applied, so a shopper can widen
-    a choice (pick a second colour) and see what it would add.
-    """
-    facets = []
-    for name, (_param, field_name) in FACETS.items():
-        others = filters.without(name)
-        queryset = product_list(filters=others, q=q) if base is None else others.apply(base)
-        label_field = "category__name" if name == "category" else field_name
-        rows = (
-            queryset.exclude(**{field_name: ""})
-            .order_by()
-            .values(field_name, label_field)
-            .annotate(n=Count("id"))
-            .order_by("-n", field_name)
-        )
-        selected = set(getattr(filters, name))
-        values = [
-            FacetValue(
-                value=row[field_name],
-                label=row[label_field],
-                count=row["n"],
-                selected=row[field_name] in selected or row[label_field] in selected,
-            )
-            for row in rows
-        ]
-        facets.append(Facet(name=name, label=FACET_LABELS[name], values=values))
-    return facets
 
 
 @dataclass

@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from shop.cart.models import Cart, CartLine
-from shop.cart.selectors import CartItem, CartSummary, item_problem
+from shop.cart.selectors import CartSummary, cart_item
 from shop.catalog.models import ProductVariant
 from shop.money import currency_code
 from shop.orders.delivery import delivery_method_get
@@ -61,19 +61,7 @@ def _locked_summary(cart: Cart) -> CartSummary:
         .filter(pk__in=[line.variant_id for line in lines], stock__isnull=False)
         .order_by("pk")
     }
-    items = []
-    for line in lines:
-        variant = locked.get(line.variant_id, line.variant)
-        product = line.variant.product
-        items.append(
-            CartItem(
-                line=line,
-                variant=variant,
-                product=product,
-                unit_price=product.price,
-                problem=item_problem(variant=variant, product=product, quantity=line.quantity),
-            )
-        )
+    items = [cart_item(line=line, variant=locked.get(line.variant_id)) for line in lines]
     return CartSummary(cart_id=cart.pk, items=items)
 
 
