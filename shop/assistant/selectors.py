@@ -82,7 +82,9 @@ def assistant_products(
     retrieved = Retrieved(products=[])
     excluded = set(classification.excluded)
     budget = classification.max_price
-    narrowing = bool(excluded) or budget is not None or bool(exclude_ids)
+    # A man or a woman is not shown children's items that are labelled Unisex.
+    adults = any(g in ("Men", "Women") for g in gender)
+    narrowing = bool(excluded) or budget is not None or bool(exclude_ids) or adults
     groups = [(want.categories, classification.count_for(want)) for want in classification.wants]
     if not groups:
         if (
@@ -97,6 +99,8 @@ def assistant_products(
 
     def fits(product: Product) -> bool:
         if product.category.name in excluded:
+            return False
+        if adults and product.age_group.startswith("Kids"):
             return False
         return budget is None or product.price is None or product.price <= budget
 
@@ -128,6 +132,8 @@ def assistant_products(
                     rest = rest.exclude(category__name__in=excluded)
                 if budget is not None:
                     rest = rest.exclude(price__gt=budget)
+                if adults:
+                    rest = rest.exclude(age_group__startswith="Kids")
                 chosen += list(rest.order_by("name", "id")[: k - len(chosen)])
             if len(chosen) >= k:
                 break

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from shop.assistant.selectors import assistant_products, complementary_types
-from shop.assistant.types import Classification
+from shop.assistant.types import Classification, Want
 from shop.catalog.models import Category, Product
 from shop.catalog.selectors import keyword_query
 
@@ -84,3 +84,21 @@ def test_words_the_keyword_channel_matches_still_find_products(search_floors):
     )
 
     assert retrieved.products and set(retrieved.products) <= matching
+
+
+def test_an_adult_is_not_shown_childrens_items_labelled_unisex():
+    unisex = set(Product.objects.filter(gender="Unisex").values_list("category__name", flat=True))
+    women = set(Product.objects.filter(gender="Women").values_list("category__name", flat=True))
+    category = sorted(unisex & women)[0]
+    kids = Product.objects.filter(category__name=category, gender="Unisex")
+    assert kids.update(age_group="Kids-Unisex") >= 1
+    classification = Classification(
+        wants=(Want(words=category, categories=(category,)),), number_of_items=30
+    )
+
+    found = assistant_products(
+        classification=classification, text="", photo=None, gender=("Women", "Unisex")
+    )
+
+    assert found.products
+    assert not [p for p in found.products if p.age_group.startswith("Kids")]
