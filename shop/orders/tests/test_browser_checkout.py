@@ -112,6 +112,8 @@ def test_a_shopper_buys_with_cash_on_delivery_and_the_merchant_finds_the_order(
     page.wait_for_url(re.compile(r"/admin/orders/order/$"))
     page.fill("#searchbar", number)
     page.press("#searchbar", "Enter")
+    page.wait_for_url(re.compile(r"[?&]q=TL-"))
     row = page.locator("#result_list tbody tr")
+    row.first.wait_for()
     assert row.count() == 1
     assert number in row.inner_text() and "asha@example.com" in row.inner_text()
