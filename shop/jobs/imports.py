@@ -56,22 +56,28 @@ def _member_target(info: zipfile.ZipInfo, target: Path) -> Path | None:
     return target.joinpath(*parts)
 
 
+def _archive_open(archive: IO[bytes] | Path) -> zipfile.ZipFile:
+    """The zip, if readable and within the file-count cap; raises ImportRejected."""
+    try:
+        zf = zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError):
+        raise ImportRejected("The upload is not a readable zip file.") from None
+    count = len(zf.infolist())
+    if count > settings.SHOP_IMPORT_MAX_FILES:
+        zf.close()
+        raise ImportRejected(
+            f"The zip holds {count} files; the limit is {settings.SHOP_IMPORT_MAX_FILES}."
+        )
+    return zf
+
+
 def archive_check(archive: IO[bytes]) -> None:
     """Refuse an upload at once (in the admin form) when its listing breaks the rules.
 
     Reads only the zip's directory; `archive_extract` still counts real bytes.
     """
-    try:
-        zf = zipfile.ZipFile(archive)
-    except (zipfile.BadZipFile, OSError):
-        raise ImportRejected("The upload is not a readable zip file.") from None
-    with zf:
+    with _archive_open(archive) as zf:
         members = zf.infolist()
-        if len(members) > settings.SHOP_IMPORT_MAX_FILES:
-            raise ImportRejected(
-                f"The zip holds {len(members)} files; the limit is "
-                f"{settings.SHOP_IMPORT_MAX_FILES}."
-            )
         for info in members:
             _member_target(info, Path("/nonexistent"))
         if sum(info.file_size for info in members) > settings.SHOP_IMPORT_MAX_BYTES:
@@ -82,17 +88,8 @@ def archive_check(archive: IO[bytes]) -> None:
 
 def archive_extract(archive: Path, target: Path) -> None:
     """Unpack a zip into `target` within the caps; raises ImportRejected."""
-    try:
-        zf = zipfile.ZipFile(archive)
-    except (zipfile.BadZipFile, OSError):
-        raise ImportRejected("The upload is not a readable zip file.") from None
-    with zf:
+    with _archive_open(archive) as zf:
         members = zf.infolist()
-        if len(members) > settings.SHOP_IMPORT_MAX_FILES:
-            raise ImportRejected(
-                f"The zip holds {len(members)} files; the limit is "
-                f"{settings.SHOP_IMPORT_MAX_FILES}."
-            )
         budget = settings.SHOP_IMPORT_MAX_BYTES
         for info in members:
             path = _member_target(info, target)
