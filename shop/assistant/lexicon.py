@@ -4,7 +4,6 @@ tolerance against it."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
@@ -14,6 +13,7 @@ from django.db.models import Count, Q
 from shop.assistant import words as w
 from shop.assistant.language import edit_distance, normalise, typo_limit, word_forms
 from shop.assistant.types import CategoryInfo
+from shop.catalog.vocabulary import RebuiltWhenChanged
 from shop.catalog.vocabulary import _fingerprint as shared_fingerprint
 
 
@@ -217,8 +217,6 @@ SELECT
   (SELECT md5(coalesce(string_agg(occasion_id || gender || article_types::text, ';'
                                   ORDER BY id), '')) FROM assistant_outfittemplate)
 """
-_lock = threading.Lock()
-_cached: tuple[tuple[object, ...], CatalogVocabulary] | None = None
 
 
 def _fingerprint() -> tuple[object, ...]:
@@ -229,18 +227,13 @@ def _fingerprint() -> tuple[object, ...]:
         return (shared_fingerprint(), tuple(cursor.fetchone()))
 
 
+_vocabulary = RebuiltWhenChanged(fingerprint=_fingerprint, build=lambda: catalog_vocabulary_build())
+
+
 def catalog_vocabulary() -> CatalogVocabulary:
     """The vocabulary from the database, built once per process and rebuilt when the
     tables it reads change (see ``_fingerprint``)."""
-    global _cached
-    fingerprint = _fingerprint()
-    cached = _cached
-    if cached is not None and cached[0] == fingerprint:
-        return cached[1]
-    with _lock:
-        vocabulary = catalog_vocabulary_build()
-        _cached = (fingerprint, vocabulary)
-        return vocabulary
+    return _vocabulary.get()
 
 
 def catalog_vocabulary_build() -> CatalogVocabulary:

@@ -17,8 +17,9 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from django.db import connection
 
@@ -346,8 +347,33 @@ class Vocabulary:
 
 # --- the per-process cache -----------------------------------------------------------
 
-_lock = threading.Lock()
-_cached: tuple[tuple[object, ...], Vocabulary] | None = None
+
+T = TypeVar("T")
+
+
+class RebuiltWhenChanged(Generic[T]):
+    """A per-process value rebuilt only when its database fingerprint changes: an admin
+    edit is seen by every worker on its next request, without a rebuild per request."""
+
+    def __init__(self, *, fingerprint: Callable[[], tuple[object, ...]], build: Callable[[], T]):
+        self._fingerprint = fingerprint
+        self._build = build
+        self._lock = threading.Lock()
+        self._cached: tuple[tuple[object, ...], T] | None = None
+
+    def get(self) -> T:
+        fingerprint = self._fingerprint()
+        cached = self._cached
+        if cached is not None and cached[0] == fingerprint:
+            return cached[1]
+        with self._lock:
+            cached = self._cached
+            if cached is not None and cached[0] == fingerprint:
+                return cached[1]
+            value = self._build()
+            self._cached = (fingerprint, value)
+            return value
+
 
 _FINGERPRINT_SQL = """
 SELECT
@@ -366,16 +392,9 @@ def _fingerprint() -> tuple[object, ...]:
         return tuple(cursor.fetchone())
 
 
+_vocabulary = RebuiltWhenChanged(fingerprint=_fingerprint, build=Vocabulary.build)
+
+
 def get_vocabulary() -> Vocabulary:
     """The shop's vocabulary, rebuilt when synonyms, article types, brands or products change."""
-    global _cached
-    fingerprint = _fingerprint()
-    cached = _cached
-    if cached is not None and cached[0] == fingerprint:
-        return cached[1]
-    with _lock:
-        if _cached is not None and _cached[0] == fingerprint:
-            return _cached[1]
-        vocabulary = Vocabulary.build()
-        _cached = (fingerprint, vocabulary)
-        return vocabulary
+    return _vocabulary.get()
