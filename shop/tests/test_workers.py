@@ -16,7 +16,9 @@ import os, sys, time
 from shop.catalog.encoder import parallel_batches
 
 def load(item):
-    print(f"worker {os.getpid()}", flush=True)
+    # One write(2) of a short line is atomic on a pipe; print() may split the
+    # text and its newline into two writes that the other worker interleaves.
+    os.write(1, f"worker {os.getpid()}\\n".encode())
     time.sleep(120)
     return item
 
