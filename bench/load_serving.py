@@ -3,7 +3,7 @@
 Starts `gunicorn` (which reads gunicorn.conf.py: the encoder preloaded in the master,
 gthread workers, one torch thread each) on 127.0.0.1, then runs simulated shoppers, each
 a loop of "think, then act", in two phases:
-1. text: every action a storefront search (`GET /search/?q=...`, the HTML page);
+1. text: every action a storefront search (`GET /?q=...`, the results page);
 2. mix: 80% text searches, 10% photo searches (`POST /api/search/` with a product
    photo), 10% assistant asks (`POST /api/assistant/`, offline backend).
 After each phase it reads every worker's memory from /proc/<pid>/smaps_rollup (RSS,
@@ -15,8 +15,8 @@ PSS: shared pages divided among the processes sharing them, private).
 Bounded: each phase stops after --seconds or --max-requests, requests time out after
 30 s, and the server is stopped at the end whatever happens. The database must hold an
 imported, embedded catalog (`make run CATALOG=...` with SHOP_DB_NAME set the same).
-All shoppers share one address, so the assistant's per-address rate limit is raised
-for the run. Prints figures; asserts nothing.
+All shoppers share one address, so the per-address rate limits (assistant, photo
+search, API) are raised for the run. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ async def shopper(
                 # A shopper's words plus a number: fresh text every time, so the
                 # encoder's cache of recent texts never hides the model's share.
                 query = f"{rng.choice(WORDS)} {rng.randrange(10**6)}"
-                request = http(port, "GET", "/search/?" + urllib.parse.urlencode({"q": query}))
+                request = http(port, "GET", "/?" + urllib.parse.urlencode({"q": query}))
             status = await asyncio.wait_for(request, TIMEOUT_S)
         except (OSError, TimeoutError, ValueError, IndexError):
             status = 0
@@ -246,6 +246,8 @@ def main() -> None:
         SHOP_BIND=f"127.0.0.1:{args.port}",
         SHOP_EMBEDDING_MODEL=model,
         SHOP_ASSISTANT_RATE_PER_MINUTE="100000",
+        SHOP_PHOTO_SEARCH_RATE_PER_MINUTE="100000",
+        SHOP_API_RATE_PER_MINUTE="100000",
         STATIC_ROOT=str(ROOT / "var" / "load-static"),
     )
     for name, value in (
@@ -293,7 +295,7 @@ def main() -> None:
         if ready_at is None:
             sys.exit("gunicorn did not come up; see var/load-gunicorn.log")
         first = time.perf_counter()
-        status = asyncio.run(http(args.port, "GET", "/search/?q=first+shopper"))
+        status = asyncio.run(http(args.port, "GET", "/?q=first+shopper"))
         print(
             f"server ready in {ready_at - started:.1f} s; first text search {status} in "
             f"{(time.perf_counter() - first) * 1000:.0f} ms"

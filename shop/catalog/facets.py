@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Value
 
 from shop.catalog.filters import FACET_LABELS, FACETS, PRICE_BUCKETS, ProductFilters, price_label
 from shop.catalog.models import Category, Product
@@ -41,53 +43,105 @@ class Chip:
     understood: bool = False  # read from the shopper's words
 
 
+# Facet -> (value, label) of a product: categories link by slug and show their name.
+_COLUMNS = {
+    "category": ("category__slug", "category__name"),
+    "gender": ("gender", "gender"),
+    "colour": ("base_colour", "base_colour"),
+    "brand": ("brand__name", "brand__name"),
+    "season": ("season", "season"),
+    "usage": ("usage", "usage"),
+}
+
+
+def _counted(
+    base: QuerySet[Product], effective: ProductFilters
+) -> tuple[dict[str, list[tuple[str, str, int]]], list[int]]:
+    """Every facet's (value, label, count), best first, and each price bucket's count.
+
+    One statement: the matched products are read once, each with whether it passes
+    each facet's own filter; a facet's values are counted over the products that
+    pass every other facet (disjunctive counting), and so are the price buckets.
+    """
+    names = (*FACETS, "price")
+    passes = {}
+    for name in names:
+        condition = effective.condition(name)
+        passes[f"passes_{name}"] = (
+            Value(True)
+            if condition is None
+            else ExpressionWrapper(condition, output_field=BooleanField())
+        )
+    columns = {}
+    for name, (value, label) in _COLUMNS.items():
+        columns[f"{name}_value"] = F(value)
+        columns[f"{name}_label"] = F(label)
+    counted: dict[str, list[tuple[str, str, int]]] = {name: [] for name in FACETS}
+    buckets = [0] * len(PRICE_BUCKETS)
+    try:
+        matched, params = (
+            base.order_by().annotate(**columns, **passes).values("price", *columns, *passes).query
+        ).sql_with_params()
+    except EmptyResultSet:  # the words matched nothing: id IN ()
+        return counted, buckets
+    parts, part_params = [], []
+
+    def others(name: str) -> str:
+        return " AND ".join(f"passes_{other}" for other in names if other != name)
+
+    for order, name in enumerate(FACETS):
+        parts.append(
+            f"SELECT {order} AS facet, {name}_value::text AS value, {name}_label::text AS label,"
+            f" count(*) AS n FROM matched WHERE {others(name)} AND {name}_label <> ''"
+            " GROUP BY 2, 3"
+        )
+    for index, (low, high) in enumerate(PRICE_BUCKETS):
+        bounds = [
+            *(["price >= %s"] if low is not None else []),
+            *(["price < %s"] if high is not None else []),
+        ]
+        parts.append(
+            f"SELECT {len(FACETS)}, '{index}', '', count(*) FROM matched"
+            f" WHERE {others('price')} AND {' AND '.join(bounds)}"
+        )
+        part_params += [bound for bound in (low, high) if bound is not None]
+    sql = (
+        f"WITH matched AS MATERIALIZED ({matched}) "
+        + " UNION ALL ".join(parts)
+        + " ORDER BY facet, n DESC, label"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *part_params])
+        rows = cursor.fetchall()
+    for order, value, label, n in rows:
+        if order == len(FACETS):
+            buckets[int(value)] = n
+        else:
+            counted[list(FACETS)[order]].append((value, label, n))
+    return counted, buckets
+
+
 def facets_count(
     *, base: QuerySet[Product], effective: ProductFilters, shown: ProductFilters
 ) -> list[Facet]:
+    counted, buckets = _counted(base, effective)
     facets = []
-    for name, (_param, field_name) in FACETS.items():
-        queryset = effective.without(name).apply(base)
-        label_field = {"category": "category__name", "brand": "brand__name"}.get(name, field_name)
-        value_field = "category__slug" if name == "category" else label_field
-        rows = (
-            queryset.exclude(**{f"{label_field}__isnull": True})
-            .exclude(**{label_field: ""})
-            .order_by()
-            .values(value_field, label_field)
-            .annotate(n=Count("id"))
-            .order_by("-n", label_field)
-        )
+    for name, rows in counted.items():
         chosen = set(getattr(effective, name))
-        values = []
-        for row in rows:
-            value, label = row[value_field], row[label_field]
-            selected = value in chosen or label in chosen
-            values.append(
-                FacetValue(
-                    value=value,
-                    label=label,
-                    count=row["n"],
-                    selected=selected,
-                    url=shown.toggled(name, label if name != "category" else value).url(),
-                )
+        values = [
+            FacetValue(
+                value=value,
+                label=label,
+                count=n,
+                selected=value in chosen or label in chosen,
+                url=shown.toggled(name, label if name != "category" else value).url(),
             )
+            for value, label, n in rows
+        ]
         facets.append(Facet(name=name, label=FACET_LABELS[name], values=values))
-    priced = effective.without("price").apply(base)
-    counts = priced.aggregate(
-        **{
-            f"b{i}": Count(
-                "id",
-                filter=Q(
-                    **({"price__gte": low} if low is not None else {}),
-                    **({"price__lt": high} if high is not None else {}),
-                ),
-            )
-            for i, (low, high) in enumerate(PRICE_BUCKETS)
-        }
-    )
     price_values = []
-    for i, (low, high) in enumerate(PRICE_BUCKETS):
-        if not counts[f"b{i}"]:
+    for (low, high), n in zip(PRICE_BUCKETS, buckets, strict=True):
+        if not n:
             continue
         low_d = Decimal(low) if low is not None else None
         # Buckets are half-open [low, high): a max of high - 0.01 keeps them apart.
@@ -97,7 +151,7 @@ def facets_count(
             FacetValue(
                 value=f"{low or ''}-{high or ''}",
                 label=price_label(low, high),
-                count=counts[f"b{i}"],
+                count=n,
                 selected=selected,
                 url=(
                     shown.without("price").url()

@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
 
 from django.db.models import F, Q, QuerySet
 from django.http import QueryDict
-from django.urls import reverse
 
 from shop.inputs import clean_text
+from shop.paths import cached_reverse
 
 MAX_QUERY_LENGTH = 200
 
@@ -119,31 +120,41 @@ class ProductFilters:
             page=_page(query.get("page")),
         )
 
-    def to_query(self) -> QueryDict:
-        """The parameters that reproduce this state; defaults are left out."""
-        query = QueryDict(mutable=True)
+    def parameters(self) -> list[tuple[str, str]]:
+        """The (parameter, value) pairs that reproduce this state; defaults left out."""
+        pairs = []
         if self.q:
-            query["q"] = self.q
+            pairs.append(("q", self.q))
         if self.photo:
-            query["photo"] = self.photo
+            pairs.append(("photo", self.photo))
         for name, (param, _field) in FACETS.items():
-            if getattr(self, name):
-                query.setlist(param, list(getattr(self, name)))
+            pairs.extend((param, value) for value in getattr(self, name))
         if self.price_min is not None:
-            query["price_min"] = str(self.price_min)
+            pairs.append(("price_min", str(self.price_min)))
         if self.price_max is not None:
-            query["price_max"] = str(self.price_max)
+            pairs.append(("price_max", str(self.price_max)))
         if self.sort != "relevance":
-            query["sort"] = self.sort
+            pairs.append(("sort", self.sort))
         if self.page != 1:
-            query["page"] = str(self.page)
+            pairs.append(("page", str(self.page)))
+        return pairs
+
+    def to_query(self) -> QueryDict:
+        """The parameters that reproduce this state, as a QueryDict (forms' hidden fields)."""
+        query = QueryDict(mutable=True)
+        for param, value in self.parameters():
+            query.appendlist(param, value)
         return query
 
     def url(self, **changes: object) -> str:
-        """The results page URL of this state with ``changes``; a change resets the page."""
+        """The results page URL of this state with ``changes``; a change resets the page.
+
+        A results page builds ~100 of these (every facet value), hence plain
+        ``urlencode`` and a memoised path rather than QueryDict and ``reverse()``.
+        """
         state = replace(self, **{"page": 1, **changes}) if changes else self
-        query = state.to_query().urlencode()
-        return reverse("catalog:product_list") + (f"?{query}" if query else "")
+        query = urlencode(state.parameters())
+        return cached_reverse("catalog:product_list") + (f"?{query}" if query else "")
 
     # --- facets ---------------------------------------------------------------------
 
@@ -178,23 +189,31 @@ class ProductFilters:
             },
         )
 
+    def condition(self, facet: str) -> Q | None:
+        """What one facet (or "price") asks of a product; None when it asks nothing."""
+        if facet == "price":
+            bounds = {}
+            if self.price_min is not None:
+                bounds["price__gte"] = self.price_min
+            if self.price_max is not None:
+                bounds["price__lte"] = self.price_max
+            return Q(**bounds) if bounds else None
+        values = getattr(self, facet)
+        if not values:
+            return None
+        if facet == "category":
+            # Accept the catalog's name ("Sports Shoes") as well as the slug.
+            return Q(category__slug__in=values) | Q(category__name__in=values)
+        if facet == "brand":
+            return Q(brand__name__in=values) | Q(brand__slug__in=values)
+        return Q(**{f"{FACETS[facet][1]}__in": values})
+
     def apply(self, queryset: QuerySet) -> QuerySet:
         """Narrow products by the facets (any value within one, all facets) and price."""
-        for name, (_param, field_name) in FACETS.items():
-            values = getattr(self, name)
-            if name == "category" and values:
-                # Accept the catalog's name ("Sports Shoes") as well as the slug.
-                queryset = queryset.filter(
-                    Q(category__slug__in=values) | Q(category__name__in=values)
-                )
-            elif name == "brand" and values:
-                queryset = queryset.filter(Q(brand__name__in=values) | Q(brand__slug__in=values))
-            elif values:
-                queryset = queryset.filter(**{f"{field_name}__in": values})
-        if self.price_min is not None:
-            queryset = queryset.filter(price__gte=self.price_min)
-        if self.price_max is not None:
-            queryset = queryset.filter(price__lte=self.price_max)
+        for facet in (*FACETS, "price"):
+            condition = self.condition(facet)
+            if condition is not None:
+                queryset = queryset.filter(condition)
         return queryset
 
 

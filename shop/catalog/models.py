@@ -6,8 +6,9 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.urls import reverse
 from pgvector.django import HnswIndex, VectorField
+
+from shop.paths import cached_reverse
 
 # BLIP-2's image-text space (image_text_hidden_size of blip2-itm-vit-g).
 EMBEDDING_DIM = 256
@@ -29,7 +30,7 @@ class Category(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("catalog:product_list") + f"?category={self.slug}"
+        return cached_reverse("catalog:product_list") + f"?category={self.slug}"
 
 
 class Brand(models.Model):
@@ -181,7 +182,7 @@ class Product(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("catalog:product_detail", args=[self.pk])
+        return cached_reverse("catalog:product_detail", self.pk)
 
     @property
     def stock(self) -> int | None:
