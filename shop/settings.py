@@ -204,9 +204,10 @@ TEMPLATES = [
     },
 ]
 
+# Connections are kept across requests (a new one costs PostgreSQL a backend fork and
+# Django its set-up on every request); health checks test a kept connection before
+# reuse, so a database restart does not cost each worker one 500.
 if os.environ.get("DATABASE_URL"):
-    # Health checks: a connection kept across requests is tested before reuse, so a
-    # database restart does not cost each worker one 500.
     DATABASES = {
         "default": dj_database_url.parse(
             os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True
@@ -217,7 +218,9 @@ else:
 
     DATABASES = {
         "default": dj_database_url.parse(
-            embedded_database_url(SHOP_DATA_DIR / "pgdata", envstr("SHOP_DB_NAME", "shop"))
+            embedded_database_url(SHOP_DATA_DIR / "pgdata", envstr("SHOP_DB_NAME", "shop")),
+            conn_max_age=60,
+            conn_health_checks=True,
         )
     }
     # The socket directory (pgdata, or a short path when pgdata's is too long for a
