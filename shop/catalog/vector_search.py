@@ -116,13 +116,15 @@ def exact_scores(
             "FROM (SELECT qe.product_id, MAX(-(qe.embedding <#> %s::vector)) AS itc "
             "FROM catalog_productqueryembedding qe WHERE qe.product_id = ANY(%s::bigint[]) "
             "GROUP BY qe.product_id) t JOIN catalog_product p ON p.id = t.product_id "
-            "ORDER BY score DESC, t.product_id LIMIT %s"
+            # The ids again: the planner would otherwise scan every product to join.
+            "WHERE p.id = ANY(%s::bigint[]) ORDER BY score DESC, t.product_id LIMIT %s"
         )
         params = [
             w_text,
             w_image,
             vector_literal(query.image),
             vector_literal(query.text),
+            ids,
             ids,
             limit,
         ]
