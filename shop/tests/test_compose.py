@@ -41,6 +41,13 @@ def test_the_database_runs_pgvector_on_a_named_volume(compose):
     assert any(str(volume).endswith(":/var/lib/postgresql/data") for volume in db["volumes"])
 
 
+def test_the_database_gets_memory_for_its_vector_indexes(compose):
+    command = compose["services"]["db"]["command"]
+    settings = dict(arg.split("=", 1) for arg in command if "=" in arg)
+    assert settings["shared_buffers"] == "${POSTGRES_SHARED_BUFFERS:-2GB}"
+    assert set(settings) >= {"effective_cache_size", "maintenance_work_mem"}
+
+
 def test_the_database_requires_a_password_and_has_a_healthcheck(compose):
     db = compose["services"]["db"]
 

