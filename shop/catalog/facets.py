@@ -45,12 +45,8 @@ class Chip:
 
 # Facet -> (value, label) of a product: categories link by slug and show their name.
 _COLUMNS = {
-    "category": ("category__slug", "category__name"),
-    "gender": ("gender", "gender"),
-    "colour": ("base_colour", "base_colour"),
-    "brand": ("brand__name", "brand__name"),
-    "season": ("season", "season"),
-    "usage": ("usage", "usage"),
+    name: (field_name, "category__name" if name == "category" else field_name)
+    for name, (_param, field_name) in FACETS.items()
 }
 
 

@@ -140,7 +140,8 @@ class Product(models.Model):
     embedded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Indexed for the shared vocabulary's fingerprint (max() read on every search).
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     objects = ProductQuerySet.as_manager()
 

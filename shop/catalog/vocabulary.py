@@ -382,8 +382,12 @@ SELECT
      FROM catalog_synonym),
   (SELECT md5(coalesce(string_agg(name, ';' ORDER BY id), '')) FROM catalog_category),
   (SELECT md5(coalesce(string_agg(name, ';' ORDER BY id), '')) FROM catalog_brand),
-  (SELECT count(*) || ':' || coalesce(max(updated_at)::text, '') FROM catalog_product)
+  (SELECT coalesce(max(id), 0) || ':' || coalesce(max(updated_at)::text, '')
+     FROM catalog_product)
 """
+# Products: the newest id (one added) and the latest change (one edited), both read from
+# an index; a count(*) scanned the whole table on every search (20 ms at 44k products).
+# A deleted product is noticed at the next change: its name stays a known word until then.
 
 
 def _fingerprint() -> tuple[object, ...]:
