@@ -294,6 +294,9 @@ SHOP_UPLOAD_MAX_BYTES = envint("SHOP_UPLOAD_MAX_BYTES", str(8 * 1024 * 1024), lo
 SHOP_UPLOAD_MAX_PIXELS = envint("SHOP_UPLOAD_MAX_PIXELS", str(16_000_000), low=1)
 # Photo searches a shopper (session) may make a minute; an address gets three times it.
 SHOP_PHOTO_SEARCH_RATE_PER_MINUTE = envint("SHOP_PHOTO_SEARCH_RATE_PER_MINUTE", "20", low=1)
+# Order status lookups (number + e-mail) a session may make a minute; an address gets
+# three times it: enough for a shopper's typos, far too few to guess numbers.
+SHOP_ORDER_LOOKUP_RATE_PER_MINUTE = envint("SHOP_ORDER_LOOKUP_RATE_PER_MINUTE", "10", low=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = SHOP_UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = SHOP_UPLOAD_MAX_BYTES + 1024 * 1024
 

@@ -13,9 +13,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shop.cart.api import ERRORS
+from shop.cart.api import ERRORS, DetailSerializer
 from shop.cart.exceptions import CartError
 from shop.cart.session import cart_id_for_request
+from shop.clients import client_address
 from shop.inputs import error_detail
 from shop.orders import selectors, services
 from shop.orders.delivery import DEFAULT_DELIVERY, delivery_methods
@@ -119,8 +120,14 @@ class OrderLookupApi(APIView):
         class Meta:
             ref_name = "OrderLookupInput"
 
-    @extend_schema(request=InputSerializer, responses={200: OrderOutputSerializer, **ERRORS})
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: OrderOutputSerializer, **ERRORS, 429: DetailSerializer},
+    )
     def post(self, request: Request) -> Response:
+        services.order_lookup_rate_limit(
+            session=request.session.session_key or "", address=client_address(request)
+        )  # RateLimited -> 429 through the API's error handler
         serializer = self.InputSerializer(data=request.data)
         if not serializer.is_valid():
             return Response({"detail": error_detail(serializer.errors)}, status=400)

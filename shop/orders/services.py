@@ -13,6 +13,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from shop import ratelimits
 from shop.cart.models import Cart, CartLine
 from shop.cart.selectors import CartSummary, cart_item
 from shop.catalog.models import ProductVariant
@@ -243,3 +244,21 @@ def order_confirmation_send(*, order_id: int) -> bool:
     Order.objects.filter(pk=order.pk).update(confirmation_sent_at=timezone.now())
     logger.info("Order confirmation sent for %s", order.number)
     return True
+
+
+TOO_MANY_LOOKUPS = "Too many order lookups in a minute. Please wait a moment and try again."
+
+
+def order_lookup_rate_limit(*, session: str, address: str) -> None:
+    """Count one order lookup, or raise ``ratelimits.RateLimited`` (429).
+
+    SHOP_ORDER_LOOKUP_RATE_PER_MINUTE per session and three times that per address:
+    an order number and its e-mail must not be guessable by trying thousands.
+    """
+    ratelimits.client_rate_limit(
+        scope="order-lookup",
+        session=session,
+        address=address,
+        per_minute=settings.SHOP_ORDER_LOOKUP_RATE_PER_MINUTE,
+        message=TOO_MANY_LOOKUPS,
+    )

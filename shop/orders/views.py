@@ -10,10 +10,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 from shop.cart.exceptions import CartError
 from shop.cart.selectors import cart_summary
 from shop.cart.session import cart_id_for_request
+from shop.clients import client_address
 from shop.orders import selectors, services
 from shop.orders.delivery import DEFAULT_DELIVERY, delivery_methods
 from shop.orders.forms import CheckoutForm, OrderLookupForm
 from shop.orders.payments import DEFAULT_PAYMENT, PAYMENT_METHODS
+from shop.ratelimits import RateLimited
 
 # Orders this browser placed: only they have a confirmation page here.
 PLACED_KEY = "orders_placed"
@@ -101,6 +103,17 @@ def order_status(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "orders/status.html", {"form": OrderLookupForm()})
     form = OrderLookupForm(request.POST)
+    try:
+        services.order_lookup_rate_limit(
+            session=request.session.session_key or "", address=client_address(request)
+        )
+    except RateLimited as error:
+        response = render(
+            request, "orders/status.html", {"form": form, "error": error.message}, status=429
+        )
+        for header, value in error.headers().items():
+            response[header] = value
+        return response
     if not form.is_valid():
         return render(request, "orders/status.html", {"form": form}, status=400)
     order = selectors.order_lookup(**form.cleaned_data)

@@ -44,6 +44,7 @@ def _generous_rate_limits(settings):
     settings.SHOP_API_RATE_PER_MINUTE = 1_000_000
     settings.SHOP_ASSISTANT_RATE_PER_MINUTE = 1_000_000
     settings.SHOP_PHOTO_SEARCH_RATE_PER_MINUTE = 1_000_000
+    settings.SHOP_ORDER_LOOKUP_RATE_PER_MINUTE = 1_000_000
 
 
 @pytest.mark.django_db

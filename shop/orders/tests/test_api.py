@@ -163,3 +163,18 @@ def test_the_schema_documents_the_cart_and_checkout_endpoints(client):
     ):
         assert f"{path}:" in schema or f'"{path}"' in schema, path
     assert "checkout_token" in schema and "CartLine" in schema
+
+
+def test_order_lookups_are_rate_limited_per_address(client, settings):
+    settings.SHOP_ORDER_LOOKUP_RATE_PER_MINUTE = 3
+    guess = {"number": "TL-22222222", "email": "asha@example.com"}
+    # No session yet: the address's limit, three times a session's.
+    statuses = [_post(client, "/api/orders/lookup/", guess).status_code for _ in range(10)]
+    assert statuses == [404] * 9 + [429]
+    refused = _post(client, "/api/orders/lookup/", guess)
+    assert int(refused["Retry-After"]) >= 1
+    assert "Too many order lookups" in refused.json()["detail"]
+    # The page and the API count together: a guesser cannot switch to the form.
+    page = client.post("/orders/status/", guess)
+    assert page.status_code == 429 and "Too many order lookups" in page.content.decode()
+    assert int(page["Retry-After"]) >= 1
