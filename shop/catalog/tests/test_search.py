@@ -96,39 +96,25 @@ def test_it_scores_text_by_the_max_over_query_embeddings_not_their_mean() -> Non
     assert ranked[product.pk] != pytest.approx(float(vectors.mean(axis=0) @ text), abs=1e-4)
 
 
-def test_the_ann_path_keeps_recall_against_an_exhaustive_itc_scan(monkeypatch) -> None:
+def test_the_ann_path_keeps_recall_against_an_exhaustive_itc_scan(
+    monkeypatch, vector_paths
+) -> None:
     from shop.catalog import vector_search
 
     # Few candidate rows for this small catalog, so HNSW really has to pick: 16 of its
     # 2,560 query vectors at first (the shop starts at 64 and deepens).
     monkeypatch.setattr(vector_search, "ANN_FIRST_ROWS", 16)
-    # Which path answered: HNSW rounds, or the exact scan over every allowed product.
-    rounds: list[int] = []
-    exact: list[int] = []
-    ann_round, exact_scores = vector_search._ann_round, vector_search.exact_scores
-
-    def counting_round(query, **kwargs):
-        rounds.append(kwargs["rows"])
-        return ann_round(query, **kwargs)
-
-    def counting_exact(query, *, product_ids, limit):
-        exact.append(len(product_ids))
-        return exact_scores(query, product_ids=product_ids, limit=limit)
-
-    monkeypatch.setattr(vector_search, "_ann_round", counting_round)
-    monkeypatch.setattr(vector_search, "exact_scores", counting_exact)
     everything = list(Product.objects.embedded_with(MODEL).values_list("id", flat=True))
     hits = 0
     for text in QUERIES:
         vector = _text_vector(text)
-        expected = exact_scores(
+        vector_paths.clear()
+        approx = product_vector_ranking(text_embedding=vector, model_id=MODEL, limit=10)
+        assert vector_paths.rounds and not vector_paths.exact, "HNSW answers, no fallback"
+        assert min(vector_paths.rounds) < len(everything) * 32 / 2, "a real selection"
+        expected = vector_search.exact_scores(
             vector_search.VectorQuery(text=vector), product_ids=everything, limit=10
         )
-        rounds.clear()
-        exact.clear()
-        approx = product_vector_ranking(text_embedding=vector, model_id=MODEL, limit=10)
-        assert rounds and not exact, "the HNSW path answers, without falling back"
-        assert min(rounds) < len(everything) * 32 / 2, "the rows must be a real selection"
         hits += len({pk for pk, _ in expected} & {pk for pk, _ in approx})
     assert hits / (10 * len(QUERIES)) >= 0.98
 

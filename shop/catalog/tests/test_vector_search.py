@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 from django.test import override_settings
 
-from shop.catalog import vector_search
 from shop.catalog.models import Category, Product, ProductQueryEmbedding
 from shop.catalog.selectors import ProductFilters, product_vector_ranking
 
@@ -101,8 +100,8 @@ CROSS = [("Big", "Far")]
 
 
 @pytest.mark.parametrize("mode", ["text", "photo", "photo+text"])
-def test_it_keeps_recall_on_a_skewed_catalog(skewed, monkeypatch, mode: str) -> None:
-    _assert_recall(skewed, monkeypatch, mode, NEAR)
+def test_it_keeps_recall_on_a_skewed_catalog(skewed, vector_paths, mode: str) -> None:
+    _assert_recall(skewed, vector_paths, mode, NEAR)
 
 
 @pytest.mark.parametrize(
@@ -113,27 +112,12 @@ def test_it_keeps_recall_on_a_skewed_catalog(skewed, monkeypatch, mode: str) -> 
         "photo+text",
     ],
 )
-def test_it_keeps_recall_under_a_filter_far_from_the_words(skewed, monkeypatch, mode: str) -> None:
-    _assert_recall(skewed, monkeypatch, mode, CROSS)
+def test_it_keeps_recall_under_a_filter_far_from_the_words(skewed, vector_paths, mode: str) -> None:
+    _assert_recall(skewed, vector_paths, mode, CROSS)
 
 
-def _assert_recall(skewed, monkeypatch, mode: str, cases) -> None:
+def _assert_recall(skewed, paths, mode: str, cases) -> None:
     vectors, kind, near = skewed
-    # Which path answered: HNSW rounds, or the exact scan over every allowed product.
-    rounds: list[int] = []
-    exact: list[int] = []
-    ann_round, exact_scores = vector_search._ann_round, vector_search.exact_scores
-
-    def counting_round(query, **kwargs):
-        rounds.append(kwargs["rows"])
-        return ann_round(query, **kwargs)
-
-    def counting_exact(query, *, product_ids, limit):
-        exact.append(len(product_ids))
-        return exact_scores(query, product_ids=product_ids, limit=limit)
-
-    monkeypatch.setattr(vector_search, "_ann_round", counting_round)
-    monkeypatch.setattr(vector_search, "exact_scores", counting_exact)
     hits = total = 0
     with override_settings(SHOP_SEARCH_EXACT_MAX_PRODUCTS=1):
         for only, target in cases:
@@ -141,8 +125,7 @@ def _assert_recall(skewed, monkeypatch, mode: str, cases) -> None:
                 text, image = near(target)
                 text = text if mode != "photo" else None
                 image = image if mode != "text" else None
-                rounds.clear()
-                exact.clear()
+                paths.clear()
                 ranked = product_vector_ranking(
                     text_embedding=text,
                     image_embedding=image,
@@ -156,7 +139,7 @@ def _assert_recall(skewed, monkeypatch, mode: str, cases) -> None:
                 hits += len({pk for pk, _ in ranked} & set(expected))
                 total += 10
                 if only != "Mid":  # 32 products: exact for photos
-                    assert rounds and not exact, "the HNSW path answers, without falling back"
+                    assert paths.rounds and not paths.exact, "HNSW answers, without falling back"
     assert hits / total >= 0.98
 
 
