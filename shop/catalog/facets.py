@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connections
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Value
 
 from shop.catalog.filters import FACET_LABELS, FACETS, PRICE_BUCKETS, ProductFilters, price_label
@@ -106,7 +106,8 @@ def _counted(
         + " UNION ALL ".join(parts)
         + " ORDER BY facet, n DESC, label"
     )
-    with connection.cursor() as cursor:
+    # The queryset's database: a storefront request reads from a replica when there is one.
+    with connections[base.db].cursor() as cursor:
         cursor.execute(sql, [*params, *part_params])
         rows = cursor.fetchall()
     for order, value, label, n in rows:

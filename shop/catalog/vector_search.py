@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import connection, transaction
+from django.db import connections, router, transaction
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from pgvector.django import MaxInnerProduct
@@ -49,6 +49,14 @@ ANN_MAX_SCAN_TUPLES = 40_000
 ROWS = {"text": 32, "image": 1}
 # Float rounding between pgvector's <=> and <#> on the same vectors.
 BOUND_SLACK = 1e-5
+
+
+def _reads() -> str:
+    """The database vector queries read: a replica during a read-only request
+    (``shop/db_router.py``), else the primary."""
+    from shop.catalog.models import ProductQueryEmbedding
+
+    return router.db_for_read(ProductQueryEmbedding)
 
 
 def vector_literal(vector: np.ndarray) -> str:
@@ -141,7 +149,7 @@ def exact_scores(
             "WHERE p.id = ANY(%s::bigint[]) ORDER BY score DESC, p.id LIMIT %s"
         )
         params = [vector_literal(query.image), ids, limit]
-    with connection.cursor() as cursor:
+    with connections[_reads()].cursor() as cursor:
         cursor.execute(sql, params)
         return [(row[0], float(row[1])) for row in cursor.fetchall()]
 
@@ -281,7 +289,7 @@ def _ann_round(
         f"SELECT s.id, s.score, stats.* FROM stats LEFT JOIN ({score_sql} "
         "ORDER BY score DESC, id LIMIT %s) s ON true ORDER BY s.score DESC, s.id"
     )
-    with connection.cursor() as cursor:
+    with connections[_reads()].cursor() as cursor:
         cursor.execute(sql, [*params, *score_params, *valid_params, limit])
         while cursor.description is None and cursor.nextset():
             pass
@@ -335,7 +343,7 @@ def _ann_rank(
 def _ids(products: QuerySet) -> list[int]:
     """The queryset's ids as one array: one row to parse, not thousands of rows."""
     sql, params = products.values("id").query.sql_with_params()
-    with connection.cursor() as cursor:
+    with connections[_reads()].cursor() as cursor:
         cursor.execute(f"SELECT COALESCE(array_agg(id), '{{}}') FROM ({sql}) allowed", params)
         return cursor.fetchone()[0]
 
@@ -379,7 +387,8 @@ def similar_products(
     embedding: np.ndarray | Sequence[float], *, model_id: str, exclude_id: int, limit: int
 ) -> list[tuple[int, float]]:
     """Nearest products by pooled image embedding (HNSW; an unfiltered query)."""
-    with transaction.atomic(), connection.cursor() as cursor:
+    database = _reads()
+    with transaction.atomic(using=database), connections[database].cursor() as cursor:
         cursor.execute("SET LOCAL hnsw.ef_search = %s", [max(40, limit * 4)])
         cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
         cursor.execute(

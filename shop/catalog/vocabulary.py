@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from django.db import connection
+from django.db import connections, router
 
 KINDS = ("article_type", "brand", "colour", "gender", "usage", "season")
 # Product attribute kinds and the field each comes from.
@@ -391,7 +391,10 @@ SELECT
 
 
 def _fingerprint() -> tuple[object, ...]:
-    with connection.cursor() as cursor:
+    from shop.catalog.models import Synonym
+
+    # The database the vocabulary is built from: a replica in a read-only request.
+    with connections[router.db_for_read(Synonym)].cursor() as cursor:
         cursor.execute(_FINGERPRINT_SQL)
         return tuple(cursor.fetchone())
 

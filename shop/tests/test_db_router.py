@@ -93,3 +93,18 @@ def test_a_storefront_page_reads_the_catalog_from_the_replica(client, replica) -
     assert response.status_code == 200
     assert any("catalog_product" in q["sql"] for q in on_replica.captured_queries)
     assert not any("catalog_product" in q["sql"] for q in on_primary.captured_queries)
+
+
+@pytest.mark.django_db(databases=["default", REPLICA])
+def test_a_search_reads_the_catalog_and_its_vectors_from_the_replica(client, replica) -> None:
+    with (
+        CaptureQueriesContext(replica) as on_replica,
+        CaptureQueriesContext(connections["default"]) as on_primary,
+    ):
+        response = client.get("/", {"q": "comfortable everyday wear"})
+    assert response.status_code == 200
+    on_primary_sql = " ".join(q["sql"] for q in on_primary.captured_queries)
+    assert "catalog_product" not in on_primary_sql
+    assert "catalog_synonym" not in on_primary_sql  # the vocabulary's fingerprint
+    assert any("catalog_product" in q["sql"] for q in on_replica.captured_queries)
+    assert any("catalog_productqueryembedding" in q["sql"] for q in on_replica.captured_queries)
