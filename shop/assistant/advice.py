@@ -142,7 +142,9 @@ def _why(product: Product, classification: Classification, occasion: OccasionInf
         bits.append(f"made for {USAGES.get(usage, usage)}, right for {occasion.name}")
     elif usage:
         bits.append(f"for {USAGES.get(usage, usage)}")
-    if product.season:
+    # With an occasion, its fit is the reason given: a product's own season ("made for
+    # the colder months") would argue against a beach holiday the shopper named.
+    if product.season and occasion is None:
         bits.append(SEASONS.get(product.season.lower(), f"for {product.season.lower()}"))
     return ", ".join(bits)
 

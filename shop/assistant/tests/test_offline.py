@@ -114,3 +114,18 @@ def test_a_budget_that_cannot_be_checked_is_said_so():
 
     assert reply.products
     assert "couldn't check them against your budget of ₹2,000" in reply.advice
+
+
+def test_the_advice_does_not_argue_a_season_against_the_occasion():
+    from shop.assistant import advice
+    from shop.assistant.lexicon import OccasionInfo
+    from shop.assistant.types import Classification
+
+    jacket = Product(name="Wool Jacket", usage="Casual", season="Winter", base_colour="Navy")
+    asked = Classification(wants=(), number_of_items=1)
+    beach = OccasionInfo(slug="beach", name="the beach", words=("beach",), usages=("Casual",))
+
+    assert "colder months" not in advice._why(jacket, asked, beach)
+    assert "right for the beach" in advice._why(jacket, asked, beach)
+    # With no occasion named, the season still says what the product is for.
+    assert "made for the colder months" in advice._why(jacket, asked, None)
