@@ -207,10 +207,11 @@ TEMPLATES = [
 # Connections are kept across requests (a new one costs PostgreSQL a backend fork and
 # Django its set-up on every request); health checks test a kept connection before
 # reuse, so a database restart does not cost each worker one 500.
+DB_CONN_MAX_AGE = envint("SHOP_DB_CONN_MAX_AGE", "60", low=0)
 if os.environ.get("DATABASE_URL"):
     DATABASES = {
         "default": dj_database_url.parse(
-            os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True
+            os.environ["DATABASE_URL"], conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True
         )
     }
 else:
@@ -219,7 +220,7 @@ else:
     DATABASES = {
         "default": dj_database_url.parse(
             embedded_database_url(SHOP_DATA_DIR / "pgdata", envstr("SHOP_DB_NAME", "shop")),
-            conn_max_age=60,
+            conn_max_age=DB_CONN_MAX_AGE,
             conn_health_checks=True,
         )
     }

@@ -10,3 +10,7 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("DEBUG", "true")
+# A connection per request in tests: a live server's keep-alive thread (a browser test's
+# idle socket) would otherwise hold its database session to the end of the run, and the
+# test database could not be dropped.
+os.environ.setdefault("SHOP_DB_CONN_MAX_AGE", "0")
