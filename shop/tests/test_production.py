@@ -27,7 +27,8 @@ PRODUCTION = {
 
 
 def _env(**overrides: str) -> dict[str, str]:
-    drop = {*PRODUCTION, "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    # The suite's own settings (shop/testenv.py) are not production's.
+    drop = {*PRODUCTION, "DJANGO_ALLOW_ASYNC_UNSAFE", "SHOP_DB_CONN_MAX_AGE"}
     env = {k: v for k, v in os.environ.items() if k not in drop}
     return env | overrides
 
