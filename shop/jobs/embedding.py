@@ -118,8 +118,11 @@ def worker_name() -> str:
 def _lease(shard_id: int) -> tuple[EmbeddingShard, uuid.UUID] | tuple[EmbeddingShard, None]:
     """Take the shard's lease, or raise ShardBusy while another worker's is live."""
     with transaction.atomic():
+        # of=self: lock the shard's row only. Without it the joined run row (shared by
+        # every shard of the run) is locked too, so a worker leasing another shard at
+        # the same moment made this one look busy, and its job waited for a retry.
         shard = (
-            EmbeddingShard.objects.select_for_update(skip_locked=True)
+            EmbeddingShard.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("run")
             .filter(pk=shard_id)
             .first()

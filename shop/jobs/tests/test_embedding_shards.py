@@ -39,9 +39,9 @@ def _enqueue(shard_size: int) -> str:
     return out.getvalue()
 
 
-def _assert_each_product_embedded_exactly_once(total: int) -> None:
+def _assert_each_product_embedded_exactly_once(total: int, logs: str = "") -> None:
     counts = ProductQueryEmbedding.objects.values("product_id").annotate(n=Count("id"))
-    assert len(counts) == total, "a product is missing its vectors"
+    assert len(counts) == total, f"a product is missing its vectors; the workers said:\n{logs}"
     assert {row["n"] for row in counts} == {32}
     assert ProductQueryEmbedding.objects.count() == 32 * total
     assert Product.objects.filter(embedding__isnull=True).count() == 0
@@ -68,10 +68,9 @@ def test_two_workers_share_the_shards_and_embed_every_product_once(
 
     env = worker_env(SHOP_EMBEDDING_BATCH_SIZE="4")
     workers = [worker_process("--queues", "embedding", "--one-shot", env=env) for _ in range(2)]
-    for process in workers:
-        _finish(process)
+    logs = "\n".join(_finish(process) for process in workers)
 
-    _assert_each_product_embedded_exactly_once(total)
+    _assert_each_product_embedded_exactly_once(total, logs)
     assert EmbeddingShard.objects.values("leased_by").distinct().count() == 2
     out = StringIO()
     call_command("embed_catalog", "--status", stdout=out)
