@@ -155,30 +155,3 @@ def find_phrases(tokens: Sequence[str], phrases: Set[str], *, longest: int = 5) 
         else:
             i += 1
     return matches
-
-
-def edit_distance(a: str, b: str, *, limit: int = 3) -> int:
-    """Damerau-Levenshtein distance (adjacent swaps count one: "tshrit" -> "tshirt"),
-    or ``limit`` + 1 once it is sure to exceed ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = a[i - 1] != b[j - 1]
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]
-
-
-def typo_limit(word: str) -> int:
-    """How many edits a word of this length may carry: none under 4 letters."""
-    if len(word) < 4:
-        return 0
-    return 1 if len(word) < 7 else 2

@@ -11,9 +11,9 @@ from django.db import connection
 from django.db.models import Count, Q
 
 from shop.assistant import words as w
-from shop.assistant.language import edit_distance, normalise, typo_limit, word_forms
+from shop.assistant.language import normalise, word_forms
 from shop.assistant.types import CategoryInfo
-from shop.catalog.vocabulary import RebuiltWhenChanged
+from shop.catalog.vocabulary import RebuiltWhenChanged, edit_distance, typo_limit
 from shop.catalog.vocabulary import _fingerprint as shared_fingerprint
 
 
@@ -156,7 +156,7 @@ class CatalogVocabulary:
         out = list(tokens)
         corrections: dict[int, Correction] = {}
         for i, token in enumerate(tokens):
-            limit = typo_limit(token)
+            limit = typo_limit(len(token))
             if not limit or not token.isalpha() or token in known or i in skip:
                 continue
             best: list[tuple[int, str]] = []

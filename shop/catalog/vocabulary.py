@@ -114,7 +114,8 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
-def _typo_limit(length: int) -> int:
+def typo_limit(length: int) -> int:
+    """How many edits a word of this length may carry: none under 4 letters."""
     if length < MIN_TYPO_LENGTH:
         return 0
     return 1 if length < 7 else 2
@@ -306,7 +307,7 @@ class Vocabulary:
         if len(window) > 1 and len(unknown) < len(window) and window[0] in COMMON_WORDS:
             return None
         text = " ".join(window)
-        limit = _typo_limit(len(text.replace(" ", "")))
+        limit = typo_limit(len(text.replace(" ", "")))
         best = _nearest(text, self._by_length.get(len(window), {}), limit)
         if best is None:
             return None
@@ -338,7 +339,7 @@ class Vocabulary:
                 continue
             if word in self._joined:
                 continue
-            best = _nearest(word, self._words_by_length, _typo_limit(len(word)))
+            best = _nearest(word, self._words_by_length, typo_limit(len(word)))
             if best is not None:
                 out[i] = best[1]
                 changed = True
