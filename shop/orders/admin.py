@@ -65,25 +65,6 @@ class OrderAdmin(admin.ModelAdmin):
     search_fields = ["number", "email", "name"]
     date_hierarchy = "created_at"
     inlines = [OrderLineInline]
-    readonly_fields = [
-        "number",
-        "created_at",
-        "email",
-        "name",
-        "line1",
-        "line2",
-        "city",
-        "state",
-        "postcode",
-        "phone",
-        "delivery_name",
-        "payment_method",
-        "payment_reference",
-        "subtotal_display",
-        "delivery_display",
-        "total_display",
-        "confirmation_sent_at",
-    ]
     fieldsets = [
         (None, {"fields": ["number", "status", "created_at", "confirmation_sent_at"]}),
         ("Customer", {"fields": ["email", "name", "phone"]}),
@@ -101,6 +82,10 @@ class OrderAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+    ]
+    # All but the status is what was sold and where it goes: shown, never edited.
+    readonly_fields = [
+        name for _title, options in fieldsets for name in options["fields"] if name != "status"
     ]
     actions = [
         _status_action(OrderStatus.CONFIRMED, "Mark selected orders confirmed"),
