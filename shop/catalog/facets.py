@@ -161,6 +161,11 @@ def facets_count(
     return facets
 
 
+def _words_without(q: str, phrase: str) -> str:
+    """The shopper's words with a phrase taken out: what a chip's removal leaves."""
+    return " ".join(normalise(q).replace(phrase, " ").split())
+
+
 def chips_for(filters: ProductFilters, understanding: Understanding) -> list[Chip]:
     chips = []
     for name in FACETS:
@@ -188,7 +193,7 @@ def chips_for(filters: ProductFilters, understanding: Understanding) -> list[Chi
         # The span is in the text after a price phrase was taken out; fall back to
         # removing the words themselves.
         if " ".join(tokens[term.start : term.end]) != term.phrase:
-            rest = " ".join(normalise(filters.q).replace(term.phrase, " ").split())
+            rest = _words_without(filters.q, term.phrase)
         chips.append(
             Chip(
                 label=f"{FACET_LABELS[facet]}: {term.value}",
@@ -197,7 +202,7 @@ def chips_for(filters: ProductFilters, understanding: Understanding) -> list[Chi
             )
         )
     if understanding.price_phrase and filters.price_min is None and filters.price_max is None:
-        rest = " ".join(normalise(filters.q).replace(understanding.price_phrase, " ").split())
+        rest = _words_without(filters.q, understanding.price_phrase)
         chips.append(
             Chip(
                 label=f"Price: {price_label(understanding.price_min, understanding.price_max)}",
