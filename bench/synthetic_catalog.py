@@ -46,6 +46,8 @@ PRODUCT_SPREAD = 1.0
 QUERY_DIRECTION = 0.5
 QUERY_NOISE = 0.8
 BATCH = 2000
+# The columns the Myntra style records fill (age group ... style hash), empty.
+EMPTY_STYLE_RECORD = ("", "{}", "", "", "", "", "{}", "")
 
 
 def unit(x: np.ndarray) -> np.ndarray:
@@ -185,7 +187,9 @@ def build(scale: float) -> None:
             with cursor.copy(
                 "COPY catalog_product (id, external_id, name, category_id, gender, "
                 "base_colour, season, usage, is_active, image, thumbnail, image_sha256, "
-                "embedding, embedding_model, embedded_at, created_at, updated_at) FROM STDIN"
+                "embedding, embedding_model, embedded_at, created_at, updated_at, age_group, "
+                "attributes, description, materials_care, size_fit, style_note, "
+                "imported_values, style_sha256) FROM STDIN"
             ) as copy:
                 for i, pid in enumerate(ids.tolist()):
                     t = int(type_of[start + i])
@@ -208,6 +212,7 @@ def build(scale: float) -> None:
                             "2026-01-01T00:00:00Z",
                             "2026-01-01T00:00:00Z",
                             "2026-01-01T00:00:00Z",
+                            *EMPTY_STYLE_RECORD,
                         )
                     )
             with cursor.copy(
@@ -226,7 +231,12 @@ def build(scale: float) -> None:
             "SELECT setval(pg_get_serial_sequence('catalog_category', 'id'), %s)",
             [len(ARTICLE_TYPES)],
         )
-        cursor.execute("SET maintenance_work_mem = '4GB'")
+        # The graph must fit in memory or the build slows several-fold (~1.1 KB a row
+        # at m = 16): a third of the machine, at most 8 GB.
+        from shop.embedded_db import machine_memory
+
+        build_memory = min(machine_memory() // 3, 8 * 1024**3) // 1024**2
+        cursor.execute(f"SET maintenance_work_mem = '{build_memory}MB'")
         cursor.execute("SET max_parallel_maintenance_workers = 1")
         for index, table in (
             ("product_embedding_hnsw", "catalog_product"),

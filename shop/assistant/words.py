@@ -510,22 +510,6 @@ NEGATION_PAIRS = frozenset({"instead of", "rather than", "other than", "apart fr
 NEGATION_FILLERS = frozenset(
     {"a", "an", "any", "the", "more", "those", "these", "some", "of", "want", "need", "like"}
 )
-# Words that carry no search meaning in a request to an assistant.
-REQUEST_WORDS = frozenset(
-    """a an the and or but of for to in on at with without from by me my i im i'm we us our
-    you your it its this that these those is are was be been am do does can could would
-    should will please pls show find give get want wanted need needs needed looking look
-    for some any few several options option pairs pair items item pieces piece ideas
-    choices suggestions suggest recommend recommendation something anything what which
-    how about like love also too more other another one two three four five six seven
-    eight nine ten couple dozen go goes going with match matches matching complete
-    outfit outfits help hi hello hey thanks thank have has got buy buying wear wearing
-    new good nice great cool best kind type sort so just really very size under below
-    above over rupees rs inr price budget cheap year years old instead twenty not no nor
-    without except excluding neither dont never rather than apart id ill youd wed
-    there here sell sells selling stock carry carries available everything all top
-    less upto within max maximum cheaper inch inches cm waist uk eu eur each""".split()  # noqa: SIM905 - reads better as prose
-)
 
 
 # "nude shades", "shades of blue", "lipstick shades": shades that are not sunglasses.
