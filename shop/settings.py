@@ -307,10 +307,12 @@ SHOP_EMBEDDING_DEVICE = envchoice("SHOP_EMBEDDING_DEVICE", "auto", ("auto", "cpu
 SHOP_EMBEDDING_QUANTIZE = envbool("SHOP_EMBEDDING_QUANTIZE", "false")
 # int8 text tower on CPU: text queries ~3x faster, within cosine 0.999 of fp32.
 SHOP_EMBEDDING_QUANTIZE_TEXT = envbool("SHOP_EMBEDDING_QUANTIZE_TEXT", "true")
-# Above this many embedded products, unfiltered search uses the HNSW indexes for
-# candidates (then rescores them exactly); below it an exact scan is fast enough
-# (~25 ms for 1,151 products x 32 query vectors on 2 cores; bench/search_latency.py).
-SHOP_SEARCH_EXACT_MAX_PRODUCTS = envint("SHOP_SEARCH_EXACT_MAX_PRODUCTS", "10000", low=0)
+# Filters keeping at most this many products (32x for a photo alone) are scored
+# exactly; bigger ones and unfiltered searches take HNSW candidates, rescored exactly.
+# 20,000 keeps the Kaggle shape's biggest type exact up to ~125k products: at 100k,
+# Tshirts (15,908) through HNSW had recall 0.91, and 0.65 for words far from the type
+# (slower than exact there too); exactly, recall 1.0 at ~330 ms (bench/vector_search_scale.py).
+SHOP_SEARCH_EXACT_MAX_PRODUCTS = envint("SHOP_SEARCH_EXACT_MAX_PRODUCTS", "20000", low=0)
 SHOP_SEARCH_TEXT_WEIGHT = envfloat("SHOP_SEARCH_TEXT_WEIGHT", "0.5", low=0.0, high=1.0)
 
 # Assistant (Gemini through google-genai, or the offline backend).
