@@ -36,8 +36,13 @@ from pgvector.django import MaxInnerProduct
 
 # Rows taken from each HNSW channel at first (at least 4 per wanted product), and
 # the deepest walk before the exact scan takes over. Measured with
-# bench/vector_search_scale.py: the exact top 10 sits within ~40 rows.
+# bench/vector_search_scale.py: the exact top 10 sits within ~40 rows, but the walk
+# misses some of them; text alone takes twice as many (same walk, same ef_search),
+# which lifted unfiltered recall@10 at 44k from 0.977 to 0.982 at the same latency.
+# With a photo, its channel makes up for the text walk's misses (0.994 at 64 rows,
+# and 128 would double the products rescored).
 ANN_FIRST_ROWS = 64
+ANN_FIRST_ROWS_TEXT_ALONE = 128
 ANN_MAX_ROWS = 4096
 # HNSW's candidate list: wider than the rows taken, so the nearest rows come back
 # with few misses (the bound below trusts them to be the nearest).
@@ -310,7 +315,8 @@ def _ann_rank(
     limit: int,
 ) -> list[tuple[int, float]] | None:
     """HNSW candidates rescored exactly, deepened until certified; None to go exact."""
-    rows = max(ANN_FIRST_ROWS, 4 * limit)
+    first = ANN_FIRST_ROWS_TEXT_ALONE if query.image is None else ANN_FIRST_ROWS
+    rows = max(first, 4 * limit)
     while rows <= ANN_MAX_ROWS:
         result = _ann_round(
             query,
