@@ -36,19 +36,14 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
-
-import django  # noqa: E402
-
-django.setup()
+# The scale bench puts the project on the path and sets Django up as it is imported.
+from vector_search_scale import TEXT_NOISE, percentile  # noqa: E402, I001
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from kaggle_shape import ARTICLE_TYPES  # noqa: E402
 from synthetic_catalog import Shape, _noise, data_dir, unit  # noqa: E402
-from vector_search_scale import TEXT_NOISE, percentile  # noqa: E402
 
 from shop.catalog import vector_search  # noqa: E402
 from shop.catalog.vector_search import VectorQuery, vector_literal  # noqa: E402
