@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from django.http import HttpResponse
     from rest_framework.response import Response
 
 NESTED_TOO_DEEPLY = "The request body is nested too deeply."
@@ -31,6 +32,12 @@ class ShopError(Exception):
 
     def headers(self) -> dict[str, str]:
         return {} if self.retry_after is None else {"Retry-After": str(self.retry_after)}
+
+    def add_headers(self, response: HttpResponse) -> HttpResponse:
+        """An HTML view's error page, with this error's headers (``Retry-After``) set."""
+        for header, value in self.headers().items():
+            response[header] = value
+        return response
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -65,16 +65,15 @@ def ask(request: HttpRequest) -> HttpResponse:
             body_too_large=too_large,
         )
     except ShopError as error:
-        response = _panel(
-            request,
-            next_url=next_url,
-            error=error.message,
-            draft=message[:MAX_DRAFT_CHARS],
-            status=error.status,
+        return error.add_headers(
+            _panel(
+                request,
+                next_url=next_url,
+                error=error.message,
+                draft=message[:MAX_DRAFT_CHARS],
+                status=error.status,
+            )
         )
-        for header, value in error.headers().items():
-            response[header] = value
-        return response
     if new_session:
         # The answer started the shopper's session (no session is made just to count
         # a refused request); its first ask counts against it like the rest.

@@ -110,15 +110,14 @@ def search(request: HttpRequest) -> HttpResponse:
             uploads.photo_search_rate_limit(request)
             photo = photos.search_photo_store(photo=uploads.photo_from_upload(upload=upload))
         except ShopError as error:
-            response = _render_results(
-                request,
-                filters=replace(filters, photo=""),
-                error=error.message,
-                status=error.status,
+            return error.add_headers(
+                _render_results(
+                    request,
+                    filters=replace(filters, photo=""),
+                    error=error.message,
+                    status=error.status,
+                )
             )
-            for header, value in error.headers().items():
-                response[header] = value
-            return response
         filters = replace(filters, photo=photo.token)
     url = filters.url()
     if request.htmx:

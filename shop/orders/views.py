@@ -108,12 +108,14 @@ def order_status(request: HttpRequest) -> HttpResponse:
             session=request.session.session_key or "", address=client_address(request)
         )
     except RateLimited as error:
-        response = render(
-            request, "orders/status.html", {"form": form, "error": error.message}, status=429
+        return error.add_headers(
+            render(
+                request,
+                "orders/status.html",
+                {"form": form, "error": error.message},
+                status=error.status,
+            )
         )
-        for header, value in error.headers().items():
-            response[header] = value
-        return response
     if not form.is_valid():
         return render(request, "orders/status.html", {"form": form}, status=400)
     order = selectors.order_lookup(**form.cleaned_data)
