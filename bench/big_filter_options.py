@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from vector_search_scale import TEXT_NOISE, percentile  # noqa: E402, I001
 
 from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from kaggle_shape import ARTICLE_TYPES  # noqa: E402
 from synthetic_catalog import Shape, _noise, data_dir, unit  # noqa: E402
 
@@ -50,12 +50,12 @@ from shop.catalog.vector_search import VectorQuery, vector_literal  # noqa: E402
 
 K = 10
 SCRATCH = "bench_scratch"
-SERIAL = ["SET max_parallel_workers_per_gather = 0"]
+SERIAL = ["SET LOCAL max_parallel_workers_per_gather = 0"]
 PARALLEL = [
-    "SET max_parallel_workers_per_gather = 2",
-    "SET parallel_setup_cost = 0",
-    "SET parallel_tuple_cost = 0",
-    "SET min_parallel_table_scan_size = 0",
+    "SET LOCAL max_parallel_workers_per_gather = 2",
+    "SET LOCAL parallel_setup_cost = 0",
+    "SET LOCAL parallel_tuple_cost = 0",
+    "SET LOCAL min_parallel_table_scan_size = 0",
 ]
 
 
@@ -105,11 +105,12 @@ def build_scratch(category: str, m: int, ef_construction: int) -> dict[str, floa
 
 
 def candidates(sql: str, vector: np.ndarray, setup: list[str]) -> list[int]:
-    literal = vector_literal(vector)
-    with connection.cursor() as cursor:
+    """A design's candidate products. Its settings are SET LOCAL in a transaction of
+    its own, so they never reach the exact rescore or the next design."""
+    with transaction.atomic(), connection.cursor() as cursor:
         for statement in setup:
             cursor.execute(statement)
-        cursor.execute(sql.replace("%(v)s", f"'{literal}'"))
+        cursor.execute(sql, {"v": vector_literal(vector)})
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -184,13 +185,13 @@ def main() -> None:
                 (f"{label}, {mode}", lambda t, s=sql, u=setup: rescored(candidates(s, t, u), t))
             )
     ivf = f"SELECT product_id FROM {SCRATCH}.half ORDER BY half <#> %(v)s::halfvec LIMIT 64"
-    ivf_setup = [*SERIAL, "SET ivfflat.probes = 1", "SET enable_seqscan = off"]
+    ivf_setup = [*SERIAL, "SET LOCAL ivfflat.probes = 1", "SET LOCAL enable_seqscan = off"]
     methods.append(
         ("IVFFlat, 1 list, 64 rows", lambda t: rescored(candidates(ivf, t, ivf_setup), t))
     )
     hnsw = f"SELECT product_id FROM {SCRATCH}.rows ORDER BY embedding <=> %(v)s LIMIT 64"
     for ef in (200, 400, 800):
-        setup = [*SERIAL, f"SET hnsw.ef_search = {ef}"]
+        setup = [*SERIAL, f"SET LOCAL hnsw.ef_search = {ef}"]
         methods.append(
             (
                 f"partial HNSW m {args.m}, ef_search {ef}, 64 rows",
