@@ -24,12 +24,33 @@ def _outcome(job_id: object, field: str) -> Subquery:
     return Subquery(JobOutcome.objects.filter(job_id=job_id).values(field)[:1])
 
 
+def _guarded(action):  # noqa: ANN001, ANN202 (an admin action)
+    """procrastinate's action, offered only to staff who may change jobs.
+
+    procrastinate declares no permissions on its actions, so Django offered retry,
+    cancel and abort to anyone who could view the list.
+    """
+
+    @admin.action(description=action.short_description, permissions=["manage"])
+    def guarded(modeladmin: JobAdmin, request: HttpRequest, queryset: QuerySet) -> None:
+        return action(modeladmin, request, queryset)
+
+    guarded.__name__ = action.__name__
+    return guarded
+
+
 @admin.register(ProcrastinateJob)
 class JobAdmin(ProcrastinateJobAdmin):
     """procrastinate's read-only job admin, plus what each job returned or failed with."""
 
+    actions = [_guarded(action) for action in ProcrastinateJobAdmin.actions]
     list_display = ["pk", "short_task_name", "pretty_args", "state", "attempts", "outcome"]
     fields = [*ProcrastinateJobAdmin.fields, "outcome_summary", "outcome_error"]
+
+    def has_manage_permission(self, request: HttpRequest) -> bool:
+        # The rows stay read-only (has_change_permission is False): the change
+        # permission only says who may retry, cancel or abort.
+        return request.user.has_perm("procrastinate.change_procrastinatejob")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ProcrastinateJob]:
         return (

@@ -31,7 +31,8 @@ class OrderAdminForm(forms.ModelForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk is not None:
+        # Staff who may only view get every field read-only: no status field here.
+        if self.instance.pk is not None and "status" in self.fields:
             allowed = (self.instance.status, *self.instance.next_statuses)
             self.fields["status"].choices = [
                 (value, label) for value, label in OrderStatus.choices if value in allowed
@@ -39,7 +40,7 @@ class OrderAdminForm(forms.ModelForm):
 
 
 def _status_action(status: str, description: str):  # noqa: ANN202 (an admin action)
-    @admin.action(description=description)
+    @admin.action(description=description, permissions=["change"])
     def action(modeladmin: OrderAdmin, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         changed, refused = 0, []
         for order in queryset:
