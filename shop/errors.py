@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rest_framework import serializers
+
 if TYPE_CHECKING:
     from django.http import HttpResponse
     from rest_framework.response import Response
@@ -38,6 +40,20 @@ class ShopError(Exception):
         for header, value in self.headers().items():
             response[header] = value
         return response
+
+
+class DetailSerializer(serializers.Serializer):
+    """The API's one error body, ``{"detail": "..."}`` (``Error`` in the schema)."""
+
+    detail = serializers.CharField()
+
+    class Meta:
+        ref_name = "Error"
+
+
+def error_responses(*statuses: int) -> dict[int, type[DetailSerializer]]:
+    """``extend_schema(responses=...)`` entries: these statuses answer with the error body."""
+    return dict.fromkeys(statuses, DetailSerializer)
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -17,21 +17,16 @@ from rest_framework.views import APIView
 
 from shop.cart import selectors, services
 from shop.cart.exceptions import CartError
+from shop.cart.models import Cart
 from shop.cart.selectors import CartSummary
 from shop.cart.session import cart_for_request, cart_id_for_request
+from shop.errors import error_responses
 from shop.inputs import error_detail
 from shop.money import currency_code
 from shop.orders.delivery import DEFAULT_DELIVERY, delivery_methods
 
-
-class DetailSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-    class Meta:
-        ref_name = "CommerceErrorDetail"
-
-
-ERRORS = {code: DetailSerializer for code in (400, 402, 404, 409, 415)}
+# CartError (a ShopError) answers through the API's one exception handler.
+ERRORS = error_responses(400, 402, 404, 409, 415)
 
 
 class CartOutputSerializer(serializers.Serializer):
@@ -83,6 +78,13 @@ def _cart_response(request: Request, *, status: int = 200) -> Response:
     return Response(_cart_body(summary), status=status)
 
 
+def _cart_with_lines(request: Request) -> Cart:
+    cart = cart_for_request(request, create=False)
+    if cart is None:
+        raise CartError("That item is not in your cart.", status=404)
+    return cart
+
+
 class CartApi(APIView):
     """The session's cart, priced from the catalog (delivery: the standard method)."""
 
@@ -108,15 +110,12 @@ class CartLineAddApi(APIView):
         if not serializer.is_valid():
             return Response({"detail": error_detail(serializer.errors)}, status=400)
         data = serializer.validated_data
-        try:
-            services.cart_line_add(
-                cart=cart_for_request(request, create=True),
-                product_id=data["product"],
-                variant_id=data["variant"],
-                quantity=data["quantity"],
-            )
-        except CartError as error:
-            return Response({"detail": error.message}, status=error.status)
+        services.cart_line_add(
+            cart=cart_for_request(request, create=True),
+            product_id=data["product"],
+            variant_id=data["variant"],
+            quantity=data["quantity"],
+        )
         return _cart_response(request, status=201)
 
 
@@ -134,26 +133,16 @@ class CartLineUpdateApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         if not serializer.is_valid():
             return Response({"detail": error_detail(serializer.errors)}, status=400)
-        try:
-            cart = cart_for_request(request, create=False)
-            if cart is None:
-                raise CartError("That item is not in your cart.", status=404)
-            services.cart_line_quantity_set(
-                cart=cart, line_id=line_id, quantity=serializer.validated_data["quantity"]
-            )
-        except CartError as error:
-            return Response({"detail": error.message}, status=error.status)
+        services.cart_line_quantity_set(
+            cart=_cart_with_lines(request),
+            line_id=line_id,
+            quantity=serializer.validated_data["quantity"],
+        )
         return _cart_response(request)
 
 
 class CartLineRemoveApi(APIView):
     @extend_schema(request=None, responses={200: CartOutputSerializer, **ERRORS})
     def post(self, request: Request, line_id: int) -> Response:
-        try:
-            cart = cart_for_request(request, create=False)
-            if cart is None:
-                raise CartError("That item is not in your cart.", status=404)
-            services.cart_line_remove(cart=cart, line_id=line_id)
-        except CartError as error:
-            return Response({"detail": error.message}, status=error.status)
+        services.cart_line_remove(cart=_cart_with_lines(request), line_id=line_id)
         return _cart_response(request)

@@ -13,7 +13,7 @@ from shop import uploads
 from shop.catalog import selectors
 from shop.catalog.descriptions import description_render
 from shop.catalog.models import Product
-from shop.errors import ShopError
+from shop.errors import ShopError, error_responses
 from shop.inputs import clean_text, error_detail
 from shop.money import currency_code, discount_percent, format_money
 
@@ -99,14 +99,7 @@ class ProductOutputSerializer(serializers.ModelSerializer):
         return product.thumbnail.url if product.thumbnail else None
 
 
-class DetailSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-    class Meta:
-        ref_name = "ErrorDetail"
-
-
-ERRORS = {400: DetailSerializer, 413: DetailSerializer, 503: DetailSerializer}
+ERRORS = error_responses(400, 413, 503)
 
 
 @extend_schema(

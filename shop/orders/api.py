@@ -13,10 +13,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shop.cart.api import ERRORS, DetailSerializer
-from shop.cart.exceptions import CartError
+from shop.cart.api import ERRORS
 from shop.cart.session import cart_id_for_request
 from shop.clients import client_address
+from shop.errors import DetailSerializer
 from shop.inputs import error_detail
 from shop.orders import selectors, services
 from shop.orders.delivery import DEFAULT_DELIVERY, delivery_methods
@@ -95,16 +95,13 @@ class CheckoutApi(APIView):
             return Response({"detail": error_detail(serializer.errors)}, status=400)
         data = dict(serializer.validated_data)
         token, fingerprint = data.pop("checkout_token"), data.pop("cart_fingerprint")
-        try:
-            order = services.order_place(
-                cart_id=cart_id_for_request(request),
-                details=services.CheckoutDetails(**data),
-                checkout_token=token,
-                cart_fingerprint=fingerprint,
-                user=request.user,
-            )
-        except CartError as error:
-            return Response({"detail": error.message}, status=error.status)
+        order = services.order_place(
+            cart_id=cart_id_for_request(request),
+            details=services.CheckoutDetails(**data),
+            checkout_token=token,
+            cart_fingerprint=fingerprint,
+            user=request.user,
+        )  # OrderError -> its status through the API's error handler
         return Response(OrderOutputSerializer(order).data, status=201)
 
 

@@ -6,5 +6,5 @@ from shop.cart.exceptions import CartError
 class OrderError(CartError):
     """A checkout or order failure fit for the shopper (or merchant).
 
-    A CartError, so views and the API answer both the same way.
+    A CartError (so a ShopError): views and the API answer both the same way.
     """

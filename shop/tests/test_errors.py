@@ -4,9 +4,11 @@ import pytest
 from rest_framework.test import APIClient
 
 from shop.assistant.exceptions import AssistantError
+from shop.cart.exceptions import CartError
 from shop.catalog.exceptions import CatalogError
 from shop.errors import NESTED_TOO_DEEPLY, ShopError, api_exception_handler
 from shop.images import ImageRejected
+from shop.orders.exceptions import OrderError
 
 pytestmark = pytest.mark.django_db
 
@@ -24,10 +26,22 @@ def test_deeply_nested_json_is_a_400_not_a_500(url):
 
 
 def test_every_app_error_is_a_shop_error():
-    for error_class in (CatalogError, AssistantError, ImageRejected):
+    for error_class in (CatalogError, AssistantError, ImageRejected, CartError, OrderError):
         error = error_class("nope", status=413)
         assert isinstance(error, ShopError)
         assert (error.message, error.status) == ("nope", 413)
+
+
+def test_the_api_documents_one_error_body():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schemas = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    bodies = [
+        name
+        for name, schema in schemas.items()
+        if schema.get("properties", {}).keys() == {"detail"}
+    ]
+    assert bodies == ["Error"]
 
 
 def test_the_handler_answers_a_shop_error_with_its_status_and_retry_after():
