@@ -149,6 +149,10 @@ INSTALLED_APPS = [
     "shop.jobs",
     "shop.cart",
     "shop.orders",
+    # Before allauth, so its allauth/layouts/base.html puts allauth's pages in base.html.
+    "shop.accounts",
+    "allauth",
+    "allauth.account",
 ]
 
 MIDDLEWARE = [
@@ -160,6 +164,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -253,6 +258,43 @@ CACHES = {
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Shoppers' accounts: django-allauth (allauth.account only, no social logins), e-mail
+# and password, the e-mail verified before the first login. Its e-mails go through the
+# task engine (shop/accounts/adapter.py). Staff still log in to /admin/ by username.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "accounts:overview"
+ACCOUNT_ADAPTER = "shop.accounts.adapter.ShopAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+# One address per account: changing it verifies the new one, then replaces the old.
+ACCOUNT_CHANGE_EMAIL = True
+# Sign-up and password reset answer the same for a known and an unknown address (the
+# owner of a known one gets an e-mail saying so instead).
+ACCOUNT_PREVENT_ENUMERATION = True
+# Password changed, e-mail changed: the shopper is told by e-mail.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Threadline: "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SHOP_HTTPS else "http"
+# Counted in the cache (the database cache table, shared by every worker); "ip" is the
+# client address behind SHOP_TRUSTED_PROXIES, "key" the e-mail typed.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "confirm_email": "1/3m/key",
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

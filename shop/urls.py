@@ -21,6 +21,8 @@ urlpatterns = [
     path("api/", include("shop.orders.api_urls")),
     path("assistant/", include("shop.assistant.urls")),
     path("cart/", include("shop.cart.urls")),
+    path("accounts/", include("allauth.account.urls")),
+    path("", include("shop.accounts.urls")),
     path("", include("shop.orders.urls")),
     path("", include("shop.catalog.urls")),
 ]
