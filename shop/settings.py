@@ -356,6 +356,9 @@ SHOP_EMBEDDING_QUANTIZE_TEXT = envbool("SHOP_EMBEDDING_QUANTIZE_TEXT", "true")
 # (slower than exact there too); exactly, recall 1.0 at ~330 ms (bench/vector_search_scale.py).
 SHOP_SEARCH_EXACT_MAX_PRODUCTS = envint("SHOP_SEARCH_EXACT_MAX_PRODUCTS", "20000", low=0)
 SHOP_SEARCH_TEXT_WEIGHT = envfloat("SHOP_SEARCH_TEXT_WEIGHT", "0.5", low=0.0, high=1.0)
+# A product with no size in stock loses this much of its search score (1 = the whole
+# result list): the default puts it after every buyable product; 0 leaves it in place.
+SHOP_SEARCH_SOLD_OUT_WEIGHT = envfloat("SHOP_SEARCH_SOLD_OUT_WEIGHT", "1000", low=0.0)
 
 # Assistant (Gemini through google-genai, or the offline backend).
 SHOP_ASSISTANT_BACKEND = envchoice("SHOP_ASSISTANT_BACKEND", "auto", ("auto", "gemini", "offline"))

@@ -115,10 +115,12 @@ ERRORS = error_responses(400, 413, 503)
             )
             for name, (param, _field) in selectors.FACETS.items()
         ),
+        OpenApiParameter("in_stock", bool, description="Only products with a size in stock."),
     ]
 )
 class ProductListApi(ListAPIView):
-    """Browsable products; filter with category, gender, colour, season, usage, q."""
+    """Browsable products; filter with category, gender, colour, season, usage, size,
+    in_stock, q."""
 
     serializer_class = ProductOutputSerializer
 
@@ -155,6 +157,15 @@ class ProductSearchApi(APIView):
         colour = serializers.ListField(
             child=serializers.CharField(max_length=50), required=False, default=list
         )
+        size = serializers.ListField(
+            child=serializers.CharField(max_length=30),
+            required=False,
+            default=list,
+            help_text="Sizes as the catalog writes them (M, UK9); products with one in stock.",
+        )
+        in_stock = serializers.BooleanField(
+            required=False, default=False, help_text="Only products with a size in stock."
+        )
         k = serializers.IntegerField(required=False, min_value=1, max_value=100, default=12)
 
         def to_internal_value(self, data: object) -> dict:
@@ -163,7 +174,7 @@ class ProductSearchApi(APIView):
             if isinstance(data, dict) and not isinstance(data, QueryDict):
                 data = {
                     key: [value]
-                    if key in ("category", "gender", "colour") and isinstance(value, str)
+                    if key in ("category", "gender", "colour", "size") and isinstance(value, str)
                     else value
                     for key, value in data.items()
                 }
@@ -219,6 +230,8 @@ class ProductSearchApi(APIView):
             category=tuple(data["category"]),
             gender=tuple(data["gender"]),
             colour=tuple(data["colour"]),
+            size=tuple(data["size"]),
+            in_stock=data["in_stock"],
         )
         unknown = selectors.filter_values_unknown(filters=filters)
         if unknown:

@@ -14,9 +14,17 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Value
 
-from shop.catalog.filters import FACET_LABELS, FACETS, PRICE_BUCKETS, ProductFilters, price_label
+from shop.catalog.filters import (
+    CONDITIONS,
+    FACET_LABELS,
+    FACETS,
+    PRICE_BUCKETS,
+    ProductFilters,
+    price_label,
+)
 from shop.catalog.models import Category, Product
 from shop.catalog.query import Understanding
+from shop.catalog.sizes import size_group, size_key
 from shop.catalog.vocabulary import normalise
 
 
@@ -27,6 +35,7 @@ class FacetValue:
     count: int
     selected: bool
     url: str
+    group: str = ""  # sizes: "Letter", "UK", "One size"...
 
 
 @dataclass
@@ -44,10 +53,19 @@ class Chip:
 
 
 # Facet -> (value, label) of a product: categories link by slug and show their name.
+# Sizes are many per product and counted from the sizes table (``_SIZE_PART``).
 _COLUMNS = {
     name: (field_name, "category__name" if name == "category" else field_name)
     for name, (_param, field_name) in FACETS.items()
+    if name != "size"
 }
+# A size counts the matched products that have it in stock (as ``in_stock_sizes``).
+_SIZE_PART = (
+    "SELECT {order}, v.size, v.size, count(DISTINCT matched.id) FROM matched"
+    " JOIN catalog_productvariant v ON v.product_id = matched.id"
+    " AND v.is_active AND (v.stock IS NULL OR v.stock > 0)"
+    " WHERE {others} GROUP BY 2, 3"
+)
 
 
 def _counted(
@@ -59,7 +77,7 @@ def _counted(
     each facet's own filter; a facet's values are counted over the products that
     pass every other facet (disjunctive counting), and so are the price buckets.
     """
-    names = (*FACETS, "price")
+    names = CONDITIONS
     passes = {}
     for name in names:
         condition = effective.condition(name)
@@ -76,7 +94,10 @@ def _counted(
     buckets = [0] * len(PRICE_BUCKETS)
     try:
         matched, params = (
-            base.order_by().annotate(**columns, **passes).values("price", *columns, *passes).query
+            base.order_by()
+            .annotate(**columns, **passes)
+            .values("id", "price", *columns, *passes)
+            .query
         ).sql_with_params()
     except EmptyResultSet:  # the words matched nothing: id IN ()
         return counted, buckets
@@ -86,6 +107,9 @@ def _counted(
         return " AND ".join(f"passes_{other}" for other in names if other != name)
 
     for order, name in enumerate(FACETS):
+        if name == "size":
+            parts.append(_SIZE_PART.format(order=order, others=others(name)))
+            continue
         parts.append(
             f"SELECT {order} AS facet, {name}_value::text AS value, {name}_label::text AS label,"
             f" count(*) AS n FROM matched WHERE {others(name)} AND {name}_label <> ''"
@@ -125,6 +149,8 @@ def facets_count(
     facets = []
     for name, rows in counted.items():
         chosen = set(getattr(effective, name))
+        if name == "size":
+            rows = sorted(rows, key=lambda row: size_key(row[0]))
         values = [
             FacetValue(
                 value=value,
@@ -132,6 +158,7 @@ def facets_count(
                 count=n,
                 selected=value in chosen or label in chosen,
                 url=shown.toggled(name, label if name != "category" else value).url(),
+                group=size_group(value) if name == "size" else "",
             )
             for value, label, n in rows
         ]
@@ -198,6 +225,15 @@ def chips_for(filters: ProductFilters, understanding: Understanding) -> list[Chi
             Chip(
                 label=f"{FACET_LABELS[facet]}: {term.value}",
                 url=filters.url(q=rest),
+                understood=True,
+            )
+        )
+    understood_sizes = [v for v in understanding.facets.get("size", ()) if v not in filters.size]
+    if understanding.size_phrase and understood_sizes:
+        chips.append(
+            Chip(
+                label=f"{FACET_LABELS['size']}: {', '.join(understood_sizes)}",
+                url=filters.url(q=_words_without(filters.q, understanding.size_phrase)),
                 understood=True,
             )
         )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields, replace
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
 from shop.inputs import clean_text
@@ -37,6 +37,8 @@ FACETS = {
     "brand": ("brand", "brand__name"),
     "season": ("season", "season"),
     "usage": ("usage", "usage"),
+    # Sizes live on ProductVariant: the condition asks for the size *in stock*.
+    "size": ("size", "variants__size"),
 }
 FACET_LABELS = {
     "category": "Article type",
@@ -45,6 +47,7 @@ FACET_LABELS = {
     "brand": "Brand",
     "season": "Season",
     "usage": "Occasion",
+    "size": "Size",
     "price": "Price",
 }
 # Price facet buckets: (low, high) in the shop's currency; None is open-ended.
@@ -71,6 +74,30 @@ def _price(value: str | None) -> Decimal | None:
     return price.quantize(Decimal("1")) if price == price.to_integral() else price
 
 
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "on", "yes"}
+
+
+def in_stock_sizes(**lookups: object) -> QuerySet:
+    """The sizes of the outer product that can be bought now (``lookups`` narrow them).
+
+    Stock lives on sizes: empty stock is not tracked (always buyable), 0 is sold out.
+    """
+    from shop.catalog.models import ProductVariant
+
+    return ProductVariant.objects.filter(
+        Q(stock__isnull=True) | Q(stock__gt=0),
+        product=OuterRef("pk"),
+        is_active=True,
+        **lookups,
+    )
+
+
+def buyable() -> Exists:
+    """True for a product with at least one size that can be bought now."""
+    return Exists(in_stock_sizes())
+
+
 def _page(value: str | None) -> int:
     try:
         return max(1, min(int(value or 1), 10_000))
@@ -88,8 +115,10 @@ class ProductFilters:
     brand: tuple[str, ...] = ()
     season: tuple[str, ...] = ()
     usage: tuple[str, ...] = ()
+    size: tuple[str, ...] = ()
     price_min: Decimal | None = None
     price_max: Decimal | None = None
+    in_stock: bool = False
     q: str = ""
     photo: str = ""
     sort: str = "relevance"
@@ -114,6 +143,7 @@ class ProductFilters:
             **facets,
             price_min=_price(query.get("price_min")),
             price_max=_price(query.get("price_max")),
+            in_stock=_flag(query.get("in_stock")),
             q=clean_text(query.get("q", ""), max_length=MAX_QUERY_LENGTH),
             photo=photo if _TOKEN.match(photo) else "",
             sort=sort if sort in SORTS else "relevance",
@@ -133,6 +163,8 @@ class ProductFilters:
             pairs.append(("price_min", str(self.price_min)))
         if self.price_max is not None:
             pairs.append(("price_max", str(self.price_max)))
+        if self.in_stock:
+            pairs.append(("in_stock", "1"))
         if self.sort != "relevance":
             pairs.append(("sort", self.sort))
         if self.page != 1:
@@ -161,6 +193,8 @@ class ProductFilters:
     def without(self, facet: str) -> ProductFilters:
         if facet == "price":
             return replace(self, price_min=None, price_max=None)
+        if facet == "in_stock":
+            return replace(self, in_stock=False)
         return replace(self, **{facet: ()})
 
     def toggled(self, facet: str, value: str) -> ProductFilters:
@@ -171,9 +205,10 @@ class ProductFilters:
         return replace(self, **{facet: (*values, value)}, page=1)
 
     def is_empty(self) -> bool:
-        """True when no facet or price narrows the catalog (words and photo aside)."""
+        """True when no facet, price or stock toggle narrows the catalog (words and photo
+        aside)."""
         return not any(getattr(self, name) for name in FACETS) and (
-            self.price_min is None and self.price_max is None
+            self.price_min is None and self.price_max is None and not self.in_stock
         )
 
     def is_default(self) -> bool:
@@ -190,7 +225,9 @@ class ProductFilters:
         )
 
     def condition(self, facet: str) -> Q | None:
-        """What one facet (or "price") asks of a product; None when it asks nothing."""
+        """What one facet (or "price", "in_stock") asks of a product; None when nothing."""
+        if facet == "in_stock":
+            return Q(buyable()) if self.in_stock else None
         if facet == "price":
             bounds = {}
             if self.price_min is not None:
@@ -206,15 +243,22 @@ class ProductFilters:
             return Q(category__slug__in=values) | Q(category__name__in=values)
         if facet == "brand":
             return Q(brand__name__in=values) | Q(brand__slug__in=values)
+        if facet == "size":
+            return Q(Exists(in_stock_sizes(size__in=values)))
         return Q(**{f"{FACETS[facet][1]}__in": values})
 
     def apply(self, queryset: QuerySet) -> QuerySet:
-        """Narrow products by the facets (any value within one, all facets) and price."""
-        for facet in (*FACETS, "price"):
+        """Narrow products by the facets (any value within one, all facets), price and
+        the in-stock toggle."""
+        for facet in CONDITIONS:
             condition = self.condition(facet)
             if condition is not None:
                 queryset = queryset.filter(condition)
         return queryset
+
+
+# Everything that narrows the products, in the order applied.
+CONDITIONS = (*FACETS, "price", "in_stock")
 
 
 def ordering(sort: str) -> tuple[object, ...]:

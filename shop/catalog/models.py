@@ -363,3 +363,112 @@ class StorefrontSettings(models.Model):
     def load(cls) -> StorefrontSettings:
         settings, _ = cls.objects.get_or_create(pk=1)
         return settings
+
+
+# --- merchandising -------------------------------------------------------------------
+
+
+class MerchandisingRule(models.Model):
+    """A merchant's say over what search shows: see ``shop.catalog.merchandising``.
+
+    It fires on a search's words (matched as search reads them: synonyms, plurals and
+    typos count), on an article type's pages, or on both, while enabled and inside
+    its window; it pins or hides a product, or boosts or buries the products that
+    match its filters by a weight.
+    """
+
+    PIN, HIDE, BOOST, BURY = "pin", "hide", "boost", "bury"
+    ACTIONS = [
+        (PIN, "Pin a product at a position"),
+        (HIDE, "Hide a product"),
+        (BOOST, "Boost products matching filters"),
+        (BURY, "Bury products matching filters"),
+    ]
+    IS, CONTAINS = "is", "contains"
+    MATCHES = [(IS, "The search is these words"), (CONTAINS, "The search contains these words")]
+
+    query = models.CharField(
+        max_length=200, blank=True, help_text="The shopper's words; empty: any search."
+    )
+    match = models.CharField(max_length=10, choices=MATCHES, default=IS)
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="article type",
+        help_text="Fires on this article type's pages and searches.",
+    )
+    action = models.CharField(max_length=10, choices=ACTIONS)
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The product to pin or hide.",
+    )
+    position = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Where a pinned product shows: 1 is first."
+    )
+    filters = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Storefront filters, e.g. {"brand": ["Puma"], "price_max": 999}.',
+    )
+    weight = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Boost or bury by: 1 moves a product past the whole list.",
+    )
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    enabled = models.BooleanField(default=True)
+    note = models.CharField(max_length=200, blank=True, help_text="Why, for other merchants.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["enabled", "starts_at", "ends_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(query="") | models.Q(category__isnull=False),
+                name="merchandising_rule_has_trigger",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(action__in=["pin", "hide"]) | models.Q(product__isnull=False),
+                name="merchandising_rule_pin_hide_product",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(action="pin") | models.Q(position__gte=1),
+                name="merchandising_rule_pin_position",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(action__in=["boost", "bury"])
+                | (models.Q(weight__gt=0) & ~models.Q(filters={})),
+                name="merchandising_rule_boost_bury_weight",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(starts_at__isnull=True)
+                | models.Q(ends_at__isnull=True)
+                | models.Q(ends_at__gt=models.F("starts_at")),
+                name="merchandising_rule_window",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        trigger = " + ".join(
+            part
+            for part in (f"“{self.query}”" if self.query else "", str(self.category or ""))
+            if part
+        )
+        return f"{self.get_action_display()} · {trigger}"
+
+    def clean(self) -> None:
+        from shop.catalog.merchandising import rule_validate
+
+        rule_validate(self)

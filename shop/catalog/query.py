@@ -1,7 +1,8 @@
 """Query understanding: the words of a search that name a filter, and the rest.
 
 "black casual shoes for men under 2k" -> colour Black, article type Casual Shoes,
-gender Men, price at most 2000; no words left for the text channels. Words are read
+gender Men, price at most 2000; no words left for the text channels. "size 9
+running shoes" -> the sizes the catalog writes for 9 ("UK9"), in stock. Words are read
 with the shared shopper vocabulary, so synonyms and typos count the same way as in
 the assistant.
 """
@@ -12,7 +13,10 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from shop.catalog.filters import MAX_PRICE
+from shop.catalog.sizes import size_words
 from shop.catalog.vocabulary import COMMON_WORDS, Term, Vocabulary, normalise
+from shop.inputs import parse_decimal
 
 # Vocabulary kind -> ProductFilters facet.
 KIND_FACETS = {
@@ -55,9 +59,12 @@ _PRICE_PATTERNS = (
 _THOUSANDS = re.compile(r"\b(\d{1,2}) (\d{2}) (\d{3})\b|\b(\d{1,3}) (\d{3})\b")
 
 
-def _amount(number: str, k: str | None) -> Decimal:
-    value = Decimal(number)
-    return value * 1000 if k else value
+def _amount(number: str, k: str | None) -> Decimal | None:
+    """The amount, or None past what a price can be ("under 999...9" is not a filter)."""
+    value = parse_decimal(number, low=Decimal(0), high=MAX_PRICE)
+    if value is None or not k:
+        return value
+    return value * 1000 if value * 1000 <= MAX_PRICE else None
 
 
 @dataclass
@@ -68,6 +75,7 @@ class Understanding:
     price_min: Decimal | None = None
     price_max: Decimal | None = None
     price_phrase: str = ""
+    size_phrase: str = ""
     terms: list[Term] = field(default_factory=list)
     remaining: str = ""
     suggestion: str | None = None
@@ -86,6 +94,7 @@ class Understanding:
         return ""
 
     def is_empty(self) -> bool:
+        # Understood sizes are in ``facets``.
         return not self.facets and self.price_min is None and self.price_max is None
 
 
@@ -94,22 +103,58 @@ def _join_thousands(text: str) -> str:
     return _THOUSANDS.sub(lambda m: "".join(g for g in m.groups() if g), text)
 
 
+def catalog_sizes(forms: list[str]) -> list[str]:
+    """The sizes on sale written as one of ``forms`` (case and spaces aside)."""
+    from django.db.models import Value
+    from django.db.models.functions import Replace, Upper
+
+    from shop.catalog.models import ProductVariant
+
+    wanted = {form.upper().replace(" ", "") for form in forms}
+    return list(
+        ProductVariant.objects.filter(is_active=True, product__is_active=True)
+        .annotate(compact=Upper(Replace("size", Value(" "), Value(""))))
+        .filter(compact__in=wanted)
+        .order_by("size")
+        .values_list("size", flat=True)
+        .distinct()
+    )
+
+
+def _take_size(normalised: str, result: Understanding) -> str:
+    """Reads a size ("size 9", "uk 8", "xl") the catalog sells; returns the rest."""
+    found = size_words(normalised)
+    if found is None:
+        return normalised
+    phrase, forms = found
+    sizes = catalog_sizes(forms)
+    if not sizes:
+        return normalised
+    result.facets["size"] = tuple(sizes)
+    result.size_phrase = phrase
+    return " ".join(normalised.replace(phrase, " ", 1).split())
+
+
 def understand(text: str, vocabulary: Vocabulary) -> Understanding:
     """Read filters out of a shopper's words (see the module docstring)."""
     normalised = _join_thousands(normalise(text))
     result = Understanding()
+    normalised = _take_size(normalised, result)
     for pattern, kind in _PRICE_PATTERNS:
         match = pattern.search(normalised)
         if not match:
             continue
         numbers = [g for g in match.groups()]
+        amounts = [_amount(numbers[i], numbers[i + 1]) for i in range(0, len(numbers), 2)]
+        if None in amounts:
+            break  # the words stay words
         if kind == "range":
-            low, high = _amount(numbers[0], numbers[1]), _amount(numbers[2], numbers[3])
+            low, high = amounts
             result.price_min, result.price_max = min(low, high), max(low, high)
         elif kind == "max":
-            result.price_max = _amount(numbers[0], numbers[1])
+            result.price_max = amounts[0]
         else:
-            result.price_min = _amount(numbers[0], numbers[1])
+            result.price_min = amounts[0]
         result.price_phrase = match.group(0)
         normalised = (normalised[: match.start()] + " " + normalised[match.end() :]).strip()
         normalised = " ".join(normalised.split())
@@ -125,7 +170,7 @@ def understand(text: str, vocabulary: Vocabulary) -> Understanding:
         if term.value not in values:
             values.append(term.value)
         used[term.start : term.end] = [True] * (term.end - term.start)
-    result.facets = {facet: tuple(values) for facet, values in facets.items()}
+    result.facets = {**result.facets, **{facet: tuple(v) for facet, v in facets.items()}}
     result.remaining = " ".join(
         token
         for token, is_used in zip(tokens, used, strict=True)

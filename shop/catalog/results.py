@@ -15,10 +15,10 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q
 
-from shop.catalog import selectors
+from shop.catalog import merchandising, selectors
 from shop.catalog.facets import Chip, Facet, chips_for, facets_count
 from shop.catalog.filters import ProductFilters, ordering
-from shop.catalog.models import Category, Product, SearchPhoto
+from shop.catalog.models import Category, MerchandisingRule, Product, SearchPhoto
 from shop.catalog.photos import search_photo_get
 from shop.catalog.query import Understanding, understand
 from shop.catalog.vocabulary import get_vocabulary, normalise
@@ -58,6 +58,11 @@ class ResultsPage:
     @property
     def next_url(self) -> str:
         return self.filters.url(page=self.page.next_page_number()) if self.page.has_next() else ""
+
+    @property
+    def in_stock_url(self) -> str:
+        """This page with the "in stock only" toggle flipped."""
+        return self.filters.url(in_stock=not self.filters.in_stock)
 
     @property
     def remove_photo_url(self) -> str:
@@ -176,6 +181,11 @@ def _reasons(
                 "Looks like your photo" if filters.photo else "Looks like what you described"
             )
         for facet, values in understanding.facets.items():
+            if facet == "size":
+                sizes = [v.size for v in product.variants.all() if v.in_stock and v.size in values]
+                if sizes:
+                    why.append(f"Size {', '.join(sizes)} in stock")
+                continue
             value = {
                 "colour": product.base_colour,
                 "gender": product.gender,
@@ -217,17 +227,27 @@ def home_shelf() -> Shelf | None:
     return Shelf(title="New arrivals", products=newest) if newest else None
 
 
-def results_page(*, filters: ProductFilters, page_size: int = PAGE_SIZE) -> ResultsPage:
-    """Everything the results page shows for one URL state."""
+def results_page(
+    *,
+    filters: ProductFilters,
+    page_size: int = PAGE_SIZE,
+    rules: list[MerchandisingRule] | None = None,
+) -> ResultsPage:
+    """Everything the results page shows for one URL state.
+
+    ``rules``: the merchandising rules that may fire (default: the active ones; the
+    admin's preview passes others).
+    """
     understanding = understand(filters.q, get_vocabulary()) if filters.q else Understanding()
     effective = _effective(filters, understanding)
     photo = search_photo_get(token=filters.photo) if filters.photo else None
     photo_missing = bool(filters.photo) and photo is None
     is_search = bool(filters.q) or photo is not None
+    plan = merchandising.plan_for(words=filters.q, categories=effective.category, rules=rules)
     match = _match(q=filters.q, words=understanding.remaining, photo=photo, effective=effective)
-    base = Product.objects.browsable()
+    base = plan.visible(Product.objects.browsable())
     if match.condition is not None:
-        base = base.filter(match.condition)
+        base = base.filter(plan.matched_or_pinned(match.condition))
     results = effective.apply(base)
     notice = match.notice
     if (
@@ -241,20 +261,17 @@ def results_page(*, filters: ProductFilters, page_size: int = PAGE_SIZE) -> Resu
             f"Nothing matched “{understanding.remaining}”; showing everything else you asked for."
         )
         match = _Match(condition=None)
-        base = Product.objects.browsable()
+        base = plan.visible(Product.objects.browsable())
         results = effective.apply(base)
     # Cards show the brand, the price and the sizes for sale.
     results = results.select_related("category", "brand").prefetch_related("variants")
-    if filters.sort == "relevance" and match.condition is not None:
-        allowed = set(results.values_list("id", flat=True))
-        ordered_ids = [pk for pk in match.order if pk in allowed]
-        paginator = Paginator(ordered_ids, page_size)
-        page = paginator.get_page(filters.page)
-        products = results.in_bulk(list(page.object_list))
-        page.object_list = [products[pk] for pk in page.object_list if pk in products]
-    else:
-        paginator = Paginator(results.order_by(*ordering(filters.sort)), page_size)
-        page = paginator.get_page(filters.page)
+    # Rules and stock reorder what the channels and filters let through (merchandising).
+    ranked = match.order if filters.sort == "relevance" and match.condition is not None else None
+    ordered_ids = merchandising.apply(results, plan=plan, ranked=ranked, sort=filters.sort)
+    paginator = Paginator(ordered_ids, page_size)
+    page = paginator.get_page(filters.page)
+    products = results.in_bulk(list(page.object_list))
+    page.object_list = [products[pk] for pk in page.object_list if pk in products]
     popular = []
     if is_search and paginator.count == 0:
         popular = list(

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import Count, F, Q, QuerySet
 
-from shop.catalog import relevance, vector_search
+from shop.catalog import merchandising, relevance, vector_search
 from shop.catalog.exceptions import CatalogError
 from shop.catalog.filters import FACETS, SORTS, ProductFilters, ordering
 from shop.catalog.models import Category, Product
@@ -302,7 +302,15 @@ def product_search(
     else:
         # A photo alone is one channel: its similarity is the score.
         fused = dict(vector_ranked)
-    ordered = sorted(fused, key=lambda pk: (-fused[pk], pk))[:k]
+    # Merchandising rules and stock, as on the results page (one place: merchandising).
+    plan = merchandising.plan_for(words=text, categories=filters.category)
+    shown = plan.visible(
+        _filtered(Product.objects.browsable(), filters).filter(
+            plan.matched_or_pinned(Q(id__in=list(fused)))
+        )
+    )
+    ranked = sorted(fused, key=lambda pk: (-fused[pk], pk))
+    ordered = list(merchandising.apply(shown, plan=plan, ranked=ranked)[:k])
     products = Product.objects.for_display().in_bulk(ordered)
     vector_scores = dict(vector_ranked)
     keyword_ranks = {pk: rank for rank, pk in enumerate(keyword_ids, start=1)}
