@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
@@ -19,6 +20,12 @@ from shop.orders.models import Order
 MAX_ADDRESSES = 20
 
 
+def _lock_shopper(user: AbstractBaseUser) -> None:
+    # Serialises one shopper's address writes (two "make default" at once, or a save
+    # racing the limit), inside the caller's transaction.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+
+
 def address_save(
     *, user: AbstractBaseUser, data: dict[str, Any], address_id: int | None = None
 ) -> Address:
@@ -28,9 +35,7 @@ def address_save(
     (one default per user, also a database constraint).
     """
     with transaction.atomic():
-        # Serialises a shopper's address writes, so two "make default" at once can't
-        # both pass the check below.
-        type(user).objects.select_for_update().filter(pk=user.pk).first()
+        _lock_shopper(user)
         if address_id is None:
             if Address.objects.filter(user=user).count() >= MAX_ADDRESSES:
                 raise AccountError(f"You can save at most {MAX_ADDRESSES} addresses.")
@@ -53,7 +58,7 @@ def address_save(
 def address_delete(*, user: AbstractBaseUser, address_id: int) -> None:
     """Delete an address; if it was the default, the newest other one becomes it."""
     with transaction.atomic():
-        type(user).objects.select_for_update().filter(pk=user.pk).first()
+        _lock_shopper(user)
         address = Address.objects.filter(user=user, pk=address_id).first()
         if address is None:
             raise AccountError("That address is not one of yours.", status=404)

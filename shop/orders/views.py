@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from shop.accounts.selectors import address_checkout_initial
 from shop.cart.exceptions import CartError
 from shop.cart.selectors import cart_summary
 from shop.cart.session import cart_id_for_request
@@ -59,6 +60,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
             "delivery_method": DEFAULT_DELIVERY,
             "payment_method": DEFAULT_PAYMENT,
             "email": request.user.email if request.user.is_authenticated else "",
+            **address_checkout_initial(user=request.user),
         }
         return _checkout_render(request, CheckoutForm(initial=initial))
     form = CheckoutForm(request.POST)
