@@ -21,7 +21,7 @@ from shop.cart.models import Cart
 from shop.cart.selectors import CartSummary
 from shop.cart.session import cart_for_request, cart_id_for_request
 from shop.errors import error_responses
-from shop.inputs import error_detail
+from shop.inputs import WholeNumberSerializerField, error_detail
 from shop.money import currency_code
 from shop.orders.delivery import DEFAULT_DELIVERY, delivery_methods
 
@@ -97,9 +97,9 @@ class CartLineAddApi(APIView):
     parser_classes = [JSONParser]
 
     class InputSerializer(serializers.Serializer):
-        product = serializers.IntegerField(help_text="Product id.")
-        variant = serializers.IntegerField(help_text="The chosen size's variant id.")
-        quantity = serializers.IntegerField(default=1)
+        product = WholeNumberSerializerField(min_value=1, help_text="Product id.")
+        variant = WholeNumberSerializerField(min_value=1, help_text="The chosen size's variant id.")
+        quantity = WholeNumberSerializerField(default=1)
 
         class Meta:
             ref_name = "CartLineAddInput"
@@ -123,7 +123,7 @@ class CartLineUpdateApi(APIView):
     parser_classes = [JSONParser]
 
     class InputSerializer(serializers.Serializer):
-        quantity = serializers.IntegerField()
+        quantity = WholeNumberSerializerField()
 
         class Meta:
             ref_name = "CartLineUpdateInput"

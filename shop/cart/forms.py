@@ -2,14 +2,19 @@ from __future__ import annotations
 
 from django import forms
 
+from shop.inputs import MAX_ID, WholeNumberField
+
 
 class AddToCartForm(forms.Form):
     """Which product, which size, how many. No price: the cart is priced from the catalog."""
 
-    product = forms.IntegerField()
-    variant = forms.IntegerField(error_messages={"required": "Choose a size."})
-    quantity = forms.IntegerField(initial=1)
+    product = WholeNumberField(min_value=1, max_value=MAX_ID)
+    variant = WholeNumberField(
+        min_value=1, max_value=MAX_ID, error_messages={"required": "Choose a size."}
+    )
+    # Out-of-range quantities get the cart's own message (services.quantity_check).
+    quantity = WholeNumberField(initial=1)
 
 
 class QuantityForm(forms.Form):
-    quantity = forms.IntegerField()
+    quantity = WholeNumberField()

@@ -11,6 +11,7 @@ from shop.cart.exceptions import CartError
 from shop.cart.forms import AddToCartForm, QuantityForm
 from shop.cart.session import cart_for_request, cart_id_for_request
 from shop.catalog.models import Product
+from shop.inputs import parse_int
 from shop.orders.delivery import DEFAULT_DELIVERY, delivery_methods
 
 
@@ -56,8 +57,7 @@ def _add_result(
 @vary_on_headers("HX-Request")
 def cart_line_add(request: HttpRequest) -> HttpResponse:
     form = AddToCartForm(request.POST)
-    product_id = form.data.get("product")
-    product_id = int(product_id) if str(product_id or "").isdigit() else None
+    product_id = parse_int(form.data.get("product"), low=1)
     try:
         if not form.is_valid():
             first = next(iter(form.errors.values()))[0]

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
-from shop.inputs import clean_text
+from shop.inputs import clean_text, parse_decimal, parse_int
 from shop.paths import cached_reverse
 
 MAX_QUERY_LENGTH = 200
@@ -63,13 +63,9 @@ MAX_PRICE = Decimal("99999999")
 
 
 def _price(value: str | None) -> Decimal | None:
-    if not value:
-        return None
-    try:
-        price = Decimal(value.strip())
-    except (InvalidOperation, ValueError):
-        return None
-    if not price.is_finite() or price < 0 or price > MAX_PRICE:
+    # Plain digits only: "1e-999999" is a Decimal that PostgreSQL refuses.
+    price = parse_decimal(value, low=Decimal(0), high=MAX_PRICE)
+    if price is None:
         return None
     return price.quantize(Decimal("1")) if price == price.to_integral() else price
 
@@ -99,10 +95,8 @@ def buyable() -> Exists:
 
 
 def _page(value: str | None) -> int:
-    try:
-        return max(1, min(int(value or 1), 10_000))
-    except ValueError:
-        return 1
+    page = parse_int(value)
+    return 1 if page is None else max(1, min(page, 10_000))
 
 
 @dataclass(frozen=True)
