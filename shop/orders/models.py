@@ -39,6 +39,16 @@ class Order(models.Model):
         blank=True,
         related_name="orders",
     )
+    # The cart that placed it: its checkout_token gives the order back to that cart (or
+    # the order's user) only, never to another session that learned the token.
+    cart = models.ForeignKey(
+        "cart.Cart",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     status = models.CharField(max_length=20, choices=OrderStatus, default=OrderStatus.PLACED)
 
     email = models.EmailField()

@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 NUMBER_PREFIX = "TL-"
 NUMBER_LENGTH = 8
+ALREADY_SUBMITTED = "This checkout was already submitted."
 
 
 def order_number_new() -> str:
@@ -89,7 +90,9 @@ def order_place(
         cart = Cart.objects.select_for_update().filter(pk=cart_id).first() if cart_id else None
         existing = Order.objects.filter(checkout_token=checkout_token).first()
         if existing is not None:
-            return existing
+            if _placed_by(existing, cart=cart, user=user):
+                return existing
+            raise OrderError(ALREADY_SUBMITTED, status=409)
         if cart is None:
             raise OrderError("Your cart is empty.")
         summary = _locked_summary(cart)
@@ -106,6 +109,7 @@ def order_place(
         delivery_price = delivery.price_for(summary.subtotal)
         order = _order_create(
             checkout_token=checkout_token,
+            cart=cart,
             user=user,
             details=details,
             delivery_name=delivery.name,
@@ -148,6 +152,13 @@ def order_place(
     return order
 
 
+def _placed_by(order: Order, *, cart: Cart | None, user: AbstractBaseUser | None) -> bool:
+    """Whether this cart, or this signed-in user, placed the order."""
+    if cart is not None and order.cart_id == cart.pk:
+        return True
+    return user is not None and user.is_authenticated and order.user_id == user.pk
+
+
 def _order_create(
     *, checkout_token: uuid.UUID, user: AbstractBaseUser | None, details: CheckoutDetails, **fields
 ) -> Order:
@@ -173,7 +184,7 @@ def _order_create(
                 return Order.objects.create(number=order_number_new(), **values)
         except IntegrityError:
             if Order.objects.filter(checkout_token=checkout_token).exists():
-                raise OrderError("This checkout was already submitted.", status=409) from None
+                raise OrderError(ALREADY_SUBMITTED, status=409) from None
             # A number collision (31^8 numbers): draw again.
     raise OrderError("We could not number your order; please try again.", status=503)
 

@@ -104,6 +104,17 @@ def test_checkout_api_places_an_order_once_per_token(client):
     assert Order.objects.count() == 1 and variant_of(product, "M").stock == 1
 
 
+def test_another_sessions_checkout_token_gets_a_409_not_their_order(client):
+    _add(client, product_make())
+    body = {**CHECKOUT_FORM, "checkout_token": str(uuid.uuid4())}
+    assert _post(client, "/api/checkout/", body).status_code == 201
+    stranger = Client()
+    response = _post(stranger, "/api/checkout/", {**body, "email": "eve@example.com"})
+    assert response.status_code == 409
+    assert "asha@example.com" not in response.content.decode()
+    assert response.json() == {"detail": "This checkout was already submitted."}
+
+
 @pytest.mark.parametrize(
     ("change", "detail"),
     [

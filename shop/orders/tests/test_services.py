@@ -114,6 +114,26 @@ def test_the_same_checkout_token_returns_the_same_order():
     assert variant_of(product, "M").stock == 2
 
 
+def test_a_checkout_token_is_answered_only_for_the_cart_or_user_that_placed_it():
+    from django.contrib.auth.models import User
+
+    buyer = User.objects.create_user("asha", "asha@example.com", "pw-123456789")
+    product = product_make(stock=3)
+    once = token()
+    first = order_place(
+        cart_id=cart_with((product, "M", 1)).pk, details=DETAILS, checkout_token=once, user=buyer
+    )
+    stranger = cart_with((product, "L", 1))
+    for cart_id in (stranger.pk, None):
+        with pytest.raises(OrderError, match="already submitted") as error:
+            order_place(cart_id=cart_id, details=DETAILS, checkout_token=once)
+        assert error.value.status == 409
+    # The same shopper, signed in elsewhere, gets their order back.
+    again = order_place(cart_id=None, details=DETAILS, checkout_token=once, user=buyer)
+    assert again.pk == first.pk
+    assert Order.objects.count() == 1 and stranger.lines.count() == 1
+
+
 def test_an_empty_or_missing_cart_is_refused():
     product = product_make()
     cart = cart_with((product, "M", 1))

@@ -82,6 +82,20 @@ def test_a_double_submitted_checkout_makes_one_order(client):
     assert variant_of(product, "M").stock == 4
 
 
+def test_another_browser_posting_the_same_checkout_token_gets_a_409_and_no_order(client):
+    _fill_cart(client, product_make())
+    form = _checkout_form(client)
+    client.post("/checkout/", form)
+    number = Order.objects.get().number
+    stranger = Client()
+    _fill_cart(stranger, product_make())
+    response = stranger.post("/checkout/", form)
+    assert response.status_code == 409
+    assert "This checkout was already submitted." in response.content.decode()
+    assert stranger.get(f"/orders/{number}/").status_code == 404
+    assert Order.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
