@@ -20,8 +20,11 @@ DROPPED_WITH_CONTENT = frozenset({"script", "style", "iframe", "object", "templa
 # What is left of characters lost in double-encoded text ("5'8â€Â�", "bagÃ?Â?"): a
 # run of these around a U+FFFD cannot be repaired and is dropped.
 _LOST = "\ufffd\ufeffÃÂâ€ï†¯»¿?"
-_LOST_RUN = re.compile(f"[{_LOST}]*\ufffd[{_LOST}]*")
+_LOST_RUN = re.compile(f"[{_LOST}]*\ufffd[{_LOST}]*|(?:[ÃÂ]\\?){{2,}}")
 _TAG = re.compile(r"<[^>]*>")
+# nh3 writes U+00A0 as ``&nbsp;``, which hides the classic mojibake of a no-break space
+# ("Â" + U+00A0, its UTF-8 bytes read as Latin-1) from ftfy; it sees the character.
+_NBSP_ENTITY = re.compile(r"&(?:nbsp|#160|#[xX]0*[aA]0);")
 NOT_GIVEN = {"", "NA", "N/A"}
 
 
@@ -49,7 +52,7 @@ def description_clean(html: str) -> str:
     repaired (ftfy) or dropped, "NA" placeholders read as empty."""
     if not html:
         return ""
-    text = _sanitise(html)
+    text = _NBSP_ENTITY.sub("\u00a0", _sanitise(html))
     text = ftfy.fix_text(
         text,
         unescape_html=False,
@@ -66,5 +69,6 @@ def description_clean(html: str) -> str:
 
 
 def description_render(html: str) -> str:
-    """Re-sanitise stored HTML for display (the render-time half of the rule above)."""
-    return _sanitise(html) if html else ""
+    """Stored HTML cleaned again for display (the render-time half of the rule above):
+    text stored before a repair was known is shown repaired too."""
+    return description_clean(html) if html else ""

@@ -12,6 +12,13 @@ model in use and stored with its id:
 
 Floors are computed by ``manage.py calibrate_search`` or lazily on the first search
 with a model; a new model id gets its own row, so floors never mix.
+
+A score vouches for a product only when it clears the floor by ``FLOOR_MARGIN``
+(``vouches``). Scores are float32 inner products whose last bits depend on the path
+(pgvector's SIMD kernels differ between CPUs, a text encoded alone or in a batch
+differs by ~1e-7), so a calibration text searched again can land one float32 step
+above the floor it set. The margin is a thousand such steps and far below any gap
+that tells a real match from nonsense, so no decision hangs on a float tie.
 """
 
 from __future__ import annotations
@@ -61,6 +68,8 @@ HELD_OUT_NONSENSE = [
     "vacuum cleaner",
 ]
 RANDOM_TEXTS = 16
+# How far above its floor a score must be (see the module docstring).
+FLOOR_MARGIN = 1e-4
 
 
 def nonsense_texts() -> list[str]:
@@ -73,10 +82,20 @@ def nonsense_texts() -> list[str]:
     return [*OFF_TOPIC, *letters]
 
 
+def vouches(score: float, floor: float) -> bool:
+    """Whether a vector score is a match: above the floor by the stated margin."""
+    return score > floor + FLOOR_MARGIN
+
+
 def text_floor_measure(*, encoder: Blip2Encoder, texts: list[str]) -> float:
-    """The best ITC score any of ``texts`` reaches against the embedded catalog."""
+    """The best ITC score any of ``texts`` reaches against the embedded catalog.
+
+    Each text is encoded alone, as a shopper's words are, so the floor comes from the
+    computation a search repeats (a batch pads and rounds differently).
+    """
     best = -1.0
-    for vector in encoder.encode_texts(texts):
+    for text in texts:
+        vector = encoder.encode_texts([text])[0]
         top = vector_search.exact_scores_over_model(
             vector_search.VectorQuery(text=vector), model_id=encoder.model_id, limit=1
         )
@@ -187,7 +206,7 @@ def floor_effect(*, encoder: Blip2Encoder, queries: list) -> FloorEffect:
             vector_search.VectorQuery(text=vector), model_id=encoder.model_id, limit=10
         )
         hits = [external[pk] in labelled.relevant for pk, _ in top]
-        above = [hit for (_, score), hit in zip(top, hits, strict=True) if score > floor]
+        above = [hit for (_, score), hit in zip(top, hits, strict=True) if vouches(score, floor)]
         relevant_without += sum(hits)
         relevant_with += sum(above)
         shown += len(above)
@@ -196,7 +215,7 @@ def floor_effect(*, encoder: Blip2Encoder, queries: list) -> FloorEffect:
         top = vector_search.exact_scores_over_model(
             vector_search.VectorQuery(text=vector), model_id=encoder.model_id, limit=1
         )
-        empty += not top or top[0][1] <= floor
+        empty += not top or not vouches(top[0][1], floor)
     empty_page = sum(
         results_page(filters=ProductFilters(q=text)).total == 0 for text in HELD_OUT_NONSENSE
     )

@@ -196,7 +196,7 @@ def product_vector_matches(
 
     The floor is the model's calibrated one for the query's channel mix
     (``relevance.floor_for``); BLIP-2 scores every product for any query, so
-    anything at or under it is filler. Empty while no product is embedded with the
+    anything not clearing it by the stated margin (``relevance.vouches``) is filler. Empty while no product is embedded with the
     model (nothing to calibrate, nothing to rank). Both the results page and
     ``product_search`` keep a vector match only through here.
     """
@@ -219,7 +219,7 @@ def product_vector_matches(
         limit=limit,
         text_weight=text_weight,
     )
-    return [(pk, score) for pk, score in ranked if score > floor]
+    return [(pk, score) for pk, score in ranked if relevance.vouches(score, floor)]
 
 
 def _filtered(queryset: QuerySet[Product], filters: ProductFilters) -> QuerySet[Product]:

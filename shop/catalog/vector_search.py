@@ -409,4 +409,6 @@ def similar_products(
                 limit,
             ],
         )
-        return [(row[0], float(row[1])) for row in cursor.fetchall()]
+        # The index returns equal distances in whatever order its graph holds them.
+        rows = [(row[0], float(row[1])) for row in cursor.fetchall()]
+        return sorted(rows, key=lambda row: (-row[1], row[0]))

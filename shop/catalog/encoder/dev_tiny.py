@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import string
 import tempfile
 from contextlib import suppress
 from pathlib import Path
@@ -51,9 +52,24 @@ pattern print stripe stripes check checks solid style look wear outfit
 """
 
 
+# Word pieces any word can be spelled with: a letter, digit or sign to start a word
+# and "##" ones to continue it, plus common endings. The BERT word-piece tokenizer
+# (BLIP-2's) takes the longest piece it knows, so a word outside the list above
+# ("nike", "spaceship", "zzzz") becomes its own sequence of pieces instead of the one
+# unknown token: distinct words give distinct vectors, as with the real model.
+# Built by hand rather than trained: the `tokenizers` WordPiece trainer gave three
+# different vocabularies in three runs on the same words (its merge ties follow hash
+# order), and dev-tiny must be the same model on every machine.
+_CHARACTERS = string.ascii_lowercase + string.digits
+_ENDINGS = "s es ed er ers est ing ings ly ness ment able ion ions ish ie ies y wear"
+
+
 def dev_tiny_vocab() -> list[str]:
     specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    return specials + list(dict.fromkeys(_DEV_TINY_WORDS.split()))
+    words = _DEV_TINY_WORDS.split()
+    starts = [*_CHARACTERS, *string.punctuation]
+    continuations = [f"##{piece}" for piece in [*_CHARACTERS, *_ENDINGS.split()]]
+    return specials + list(dict.fromkeys([*words, *starts, *continuations]))
 
 
 def _dev_tiny_is_complete(target_dir: Path) -> bool:

@@ -9,7 +9,7 @@ from pathlib import Path
 DEFAULT_MODEL = "Salesforce/blip2-itm-vit-g"
 DEV_TINY = "dev-tiny"
 # Bump when dev_tiny.build_dev_tiny() changes, so stale builds are rebuilt, not reused.
-DEV_TINY_VERSION = "3"
+DEV_TINY_VERSION = "4"
 
 HOW_TO_FIX = (
     "Set SHOP_EMBEDDING_MODEL to a local directory holding the checkpoint, "
