@@ -196,8 +196,9 @@ def product_vector_matches(
 
     The floor is the model's calibrated one for the query's channel mix
     (``relevance.floor_for``); BLIP-2 scores every product for any query, so
-    anything not clearing it by the stated margin (``relevance.vouches``) is filler. Empty while no product is embedded with the
-    model (nothing to calibrate, nothing to rank). Both the results page and
+    anything not clearing it by the stated margin (``relevance.vouches``) is filler.
+    Empty while no product is embedded with the model (nothing to calibrate, nothing
+    to rank). Both the results page and
     ``product_search`` keep a vector match only through here.
     """
     if text_embedding is None and image_embedding is None:

@@ -19,7 +19,10 @@ MOJIBAKE = [
     ("<p>10\u00e2\u20ac\u201c12 cm</p>", "<p>10\u201312 cm</p>"),
     ("<p>Caf\u00c3\u00a9 style</p>", "<p>Caf\u00e9 style</p>"),
     # Encoded twice.
-    ("<p>It\u00c3\u00a2\u00e2\u201a\u00ac\u00e2\u201e\u00a2s double</p>", "<p>It\u2019s double</p>"),
+    (
+        "<p>It\u00c3\u00a2\u00e2\u201a\u00ac\u00e2\u201e\u00a2s double</p>",
+        "<p>It\u2019s double</p>",
+    ),
     # Lost characters: nothing to repair, so dropped, words kept apart.
     ("<p>5'8\u00e2\u20ac\ufffdand</p>", "<p>5'8 and</p>"),
     ("<p>Tote bag\u00c3?\u00c2?\u00c3?\u00c2? and</p>", "<p>Tote bag and</p>"),
