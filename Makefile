@@ -49,7 +49,7 @@ embed: import
 # The web server with a task worker beside it (admin imports, re-embeds, e-mails,
 # housekeeping); the worker stops when the server does (Ctrl-C included).
 run: embed
-	@$(PY) manage.py procrastinate worker & worker=$$!; \
+	@$(PY) manage.py worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

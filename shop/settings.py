@@ -372,6 +372,8 @@ SHOP_ASSISTANT_RATE_PER_MINUTE = envint("SHOP_ASSISTANT_RATE_PER_MINUTE", "10", 
 # One assistant request's time for Gemini, both calls and their retries together; kept
 # under gunicorn's --timeout. Past it the offline backend answers.
 SHOP_ASSISTANT_DEADLINE_S = envfloat("SHOP_ASSISTANT_DEADLINE_S", "45", low=1.0)
+# A task worker not seen (heartbeat) for this long is reported by /healthz and the admin.
+SHOP_WORKER_STALE_S = envint("SHOP_WORKER_STALE_S", "60", low=15)
 
 # Requests an API client (by address, or a signed-in user) may make a minute, all API
 # endpoints together; photo search and the assistant have their own, lower limits.

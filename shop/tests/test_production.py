@@ -142,6 +142,35 @@ def test_healthz_reports_the_database_and_the_model(client, settings):
     assert isinstance(body["model"]["loaded"], bool)
 
 
+def _worker_beat(seconds_ago: int) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO procrastinate_workers (last_heartbeat) "
+            "VALUES (now() - make_interval(secs => %s))",
+            [seconds_ago],
+        )
+
+
+@pytest.mark.django_db
+def test_healthz_and_the_admin_tell_when_no_task_worker_has_been_seen(client, admin_client):
+    # No worker ever: reported (the web side still serves, so still 200) and bannered.
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok" and body["worker"] == {"status": "not seen", "seen_s_ago": None}
+    assert b"worker-missing-banner" in admin_client.get("/admin/").content
+
+    _worker_beat(seconds_ago=600)  # a worker that died ten minutes ago
+    body = client.get("/healthz").json()
+    assert body["worker"]["status"] == "not seen" and body["worker"]["seen_s_ago"] >= 600
+    assert b"worker-missing-banner" in admin_client.get("/admin/").content
+
+    _worker_beat(seconds_ago=5)  # one beating now
+    body = client.get("/healthz").json()
+    assert body["worker"]["status"] == "ok" and body["worker"]["seen_s_ago"] < 60
+    assert b"worker-missing-banner" not in admin_client.get("/admin/").content
+
+
 @pytest.mark.django_db
 def test_healthz_is_503_when_the_database_is_unreachable(client, monkeypatch):
     from django.db import connection
