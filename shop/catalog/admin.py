@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html
 
 from shop import images
+from shop.catalog import merchandising_admin  # noqa: F401 (registers the rules' admin)
 from shop.catalog.descriptions import description_clean
 from shop.catalog.encoder import current_model_id
 from shop.catalog.models import (
