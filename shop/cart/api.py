@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import JSONParser
@@ -85,6 +87,7 @@ def _cart_with_lines(request: Request) -> Cart:
     return cart
 
 
+@method_decorator(never_cache, name="dispatch")
 class CartApi(APIView):
     """The session's cart, priced from the catalog (delivery: the standard method)."""
 
@@ -93,6 +96,7 @@ class CartApi(APIView):
         return _cart_response(request)
 
 
+@method_decorator(never_cache, name="dispatch")
 class CartLineAddApi(APIView):
     parser_classes = [JSONParser]
 
@@ -119,6 +123,7 @@ class CartLineAddApi(APIView):
         return _cart_response(request, status=201)
 
 
+@method_decorator(never_cache, name="dispatch")
 class CartLineUpdateApi(APIView):
     parser_classes = [JSONParser]
 
@@ -141,6 +146,7 @@ class CartLineUpdateApi(APIView):
         return _cart_response(request)
 
 
+@method_decorator(never_cache, name="dispatch")
 class CartLineRemoveApi(APIView):
     @extend_schema(request=None, responses={200: CartOutputSerializer, **ERRORS})
     def post(self, request: Request, line_id: int) -> Response:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -35,6 +36,8 @@ def _render_cart(request: HttpRequest, *, error: str = "", status: int = 200) ->
     return render(request, template, _cart_context(request, error=error), status=status)
 
 
+# Every cart page and answer is one shopper's: never_cache sends private, no-store.
+@never_cache
 @require_safe
 def cart_detail(request: HttpRequest) -> HttpResponse:
     return _render_cart(request)
@@ -53,6 +56,7 @@ def _add_result(
     return render(request, "cart/add_result.html", context, status=status)
 
 
+@never_cache
 @require_POST
 @vary_on_headers("HX-Request")
 def cart_line_add(request: HttpRequest) -> HttpResponse:
@@ -93,6 +97,7 @@ def _line_change(request: HttpRequest, change: object) -> HttpResponse:
     return redirect("cart:detail")
 
 
+@never_cache
 @require_POST
 @vary_on_headers("HX-Request")
 def cart_line_update(request: HttpRequest, line_id: int) -> HttpResponse:
@@ -108,6 +113,7 @@ def cart_line_update(request: HttpRequest, line_id: int) -> HttpResponse:
     return _line_change(request, change)
 
 
+@never_cache
 @require_POST
 @vary_on_headers("HX-Request")
 def cart_line_remove(request: HttpRequest, line_id: int) -> HttpResponse:

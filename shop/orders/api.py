@@ -6,6 +6,8 @@ safe from CSRF without a token (logged-in users get DRF's CSRF check as well).
 
 from __future__ import annotations
 
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import JSONParser
@@ -53,6 +55,7 @@ class OrderOutputSerializer(serializers.Serializer):
         ref_name = "Order"
 
 
+@method_decorator(never_cache, name="dispatch")
 class CheckoutApi(APIView):
     """Place an order from the session's cart. The same checkout_token again returns
     the same order (idempotent); stock is checked and taken in one transaction."""
@@ -105,6 +108,7 @@ class CheckoutApi(APIView):
         return Response(OrderOutputSerializer(order).data, status=201)
 
 
+@method_decorator(never_cache, name="dispatch")
 class OrderLookupApi(APIView):
     """An order's status by its number and the e-mail it was placed with."""
 

@@ -89,6 +89,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
     return redirect(order)
 
 
+@never_cache  # one shopper's order: private, no-store
 @require_safe
 def order_confirmation(request: HttpRequest, number: str) -> HttpResponse:
     if number not in request.session.get(PLACED_KEY, []):
@@ -99,6 +100,7 @@ def order_confirmation(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "orders/confirmation.html", {"order": order})
 
 
+@never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def order_status(request: HttpRequest) -> HttpResponse:
     """Find an order by its number and e-mail (POST: the e-mail stays out of URLs and logs)."""
