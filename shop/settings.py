@@ -272,6 +272,9 @@ ACCOUNT_ADAPTER = "shop.accounts.adapter.ShopAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# The link logs in only the browser that signed up (allauth checks the session's
+# pending sign-up), so a leaked link logs no one else in.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 # One address per account: changing it verifies the new one, then replaces the old.
 ACCOUNT_CHANGE_EMAIL = True
