@@ -31,6 +31,8 @@ from shop.jobs.models import EmbeddingRun, EmbeddingShard
 logger = logging.getLogger(__name__)
 
 EMBEDDING_QUEUE = "embedding"
+# The task that runs one shard (shop/jobs/tasks.py), deferred by name.
+EMBED_SHARD = "shop.jobs.tasks.embed_shard"
 # Serialises enqueueing, so two `--enqueue` runs cannot put a product in two shards.
 _ENQUEUE_LOCK = 0x5E_4B_ED
 
@@ -68,7 +70,7 @@ def embedding_enqueue(
     With `force` (the admin's re-embed) the selected products are re-embedded even if
     they are current. Products already in a queued or leased shard are left to it.
     """
-    from shop.jobs.tasks import embed_shard
+    from procrastinate.contrib.django import app
 
     with transaction.atomic():
         with connection.cursor() as cursor:
@@ -104,6 +106,8 @@ def embedding_enqueue(
         )
         # Queued in the same transaction: no shard without its job, no job without
         # its shard.
+        # By name: the task module imports this one, never the other way round.
+        embed_shard = app.configure_task(EMBED_SHARD, allow_unknown=False)
         job_ids = embed_shard.batch_defer(*({"shard_id": shard.pk} for shard in shards))
         for shard, job_id in zip(shards, job_ids, strict=True):
             shard.job_id = job_id

@@ -11,6 +11,9 @@ from django.utils import timezone
 
 from shop.jobs.models import CatalogImport, EmbeddingRun, EmbeddingShard, JobOutcome, SentEmail
 
+# The task that sends one e-mail (shop/jobs/tasks.py), deferred by name.
+SEND_EMAIL = "shop.jobs.tasks.send_email"
+
 
 def email_queue(*, key: str, to: list[str], subject: str, body: str) -> int | None:
     """Queue `send_email` for `key`; the job id, or None if one is already queued.
@@ -19,17 +22,16 @@ def email_queue(*, key: str, to: list[str], subject: str, body: str) -> int | No
     the job is then queued if and only if the order commits. E.g.
     `email_queue(key=f"order-confirmation:{order.pk}", to=[order.email], ...)`.
     """
+    from procrastinate.contrib.django import app
     from procrastinate.exceptions import AlreadyEnqueued
-
-    from shop.jobs.tasks import send_email
 
     try:
         # A savepoint: the unique violation behind AlreadyEnqueued must not abort
         # the caller's transaction.
         with transaction.atomic():
-            return send_email.configure(queueing_lock=key).defer(
-                key=key, to=to, subject=subject, body=body
-            )
+            # By name: the task module imports this one, never the other way round.
+            send_email = app.configure_task(SEND_EMAIL, allow_unknown=False, queueing_lock=key)
+            return send_email.defer(key=key, to=to, subject=subject, body=body)
     except AlreadyEnqueued:
         return None
 

@@ -35,7 +35,8 @@ def _command(service: dict) -> str:
 
 def test_a_worker_service_runs_the_task_engine_on_the_database() -> None:
     worker = _config()["worker"]
-    assert _command(worker) == "python manage.py procrastinate worker"
+    # manage.py worker: procrastinate's worker, started again whenever it dies.
+    assert _command(worker) == "python manage.py worker"
     assert "@db:5432/" in worker["environment"]["DATABASE_URL"]
     assert worker["depends_on"]["db"]["condition"] == "service_healthy"
 
@@ -43,7 +44,7 @@ def test_a_worker_service_runs_the_task_engine_on_the_database() -> None:
 def test_the_gpu_worker_takes_embedding_shards_on_a_gpu_only_under_its_profile() -> None:
     gpu = _config("--profile", "gpu")["worker-gpu"]
     assert gpu["profiles"] == ["gpu"]  # `docker compose up` alone leaves it out
-    assert _command(gpu).endswith("procrastinate worker --queues embedding")
+    assert _command(gpu).endswith("manage.py worker --queues embedding")
     assert gpu["environment"]["SHOP_EMBEDDING_DEVICE"] == "cuda"
     devices = gpu["deploy"]["resources"]["reservations"]["devices"]
     assert devices[0]["capabilities"] == ["gpu"]
