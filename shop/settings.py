@@ -267,6 +267,13 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 LOGIN_URL = "account_login"
+# The shop's address for links in e-mails that tasks write (no request to take the host
+# from): wishlist alerts and their unsubscribe link.
+SHOP_BASE_URL = envstr("SHOP_BASE_URL", "http://localhost:8000")
+if not SHOP_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        f"SHOP_BASE_URL must start with https:// or http://, got {SHOP_BASE_URL!r}"
+    )
 LOGIN_REDIRECT_URL = "accounts:overview"
 ACCOUNT_ADAPTER = "shop.accounts.adapter.ShopAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -21,4 +21,9 @@ urlpatterns = [
     path("wishlist/", views.wishlist_page, name="wishlist"),
     path("wishlist/add/", views.wishlist_add, name="wishlist_add"),
     path("wishlist/remove/", views.wishlist_remove, name="wishlist_remove"),
+    path(
+        "wishlist/alerts/unsubscribe/<str:token>/",
+        views.alerts_unsubscribe,
+        name="alerts_unsubscribe",
+    ),
 ]

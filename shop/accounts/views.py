@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from shop.accounts import selectors, services, wishlist
+from shop.accounts import alerts, selectors, services, wishlist
 from shop.accounts.exceptions import AccountError
 from shop.accounts.forms import AddressForm, WishlistForm
 from shop.cart.session import cart_for_request
@@ -177,3 +177,15 @@ def wishlist_add(request: HttpRequest) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def wishlist_remove(request: HttpRequest) -> HttpResponse:
     return _wishlist_change(request, add=False)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def alerts_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """The e-mail's link asks first (a mail scanner's GET must not unsubscribe anyone)."""
+    user_id = alerts.unsubscribe_user_id(token=token)
+    if user_id is None:
+        raise Http404("This unsubscribe link is not valid.")
+    done = request.method == "POST"
+    if done:
+        alerts.alerts_unsubscribe(user_id=user_id)
+    return render(request, "accounts/unsubscribe.html", {"done": done})
