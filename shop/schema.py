@@ -38,7 +38,7 @@ def document_shop_errors(
     """POSTPROCESSING_HOOKS entry: add the shared 4xx/503 answers to each operation."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR
     for operations in result.get("paths", {}).values():
-        for operation in operations.values():
+        for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
             parameters = operation.get("parameters", [])
             body = operation.get("requestBody", {}).get("content", {})
@@ -54,6 +54,11 @@ def document_shop_errors(
             }
             if body:
                 shared["400"] = _error("Malformed or invalid input.")
+            if method.upper() not in ("GET", "HEAD", "OPTIONS"):
+                shared["403"] = _error(
+                    "A request carrying the session cookie that is not JSON needs a CSRF "
+                    "token (shop/api_csrf.py)."
+                )
             if "multipart/form-data" in body:
                 shared["413"] = _error("The request body or photo is over the upload limit.")
             if any(p.get("in") == "path" or p.get("name") == "page" for p in parameters):
