@@ -16,6 +16,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q
 
 from shop.catalog import merchandising, selectors
+from shop.catalog.dead_ends import DeadEnd, dead_end_for
 from shop.catalog.facets import Chip, Facet, chips_for, facets_count
 from shop.catalog.filters import ProductFilters, ordering
 from shop.catalog.models import Category, MerchandisingRule, Product, SearchPhoto
@@ -44,6 +45,7 @@ class ResultsPage:
     notice: str = ""
     reasons: dict[int, list[str]] = field(default_factory=dict)
     popular_categories: list[Category] = field(default_factory=list)
+    dead_end: DeadEnd | None = None  # when nothing is found: why, and where to go
 
     @property
     def total(self) -> int:
@@ -232,11 +234,13 @@ def results_page(
     filters: ProductFilters,
     page_size: int = PAGE_SIZE,
     rules: list[MerchandisingRule] | None = None,
+    dead_ends: bool = True,
 ) -> ResultsPage:
     """Everything the results page shows for one URL state.
 
     ``rules``: the merchandising rules that may fire (default: the active ones; the
-    admin's preview passes others).
+    admin's preview passes others). ``dead_ends``: when nothing is found, say why and
+    count the pages one filter wider (``dead_ends``).
     """
     understanding = understand(filters.q, get_vocabulary()) if filters.q else Understanding()
     effective = _effective(filters, understanding)
@@ -279,13 +283,29 @@ def results_page(
             .annotate(n=Count("products"))
             .order_by("-n", "name")[:POPULAR_CATEGORIES]
         )
+    chips = chips_for(filters, understanding)
+    dead_end = None
+    if dead_ends and paginator.count == 0 and (is_search or not effective.is_empty()):
+        dead_end = dead_end_for(
+            filters=filters,
+            effective=effective,
+            words=filters.q if understanding.remaining else "",
+            photo=photo,
+            matched=bool(match.order),
+            chips=chips,
+            remove_photo_url=filters.url(photo=""),
+            count=lambda wider: results_page(
+                filters=wider, page_size=1, rules=rules, dead_ends=False
+            ).total,
+            visible=plan.visible,
+        )
     return ResultsPage(
         filters=filters,
         effective=effective,
         understanding=understanding,
         page=page,
         facets=facets_count(base=base, effective=effective, shown=filters),
-        chips=chips_for(filters, understanding),
+        chips=chips,
         title=_title(filters, effective, paginator.count),
         is_search=is_search,
         photo=photo,
@@ -299,4 +319,5 @@ def results_page(
             else {}
         ),
         popular_categories=popular,
+        dead_end=dead_end,
     )
