@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core import signing
+from django.db import transaction
 from django.utils import timezone
 
 from shop.assistant.exceptions import AssistantError
@@ -82,9 +83,21 @@ def conversation_turns(*, session: MutableMapping[str, Any]) -> list[dict[str, A
 def conversation_append(
     *, conversation: Conversation, turns: list[dict[str, Any]], state: dict[str, Any]
 ) -> None:
-    conversation.turns = [*conversation.turns, *turns][-MAX_TURNS:]
-    conversation.state = state
-    conversation.save(update_fields=["turns", "state", "updated_at"])
+    """Add an exchange to the turns *stored*, under the row's lock.
+
+    Turns sent at once in one conversation each read the row before answering; without
+    the lock, each would write its own copy and only the last would be kept.
+    """
+    with transaction.atomic():
+        stored = (
+            Conversation.objects.select_for_update()
+            .filter(pk=conversation.pk)
+            .values_list("turns", flat=True)
+            .first()
+        )
+        conversation.turns = [*(stored or []), *turns][-MAX_TURNS:]
+        conversation.state = state
+        conversation.save(update_fields=["turns", "state", "updated_at"])
 
 
 def conversations_expire(*, now: Any = None) -> int:
