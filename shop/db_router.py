@@ -24,6 +24,9 @@ PRIMARY_ONLY_APPS = frozenset(
     {
         "cart",
         "orders",
+        # Shoppers' accounts: the wishlist and addresses, and allauth's e-mail addresses.
+        "accounts",
+        "account",
         "procrastinate",
         "jobs",
         "sessions",
