@@ -85,3 +85,14 @@ def test_a_view_only_merchant_sees_rules_and_their_preview_but_cannot_change_the
     assert page.status_code == 200 and 'data-testid="rule-preview"' in page.content.decode()
     response = client.post(f"{ADMIN}{rule.pk}/change/", _form(query="y", action="hide"))
     assert response.status_code == 403
+
+
+def test_the_search_report_links_each_query_to_a_new_rule_for_it(admin_client: Client):
+    from shop.catalog.models import SearchQueryLog
+
+    SearchQueryLog.objects.create(query="red sneakers", result_count=0)
+    content = admin_client.get("/admin/catalog/searchquerylog/report/").content.decode()
+    link = f"{ADMIN}add/?query=red%20sneakers"
+    assert f'href="{link}"' in content
+    form = admin_client.get(link).content.decode()
+    assert 'name="query" value="red sneakers"' in form
