@@ -469,6 +469,6 @@ class MerchandisingRule(models.Model):
         return f"{self.get_action_display()} · {trigger}"
 
     def clean(self) -> None:
-        from shop.catalog.merchandising import rule_validate
+        from shop.catalog.merchandising.validation import rule_validate
 
         rule_validate(self)

@@ -1,0 +1,155 @@
+"""What merchandising rules and availability add to a search: the ``merchandising`` step alone.
+
+    .venv/bin/python bench/merchandising.py [--repeat 50] [--rules 20] [--sold-out 0.1]
+
+Run it on an imported catalog (``make run CATALOG=...``; no model needed). For a few
+words it takes the keyword ranking once (what the channels hand over), then times what
+the results page and ``product_search`` add to it: firing the active rules
+(``plan_for``) and ordering the ranking (``apply``) up to the first page of ids, and a
+category page's ordered first page. Three settings: no rules and a sold-out weight of
+0 (the pass-through), availability only, and availability with ``--rules`` rules of
+every kind (a quarter of them firing on these words). Products are sold out and rules
+made inside a transaction that is rolled back: the catalog is left as it was. Prints
+p50/p95 per setting; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import transaction  # noqa: E402
+from django.db.models import Count, Q  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+
+from shop.catalog import merchandising, selectors  # noqa: E402
+from shop.catalog.filters import ProductFilters  # noqa: E402
+from shop.catalog.models import Category, MerchandisingRule, Product, ProductVariant  # noqa: E402
+
+WORDS = ["shirt", "shoes", "black", "watch", "casual", "printed", "men", "blue"]
+PAGE = 24
+
+
+class Rollback(Exception):
+    pass
+
+
+def _search_step(words: str, ranked: list[int]) -> None:
+    plan = merchandising.plan_for(words=words, categories=())
+    shown = plan.visible(Product.objects.browsable()).filter(
+        plan.matched_or_pinned(Q(id__in=ranked))
+    )
+    list(merchandising.apply(shown, plan=plan, ranked=ranked)[:PAGE])
+
+
+def _category_step(category: Category) -> None:
+    plan = merchandising.plan_for(words="", categories=(category.slug,))
+    shown = ProductFilters(category=(category.slug,)).apply(
+        plan.visible(Product.objects.browsable())
+    )
+    list(merchandising.apply(shown, plan=plan)[:PAGE])
+
+
+def _measure(label: str, call, repeat: int) -> None:
+    call(-1)  # warm: vocabulary, rule signatures, database caches
+    times = []
+    for run in range(repeat):
+        started = time.perf_counter()
+        call(run)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    p50 = statistics.median(times)
+    p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
+    print(f"  {label:<40} p50 {p50:6.2f} ms   p95 {p95:6.2f} ms")
+
+
+def _rules(count: int, products: list[int], category: Category) -> None:
+    colours = list(
+        Product.objects.exclude(base_colour="")
+        .values_list("base_colour", flat=True)
+        .distinct()
+        .order_by("base_colour")[:4]
+    )
+    for i in range(count):
+        # A quarter fire on the benched words or the category; the rest on other words.
+        fires = i % 4 == 0
+        words = WORDS[i % len(WORDS)] if fires else f"campaign {i}"
+        kind = ("pin", "hide", "boost", "bury")[i % 4 if not fires else (i // 4) % 4]
+        trigger = {"category": category} if fires and i % 8 == 0 else {"query": words}
+        action: dict = {"product_id": products[i % len(products)]}
+        if kind == "pin":
+            action["position"] = 1 + i % 5
+        elif kind in ("boost", "bury"):
+            action = {"filters": {"colour": [colours[i % len(colours)]]}, "weight": Decimal("0.5")}
+        MerchandisingRule.objects.create(action=kind, **trigger, **action)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--rules", type=int, default=20)
+    parser.add_argument("--sold-out", type=float, default=0.1, help="share of products")
+    args = parser.parse_args()
+    total = Product.objects.browsable().count()
+    if not total:
+        sys.exit("No products: run `make run CATALOG=...` first.")
+    category = Category.objects.annotate(n=Count("products")).order_by("-n", "name").first()
+    rankings = {
+        words: list(
+            selectors.product_list(filters=ProductFilters(), q=words).values_list("id", flat=True)
+        )
+        for words in WORDS
+    }
+    print(
+        f"{total} products; rankings of {min(map(len, rankings.values()))}-"
+        f"{max(map(len, rankings.values()))} ids; category page: {category.name} "
+        f"({category.n}); {args.repeat} runs each"
+    )
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+
+    def search(run: int) -> None:
+        words = WORDS[run % len(WORDS)]
+        _search_step(words, rankings[words])
+
+    def browse(_run: int) -> None:
+        _category_step(category)
+
+    try:
+        with transaction.atomic():
+            MerchandisingRule.objects.all().delete()
+            step = max(1, round(1 / args.sold_out)) if args.sold_out > 0 else 0
+            if step:
+                sold = Product.objects.order_by("id").values_list("id", flat=True)[::step]
+                ProductVariant.objects.filter(product_id__in=list(sold)).update(stock=0)
+            settings_runs = [
+                ("no rules, sold-out weight 0", 0, 0),
+                ("availability only", 1000, 0),
+                (f"availability + {args.rules} rules", 1000, args.rules),
+            ]
+            for label, weight, rules in settings_runs:
+                if rules:
+                    ids = [pk for ranking in rankings.values() for pk in ranking[:3]]
+                    _rules(rules, ids or [Product.objects.first().pk], category)
+                print(label)
+                with override_settings(SHOP_SEARCH_SOLD_OUT_WEIGHT=weight):
+                    _measure("search: fire rules + order + page 1", search, args.repeat)
+                    _measure("category page: fire + order + page 1", browse, args.repeat)
+            raise Rollback
+    except Rollback:
+        pass
+
+
+if __name__ == "__main__":
+    main()
