@@ -352,6 +352,11 @@ SHOP_PHOTO_SEARCH_RATE_PER_MINUTE = envint("SHOP_PHOTO_SEARCH_RATE_PER_MINUTE", 
 # Order status lookups (number + e-mail) a session may make a minute; an address gets
 # three times it: enough for a shopper's typos, far too few to guess numbers.
 SHOP_ORDER_LOOKUP_RATE_PER_MINUTE = envint("SHOP_ORDER_LOOKUP_RATE_PER_MINUTE", "10", low=1)
+# Checkouts (page and API together) a minute per session, per e-mail and per phone; an
+# address gets three times it. Cash on delivery takes no money up front, so one e-mail
+# or phone may have at most SHOP_COD_OPEN_ORDERS_MAX such orders waiting for confirmation.
+SHOP_CHECKOUT_RATE_PER_MINUTE = envint("SHOP_CHECKOUT_RATE_PER_MINUTE", "5", low=1)
+SHOP_COD_OPEN_ORDERS_MAX = envint("SHOP_COD_OPEN_ORDERS_MAX", "3", low=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = SHOP_UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = SHOP_UPLOAD_MAX_BYTES + 1024 * 1024
 

@@ -98,6 +98,12 @@ class CheckoutApi(APIView):
             return Response({"detail": error_detail(serializer.errors)}, status=400)
         data = dict(serializer.validated_data)
         token, fingerprint = data.pop("checkout_token"), data.pop("cart_fingerprint")
+        services.checkout_rate_limit(
+            session=request.session.session_key or "",
+            address=client_address(request),
+            email=data["email"],
+            phone=data["phone"],
+        )  # RateLimited -> 429, counted with the checkout page's
         order = services.order_place(
             cart_id=cart_id_for_request(request),
             details=services.CheckoutDetails(**data),

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -21,7 +21,7 @@ from shop.money import currency_code
 from shop.orders.delivery import delivery_method_get
 from shop.orders.exceptions import OrderError
 from shop.orders.models import TRANSITIONS, Order, OrderLine, OrderStatus
-from shop.orders.payments import payment_method_get
+from shop.orders.payments import CashOnDelivery, payment_method_get
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +95,8 @@ def order_place(
             raise OrderError(ALREADY_SUBMITTED, status=409)
         if cart is None:
             raise OrderError("Your cart is empty.")
+        if payment.code == CashOnDelivery.code:
+            _open_cod_orders_check(details)
         summary = _locked_summary(cart)
         if summary.is_empty:
             raise OrderError("Your cart is empty.")
@@ -159,6 +161,36 @@ def _placed_by(order: Order, *, cart: Cart | None, user: AbstractBaseUser | None
     return user is not None and user.is_authenticated and order.user_id == user.pk
 
 
+def _open_cod_orders_check(details: CheckoutDetails) -> None:
+    """Refuse a cash-on-delivery order while the e-mail or the phone already has
+    SHOP_COD_OPEN_ORDERS_MAX of them waiting for confirmation.
+
+    Nothing is paid up front, so without a cap anyone could reserve the stock (and send
+    the e-mails) of any number of orders. Checkouts of one e-mail or phone take their
+    advisory locks (in one order) before counting: two at once cannot both pass.
+    """
+    with connection.cursor() as cursor:
+        for key in sorted({f"cod:email:{details.email.lower()}", f"cod:phone:{details.phone}"}):
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+    waiting = (
+        Order.objects.filter(status=OrderStatus.PLACED, payment_method=CashOnDelivery.code)
+        .filter(Q(email__iexact=details.email) | Q(phone=details.phone))
+        .count()
+    )
+    if waiting >= settings.SHOP_COD_OPEN_ORDERS_MAX:
+        raise OrderError(
+            f"This e-mail address or phone number already has {waiting} cash-on-delivery "
+            "orders waiting for confirmation. Please wait until we confirm them, or "
+            "choose another payment method.",
+            status=409,
+        )
+
+
+def _one_line(text: str) -> str:
+    # What a shopper typed goes into e-mails and labels: no line of its own.
+    return " ".join(text.split())
+
+
 def _order_create(
     *, checkout_token: uuid.UUID, user: AbstractBaseUser | None, details: CheckoutDetails, **fields
 ) -> Order:
@@ -166,10 +198,10 @@ def _order_create(
         "checkout_token": checkout_token,
         "user": user if user is not None and user.is_authenticated else None,
         "email": details.email,
-        "name": details.name,
-        "line1": details.line1,
-        "line2": details.line2,
-        "city": details.city,
+        "name": _one_line(details.name),
+        "line1": _one_line(details.line1),
+        "line2": _one_line(details.line2),
+        "city": _one_line(details.city),
         "state": details.state,
         "postcode": details.postcode,
         "phone": details.phone,
@@ -245,7 +277,15 @@ def order_confirmation_send(*, order_id: int) -> bool:
     if order is None:
         return False
     lines = list(order.lines.all())
-    context = {"order": order, "lines": lines}
+    # The shopper's own words are quoted ("> "), one line each: whatever they typed
+    # cannot read like a message from the shop.
+    address = [
+        order.name,
+        order.line1,
+        order.line2,
+        f"{order.city}, {order.state} {order.postcode}",
+    ]
+    context = {"order": order, "lines": lines, "quoted": [_one_line(a) for a in address if a]}
     send_mail(
         subject=f"Your Threadline order {order.number}",
         message=render_to_string("orders/email/confirmation.txt", context),
@@ -255,6 +295,28 @@ def order_confirmation_send(*, order_id: int) -> bool:
     Order.objects.filter(pk=order.pk).update(confirmation_sent_at=timezone.now())
     logger.info("Order confirmation sent for %s", order.number)
     return True
+
+
+TOO_MANY_CHECKOUTS = "Too many checkouts in a minute. Please wait a moment and try again."
+
+
+def checkout_rate_limit(*, session: str, address: str, email: str, phone: str) -> None:
+    """Count one checkout, or raise ``ratelimits.RateLimited`` (429).
+
+    SHOP_CHECKOUT_RATE_PER_MINUTE per session, per e-mail and per phone (whichever
+    session or address uses them), three times that per client address; the page and
+    the API count together. With the cap on open cash-on-delivery orders, one client
+    cannot drain stock or mail a stranger's inbox with orders nobody pays for.
+    """
+    per_minute = settings.SHOP_CHECKOUT_RATE_PER_MINUTE
+    keys = [
+        *ratelimits.rate_keys(scope="checkout", session=session, address=address),
+        (f"checkout:email:{email.strip().lower()}", 1),
+        (f"checkout:phone:{phone}", 1),
+    ]
+    ratelimits.rate_limit_hit(
+        limits=[(key, per_minute * factor) for key, factor in keys], message=TOO_MANY_CHECKOUTS
+    )
 
 
 TOO_MANY_LOOKUPS = "Too many order lookups in a minute. Please wait a moment and try again."

@@ -8,10 +8,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from shop.accounts.selectors import address_checkout_initial
-from shop.cart.exceptions import CartError
 from shop.cart.selectors import cart_summary
 from shop.cart.session import cart_id_for_request
 from shop.clients import client_address
+from shop.errors import ShopError
 from shop.orders import selectors, services
 from shop.orders.delivery import DEFAULT_DELIVERY, delivery_methods
 from shop.orders.forms import CheckoutForm, OrderLookupForm
@@ -68,6 +68,12 @@ def checkout(request: HttpRequest) -> HttpResponse:
         return _checkout_render(request, form, status=400)
     data = form.cleaned_data
     try:
+        services.checkout_rate_limit(
+            session=request.session.session_key or "",
+            address=client_address(request),
+            email=data["email"],
+            phone=data["phone"],
+        )
         order = services.order_place(
             cart_id=cart_id_for_request(request),
             details=services.CheckoutDetails(
@@ -81,8 +87,10 @@ def checkout(request: HttpRequest) -> HttpResponse:
             cart_fingerprint=data["cart_fingerprint"],
             user=request.user,
         )
-    except CartError as error:
-        return _checkout_render(request, form, error=error.message, status=error.status)
+    except ShopError as error:  # an OrderError, or RateLimited (429, Retry-After)
+        return error.add_headers(
+            _checkout_render(request, form, error=error.message, status=error.status)
+        )
     placed = request.session.get(PLACED_KEY, [])
     if order.number not in placed:
         request.session[PLACED_KEY] = [*placed, order.number][-20:]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import Counter
 
@@ -17,16 +18,23 @@ from shop.orders.tests.helpers import DETAILS, cart_with, token
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _race(cart_ids: list[int]) -> Counter:
-    """Every cart checks out at the same moment, each thread on its own connection."""
+def _race(cart_ids: list[int], *, same_shopper: bool = False) -> Counter:
+    """Every cart checks out at the same moment, each thread on its own connection.
+
+    Each cart is a different shopper (e-mail and phone) unless ``same_shopper``.
+    """
     outcomes: Counter = Counter()
     lock = threading.Lock()
     start = threading.Barrier(len(cart_ids))
 
     def shopper(cart_id: int) -> None:
+        details = DETAILS
+        if not same_shopper:
+            email, phone = f"shopper{cart_id}@example.com", f"+9198{cart_id:08d}"
+            details = dataclasses.replace(DETAILS, email=email, phone=phone)
         try:
             start.wait()
-            order_place(cart_id=cart_id, details=DETAILS, checkout_token=token())
+            order_place(cart_id=cart_id, details=details, checkout_token=token())
             outcome = "accepted"
         except OrderError as error:
             outcome = "refused: " + ("stock" if "stock" in error.message else error.message)
@@ -76,6 +84,18 @@ def test_carts_locking_the_same_sizes_in_any_order_never_deadlock():
     assert outcomes == Counter({"accepted": 6, "refused: stock": 2})
     assert variant_of(shirts, "M").stock == variant_of(trousers, "M").stock == 0
     assert OrderLine.objects.count() == 12
+
+
+def test_one_shoppers_concurrent_cash_on_delivery_orders_stop_at_the_cap(settings):
+    settings.SHOP_COD_OPEN_ORDERS_MAX = 3
+    product = product_make(stock=20)
+    carts = [cart_with((product, "M", 1)) for _ in range(8)]
+
+    outcomes = _race([cart.pk for cart in carts], same_shopper=True)
+
+    assert outcomes["accepted"] == 3, outcomes
+    assert sum(n for outcome, n in outcomes.items() if "waiting for confirmation" in outcome) == 5
+    assert variant_of(product, "M").stock == 17
 
 
 def test_a_double_submitted_checkout_makes_one_order():
