@@ -7,7 +7,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
 from django.utils.html import format_html
 from procrastinate.contrib.django.admin import ProcrastinateJobAdmin
 from procrastinate.contrib.django.models import ProcrastinateJob
@@ -195,6 +196,29 @@ class CatalogImportAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return obj is None
+
+    def get_urls(self) -> list:
+        return [
+            path(
+                "upload-allowed/",
+                self.upload_allowed_view,
+                name="jobs_catalogimport_upload_allowed",
+            ),
+            *super().get_urls(),
+        ]
+
+    def upload_allowed_view(self, request: HttpRequest) -> HttpResponse:
+        """The proxy asks this before it takes an import's body (deploy/nginx.conf,
+        ``auth_request``): 204 when the request it holds may send a big zip (a
+        signed-in staff member who may add imports), else 403, so nobody else can
+        make it spool up to 2 GiB. Reads of the form pass (the admin guards them)."""
+        method = request.headers.get("X-Original-Method", "POST").upper()
+        allowed = method in ("GET", "HEAD") or (
+            request.user.is_active and request.user.is_staff and self.has_add_permission(request)
+        )
+        response = HttpResponse(status=204 if allowed else 403)
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     @admin.display(description="source")
     def source(self, request: CatalogImport) -> str:
