@@ -112,9 +112,7 @@ class MerchandisingRuleAdmin(admin.ModelAdmin):
     def preview(self, rule: MerchandisingRule) -> str:
         if rule.pk is None:
             return "Save and continue editing to preview the page with this rule."
-        return render_to_string(
-            "admin/catalog/merchandisingrule/preview.html", rule_preview(rule)
-        )
+        return render_to_string("admin/catalog/merchandisingrule/preview.html", rule_preview(rule))
 
     @admin.action(description="Enable the selected rules", permissions=["change"])
     def enable(self, request: HttpRequest, queryset: QuerySet[MerchandisingRule]) -> None:

@@ -294,9 +294,9 @@ def results_page(
             matched=bool(match.order),
             chips=chips,
             remove_photo_url=filters.url(photo=""),
-            count=lambda wider: results_page(
-                filters=wider, page_size=1, rules=rules, dead_ends=False
-            ).total,
+            count=lambda wider: (
+                results_page(filters=wider, page_size=1, rules=rules, dead_ends=False).total
+            ),
             visible=plan.visible,
         )
     return ResultsPage(
