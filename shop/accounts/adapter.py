@@ -13,8 +13,27 @@ from django.http import HttpRequest
 from shop.clients import client_address
 from shop.jobs.services import email_queue
 
+# The header already says who is logged in; these would surface later on whatever page
+# next lists messages (the cart), out of place.
+QUIET_MESSAGES = frozenset({"account/messages/logged_in.txt", "account/messages/logged_out.txt"})
+
 
 class ShopAccountAdapter(DefaultAccountAdapter):
+    def add_message(
+        self,
+        request: HttpRequest,
+        level: int,
+        message_template: str | None = None,
+        message_context: dict | None = None,
+        extra_tags: str = "",
+        message: str | None = None,
+    ) -> None:
+        if message_template in QUIET_MESSAGES:
+            return
+        super().add_message(
+            request, level, message_template, message_context, extra_tags, message=message
+        )
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Render allauth's e-mail here (it needs the request for links) and queue it.
 

@@ -7,7 +7,9 @@ from urllib.parse import urlparse
 
 import pytest
 from django.contrib.auth.models import User
+from django.core import mail
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
 from shop.accounts.tests.conftest import PASSWORD, account_emails_deliver, link_in, shopper_make
@@ -45,6 +47,7 @@ def test_sign_up_queues_the_verification_email_as_a_job_and_the_link_verifies(cl
     response = _signup(client)
     assert response.status_code == 302
     assert response["Location"] == reverse("account_email_verification_sent")
+    assert mail.outbox == []  # queued as a job, not sent inside the request
     assert not User.objects.get(email="asha@example.com").emailaddress_set.get().verified
 
     [message] = account_emails_deliver()
@@ -72,6 +75,7 @@ def test_log_in_and_out_with_email_and_password(client, shopper) -> None:
     assert client.session["_auth_user_id"] == str(shopper.pk)
     page = client.get(reverse("accounts:overview"))
     assert b"meera@example.com" in page.content
+    assert list(page.context["messages"]) == []  # no stray "signed in" on a later page
 
     response = client.post(reverse("account_logout"))
     assert response.status_code == 302
@@ -204,3 +208,29 @@ def test_guest_checkout_still_needs_no_account(client) -> None:
         {"product": product.pk, "variant": product.variants.get(size="M").pk, "quantity": 1},
     )
     assert client.get(reverse("orders:checkout")).status_code == 200
+
+
+def test_too_many_logins_from_one_address_get_the_shops_429_page(client, shopper, settings) -> None:
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "2/m/ip"}
+    for _ in range(2):
+        _login(client, password="wrong-password")
+    response = _login(client)
+    assert response.status_code == 429
+    assert b"Too many attempts" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_rate_limits_count_the_address_our_proxy_saw(shopper, settings) -> None:
+    settings.SHOP_TRUSTED_PROXIES = 1
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "1/m/ip"}
+
+    def login_from(address: str) -> int:
+        credentials = {"login": shopper.email, "password": PASSWORD}
+        headers = {"X-Forwarded-For": address}
+        return Client().post(reverse("account_login"), credentials, headers=headers).status_code
+
+    assert login_from("203.0.113.7") == 302
+    # Another shopper behind the same proxy (the same socket address) is not limited...
+    assert login_from("198.51.100.9") == 302
+    # ...but the same address again is.
+    assert login_from("198.51.100.9") == 429
