@@ -134,3 +134,13 @@ def test_everyone_but_staff_with_the_permission_is_refused(product):
     assert adder.post(RULES, body, content_type="application/json").status_code == 201
     assert adder.delete(url).status_code == 403
     assert MerchandisingRule.objects.count() == 2
+
+
+def test_a_window_without_an_offset_is_in_the_shops_time_zone(manager: Client, product):
+    body = {"query": "x", "action": "hide", "product": product.pk}
+    body["starts_at"] = "2026-12-24T10:00:00"
+    response = manager.post(RULES, body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert response.json()["starts_at"] == "2026-12-24T10:00:00+05:30"
+    rule = MerchandisingRule.objects.get()
+    assert rule.starts_at.isoformat() == "2026-12-24T04:30:00+00:00"
