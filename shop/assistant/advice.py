@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from shop.assistant import words as w
 from shop.assistant.language import PLURAL_ONLY, plural, singular
 from shop.assistant.lexicon import OccasionInfo
 from shop.assistant.presentation import price_display
+from shop.assistant.retrieval import Relaxed
 from shop.assistant.rules import NOTHING_UNDERSTOOD
-from shop.assistant.types import Classification
+from shop.assistant.types import Classification, Want
 from shop.catalog.models import Product
 from shop.money import format_money
 
@@ -118,6 +120,9 @@ def budget_note(classification: Classification, products: Sequence[Product]) -> 
     if budget is None or not products:
         return ""
     money = format_money(budget)
+    if any(p.price is not None and p.price > budget for p in products):
+        # A budget let go for some want is said by ``constraints_note``.
+        return ""
     unpriced = sum(p.price is None for p in products)
     if unpriced == len(products):
         return (
@@ -135,8 +140,12 @@ def budget_note(classification: Classification, products: Sequence[Product]) -> 
 
 def _why(product: Product, classification: Classification, occasion: OccasionInfo | None) -> str:
     bits = []
-    if classification.colour and product.base_colour.lower() == classification.colour.lower():
+    asked = classification.colour
+    if asked and product.base_colour.lower() == asked.lower():
         bits.append(f"in the {product.base_colour.lower()} you asked for")
+    elif asked and product.base_colour in w.colour_family(asked):
+        shade = product.base_colour.lower()
+        bits.append(f"in {shade}, a shade of the {asked.lower()} you asked for")
     usage = product.usage.lower()
     if occasion is not None and usage in {u.lower() for u in occasion.usages}:
         bits.append(f"made for {USAGES.get(usage, usage)}, right for {occasion.name}")
@@ -181,8 +190,12 @@ def _outfit_note(
     types = list(dict.fromkeys(p.category.name for p in products))
     if len(types) < 2:
         return ""
-    if occasion is not None and occasion.note:
-        return f"For {occasion.name}: {occasion.note}"
+    genders = {x.gender for x in classification.wants if x.gender}
+    if genders:
+        return ""
+    note = occasion.note_for(w.OUTFIT_GENDER.get(classification.gender, "")) if occasion else ""
+    if occasion is not None and note:
+        return f"For {occasion.name}: {note}"
     return "Worn together, these make one look; swap any piece and ask me for another."
 
 
@@ -200,6 +213,73 @@ def _not_carried(classification: Classification) -> str:
     return " ".join(sentences)
 
 
+def join_or(words: Sequence[str]) -> str:
+    words = list(words)
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _label(want: Want) -> str:
+    words = want.words or (want.categories[0].lower() if want.categories else "")
+    if len(want.categories) == 1:
+        words = want.categories[0].lower()
+    head = words.split()[-1] if words else ""
+    return " ".join([*words.split()[:-1], plural(head)]) if head else "these"
+
+
+def _gender_word(want: Want) -> str:
+    return {"Men": "men's ", "Women": "women's "}.get(want.gender, "")
+
+
+def constraints_note(
+    classification: Classification,
+    products: Sequence[Product],
+    relaxed: Sequence[Relaxed] = (),
+) -> str:
+    """What the shopper's constraints meant for these products, honestly: what "cheaper"
+    was measured against, which constraint was let go where nothing met them all, and
+    whom an outfit shows while the shopper has not said. Never a budget, size or
+    preference the shopper did not give."""
+    sentences = []
+    if any(x.gender for x in classification.wants) and products:
+        sentences.append(
+            "You haven't said who it's for, so here is the best for men and for women; "
+            "tap Men or Women for a full outfit."
+        )
+    let_go = {r.want.key for r in relaxed}
+    cheaper = dict(classification.cheaper_than)
+    kept = [
+        f"{_gender_word(x)}{_label(x)} under the {format_money(cheaper[x.key])} shown before"
+        for x in classification.wants
+        if x.key in cheaper and x.key not in let_go
+    ]
+    if kept:
+        sentences.append(f"Cheaper than before: {join(kept)}.")
+    elif classification.cheaper and not cheaper and products:
+        sentences.append("Lowest prices first, as you asked for cheaper.")
+    # One sentence per kind of letting go: "We have no sarees or heels in blue, so ..."
+    grouped: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    for r in relaxed:
+        asked = []
+        if "colour" in r.dropped and classification.colour:
+            asked.append(f"in {classification.colour.lower()}")
+        if "size" in r.dropped and classification.size:
+            asked.append(f"in size {classification.size}")
+        if "budget" in r.dropped and r.want.key in cheaper:
+            asked.append(f"cheaper than the {format_money(cheaper[r.want.key])} shown before")
+        if "budget" in r.dropped and classification.max_price is not None:
+            asked.append(f"within your budget of {format_money(classification.max_price)}")
+        label = f"{_gender_word(r.want)}{_label(r.want)}"
+        grouped.setdefault((" ".join(asked), r.dropped), []).append(label)
+    names = {"colour": "the colour", "size": "the size", "budget": "the price"}
+    for (asked_text, dropped), labels in grouped.items():
+        those = "it" if len(labels) == 1 else "those"
+        sentences.append(
+            f"We have no {join_or(labels)} {asked_text}, so for {those} I let go of "
+            f"{join([names[d] for d in dropped])} and show the closest."
+        )
+    return " ".join(sentences)
+
+
 def offline_advice(
     *,
     classification: Classification,
@@ -208,6 +288,7 @@ def offline_advice(
     has_photo: bool = False,
     look: bool = False,
     photo_item: str = "",
+    relaxed: Sequence[Relaxed] = (),
 ) -> str:
     """A short, honest answer from the attributes of the products found."""
     sentences: list[str] = []
@@ -249,6 +330,9 @@ def offline_advice(
         lead = "To go with your photo, here" if has_photo and not photo_item else "Here"
         verb = "is" if len(products) == 1 else "are"
         sentences.append(f"{lead} {verb} {_what(classification, products)} from our catalog.")
+    note = constraints_note(classification, products, relaxed)
+    if note:
+        sentences.append(note)
     shown = products[:MAX_DESCRIBED]
     priced = any(p.price is not None for p in shown)
     sentences.extend(_describe(p, classification, occasion, priced) for p in shown)

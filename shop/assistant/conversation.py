@@ -108,9 +108,10 @@ def conversations_expire(*, now: Any = None) -> int:
 
 
 def state_dump(
-    classification: Classification, *, shown: list[int], prices: list[str]
+    classification: Classification, *, shown: list[int], prices: dict[str, str]
 ) -> dict[str, Any]:
-    """What carries to the next turn, as JSON."""
+    """What carries to the next turn, as JSON. ``prices``: want key -> the lowest price
+    shown for it (what "cheaper" is measured against)."""
     return {
         "wants": [asdict(x) | {"categories": list(x.categories)} for x in classification.wants],
         "number_of_items": classification.number_of_items,
@@ -121,25 +122,30 @@ def state_dump(
         "occasion": classification.occasion,
         "size": classification.size,
         "outfit": classification.outfit,
+        "asked": classification.asked,
+        "cheaper": classification.cheaper,
+        "cheaper_than": {key: str(price) for key, price in classification.cheaper_than},
         "shown": shown[-MAX_SHOWN:],
-        "prices": prices[-MAX_SHOWN:],
+        "prices": dict(list(prices.items())[:MAX_SHOWN]),
     }
 
 
 def state_load(
     state: Any, *, names: set[str]
-) -> tuple[Classification | None, list[int], list[Decimal]]:
-    """(previous classification, product ids shown, their prices) from a stored state.
+) -> tuple[Classification | None, list[int], dict[str, Decimal]]:
+    """(previous classification, product ids shown, the lowest price shown per want key)
+    from a stored state.
 
     Article types the catalog no longer has are dropped; anything malformed is ignored.
     """
     if not isinstance(state, dict) or not state:
-        return None, [], []
+        return None, [], {}
     wants = tuple(
         Want(
             words=str(x.get("words", "")),
             categories=tuple(c for c in x.get("categories", []) if c in names),
             count=_count(x.get("count")),
+            gender=str(x.get("gender") or ""),
         )
         for x in state.get("wants", [])
         if isinstance(x, dict)
@@ -154,10 +160,20 @@ def state_load(
         occasion=str(state.get("occasion") or ""),
         size=str(state.get("size") or ""),
         outfit=bool(state.get("outfit")),
+        asked=str(state.get("asked") or ""),
+        cheaper=bool(state.get("cheaper")),
+        cheaper_than=tuple(_prices(state.get("cheaper_than")).items()),
     )
     shown = [i for i in state.get("shown", []) if isinstance(i, int)]
-    prices = [p for p in map(_decimal, state.get("prices", [])) if p is not None]
-    return previous, shown, prices
+    return previous, shown, _prices(state.get("prices"))
+
+
+def _prices(value: Any) -> dict[str, Decimal]:
+    # A list is the state of an older release (prices without their wants): dropped.
+    if not isinstance(value, dict):
+        return {}
+    prices = {str(key): _decimal(price) for key, price in value.items()}
+    return {key: price for key, price in prices.items() if price is not None}
 
 
 def _count(value: Any) -> int | None:

@@ -173,6 +173,32 @@ NOT_A_COUNT_AFTER = frozenset(
         "waist",
         "size",
         "x",
+        # distances and events: "a 5 k run", "10 km race", "a 2 week trip", "21 st birthday"
+        "km",
+        "kms",
+        "kilometre",
+        "kilometres",
+        "kilometer",
+        "kilometers",
+        "mi",
+        "mile",
+        "miles",
+        "miler",
+        "week",
+        "night",
+        "nights",
+        "hour",
+        "minute",
+        "minutes",
+        "st",
+        "nd",
+        "rd",
+        "th",
+        "birthday",
+        "anniversary",
+        "run",
+        "race",
+        "marathon",
     }
 )
 # Words that may stand between a number and what it counts ("3 red cotton tshirts").
@@ -242,6 +268,7 @@ def explicit_counts(
     return counted, bare
 
 
+THOUSANDS_SHORT = re.compile(r"^\d{1,3}(?:_\d)?k$")
 # "under 2000", "below ₹1,500", "less than 3000", "up to 2500", "budget of 4000".
 BUDGET_LEADS = frozenset(
     {"under", "below", "within", "upto", "max", "maximum", "budget", "cheaper", "less"}
@@ -269,6 +296,9 @@ def budget(tokens: Sequence[str]) -> Decimal | None:
         j = i + 1
         while j < len(tokens) and j - i <= 3 and tokens[j] in BUDGET_FILLERS:
             j += 1
+        if j < len(tokens) and THOUSANDS_SHORT.match(tokens[j]):
+            # "under 5k": Indian and British shoppers' thousands.
+            return Decimal(tokens[j][:-1].replace("_", ".")) * 1000
         if j < len(tokens) and tokens[j].replace("_", "").isdigit():
             digits = tokens[j].replace("_", ".")[: MAX_COUNT_DIGITS + 3]
             try:

@@ -8,13 +8,26 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from shop.assistant import words as w
 from shop.assistant.language import normalise, word_forms
 from shop.assistant.types import CategoryInfo
 from shop.catalog.vocabulary import RebuiltWhenChanged, edit_distance, typo_limit
 from shop.catalog.vocabulary import _fingerprint as shared_fingerprint
+
+SLOT_SEPARATOR = "|"
+
+
+def outfit_slots(article_types: Sequence[str]) -> tuple[tuple[str, ...], ...]:
+    """An outfit template's entries as slots: "Heels | Flats" is one slot that takes the
+    first of its article types the catalog has for the shopper."""
+    slots = []
+    for entry in article_types:
+        names = tuple(n.strip() for n in entry.split(SLOT_SEPARATOR) if n.strip())
+        if names:
+            slots.append(names)
+    return tuple(slots)
 
 
 @dataclass(frozen=True)
@@ -24,15 +37,30 @@ class OccasionInfo:
     words: tuple[str, ...]
     usages: tuple[str, ...]
     note: str = ""
-    # gender ("" for anyone) -> article types, catalog spelling
-    outfits: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # gender ("" for anyone) -> slots, each a tuple of article types (catalog spelling)
+    # in order of preference
+    outfits: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = ()
+    # gender -> a styling note for that gender's outfit (else ``note``)
+    notes: tuple[tuple[str, str], ...] = ()
 
-    def outfit_for(self, gender: str) -> tuple[str, ...] | None:
-        """The outfit for ``gender`` ("Men"/"Women"/""), or None if it needs a gender."""
+    def outfit_for(self, gender: str) -> tuple[tuple[str, ...], ...] | None:
+        """The outfit's slots for ``gender`` ("Men"/"Women"/""), or None if it needs a gender."""
         by_gender = dict(self.outfits)
         if gender and gender in by_gender:
             return by_gender[gender]
         return by_gender.get("")
+
+    def note_for(self, gender: str) -> str:
+        """The styling note for this gender's outfit; the occasion's own note otherwise."""
+        return dict(self.notes).get(gender) or self.note
+
+    def article_types(self) -> set[str]:
+        """Every article type any of its outfits may hold."""
+        return {name for _g, slots in self.outfits for slot in slots for name in slot}
+
+
+# A size that can be bought now: active, and stock not tracked or above zero.
+_BUYABLE = Q(is_active=True) & (Q(stock__isnull=True) | Q(stock__gt=0))
 
 
 @dataclass(frozen=True)
@@ -54,6 +82,9 @@ class CatalogVocabulary:
     colours: dict[str, str] = field(default_factory=dict)
     occasions: tuple[OccasionInfo, ...] = ()
     brands: frozenset[str] = frozenset()
+    # catalog gender -> article types with in-stock products for it (Unisex and
+    # unlabelled products count for everyone)
+    genders: dict[str, frozenset[str]] = field(default_factory=dict)
     _exact: dict[str, set[str]] = field(default_factory=dict, repr=False)
     _heads: dict[str, set[str]] = field(default_factory=dict, repr=False)
     _groups: dict[str, set[str]] = field(default_factory=dict, repr=False)
@@ -206,6 +237,25 @@ class CatalogVocabulary:
             f" {brand} " in text for brand in self.brands
         )
 
+    def has_for(self, name: str, gender: str) -> bool:
+        """True when the catalog has ``name`` in stock for ``gender`` ("" for anyone)."""
+        if name not in self.names:
+            return False
+        if not gender or not self.genders:
+            return True
+        return name in self.genders.get(gender, frozenset()) or name in self.genders.get(
+            "", frozenset()
+        )
+
+    def group_of(self, name: str) -> str:
+        """The sub-category of an article type, normalised ("topwear", "saree")."""
+        info = next((c for c in self.categories if c.name == name), None)
+        return normalise(info.sub_category) if info is not None else ""
+
+    def master_of(self, name: str) -> str:
+        info = next((c for c in self.categories if c.name == name), None)
+        return normalise(info.master_category) if info is not None else ""
+
     def occasion(self, slug: str) -> OccasionInfo | None:
         return next((o for o in self.occasions if o.slug == slug), None)
 
@@ -214,7 +264,7 @@ OCCASIONS_FINGERPRINT_SQL = """
 SELECT
   (SELECT md5(coalesce(string_agg(slug || words::text || usages::text || note, ';'
                                   ORDER BY id), '')) FROM assistant_occasion),
-  (SELECT md5(coalesce(string_agg(occasion_id || gender || article_types::text, ';'
+  (SELECT md5(coalesce(string_agg(occasion_id || gender || article_types::text || note, ';'
                                   ORDER BY id), '')) FROM assistant_outfittemplate)
 """
 
@@ -240,7 +290,7 @@ def catalog_vocabulary_build() -> CatalogVocabulary:
     """The vocabulary from the database: article types with browsable products, the
     merchant's synonyms, the catalog's colours and the occasions with their outfits."""
     from shop.assistant.models import Occasion
-    from shop.catalog.models import Brand, Category, Product, Synonym
+    from shop.catalog.models import Brand, Category, Product, ProductVariant, Synonym
 
     rows = (
         Category.objects.annotate(n=Count("products", filter=Q(products__is_active=True)))
@@ -277,12 +327,28 @@ def catalog_vocabulary_build() -> CatalogVocabulary:
             words=tuple(normalise(x) for x in o.words),
             usages=tuple(o.usages),
             note=o.note,
-            outfits=tuple((t.gender, tuple(t.article_types)) for t in o.outfits.all()),
+            outfits=tuple((t.gender, outfit_slots(t.article_types)) for t in o.outfits.all()),
+            notes=tuple((t.gender, t.note) for t in o.outfits.all() if t.note),
         )
         for o in Occasion.objects.prefetch_related("outfits")
     )
+    genders: dict[str, set[str]] = {}
+    in_stock = (
+        Product.objects.browsable()
+        # No sizes at all is unknown stock, not sold out: such a type still counts.
+        .filter(
+            Exists(ProductVariant.objects.filter(_BUYABLE, product=OuterRef("pk")))
+            | ~Exists(ProductVariant.objects.filter(product=OuterRef("pk")))
+        )
+        .values_list("gender", "category__name")
+        .distinct()
+    )
+    for gender, name in in_stock:
+        key = "" if gender in ("", "Unisex") else gender
+        genders.setdefault(key, set()).add(name)
     return CatalogVocabulary(
         categories=tuple(CategoryInfo(name, sub, master) for name, sub, master in rows),
+        genders={key: frozenset(names) for key, names in genders.items()},
         shopper_words=shopper_words,
         colours=colours,
         occasions=occasions,

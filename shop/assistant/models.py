@@ -31,14 +31,29 @@ class Occasion(models.Model):
 
 
 class OutfitTemplate(models.Model):
-    """The article types that make an outfit for an occasion, per gender ("" for anyone).
+    """The slots that make an outfit for an occasion, per gender ("" for anyone).
 
-    Types the catalog does not have (yet) are skipped when the outfit is built.
+    Each slot lists article types in order of preference ("Heels | Flats | Sandals");
+    the outfit takes the first the catalog has in stock for the shopper and that the
+    shopper has not ruled out. Clothing comes first (a top and a bottom, or a one-piece
+    such as a dress or a saree), then footwear, then accessories.
     """
 
     occasion = models.ForeignKey(Occasion, on_delete=models.CASCADE, related_name="outfits")
     gender = models.CharField(max_length=10, choices=GENDERS, blank=True)
-    article_types = ArrayField(models.CharField(max_length=100))
+    article_types = ArrayField(
+        models.CharField(max_length=200),
+        help_text=(
+            "One slot per entry, clothing first (top and bottom, or a one-piece), then "
+            "footwear, then accessories. A slot may hold several article types separated "
+            'by "|", in order of preference: "Heels | Flats | Sandals".'
+        ),
+    )
+    note = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="A styling note for this gender's outfit (else the occasion's note).",
+    )
 
     class Meta:
         ordering = ["occasion", "gender"]

@@ -7,7 +7,7 @@ match my white kurta"); a follow-up carries what the conversation said before.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
@@ -21,6 +21,7 @@ from shop.assistant.counts import (
 )
 from shop.assistant.language import Match, Parsed, find_phrases, parse
 from shop.assistant.lexicon import CatalogVocabulary
+from shop.assistant.outfits import narrowed_by_occasion, outfit_wants
 from shop.assistant.types import (
     MAX_WANTS,
     QUANTIFIED_ITEMS,
@@ -34,6 +35,7 @@ NEGATIONS = context.NEGATIONS
 # A follow-up that adds to what was asked rather than replacing it.
 ADDING_LEADS = frozenset({"and", "also", "plus", "add"})
 ASK_GENDER = "Who is it for: men or women? Tell me and I'll put an outfit together."
+GENDER_REPLIES = (("Men", "For men"), ("Women", "For women"))
 NOTHING_UNDERSTOOD = (
     "I'm not sure what you're looking for. Could you name an item (shirts, sneakers, a "
     "watch), an occasion (office, wedding, the gym) or a colour?"
@@ -90,7 +92,7 @@ def classify(
     message: str | Parsed,
     vocabulary: CatalogVocabulary,
     previous: Classification | None = None,
-    shown_prices: Sequence[Decimal] = (),
+    shown_prices: Mapping[str, Decimal] | None = None,
 ) -> Classification:
     """What the shopper wants, deterministically, from their words.
 
@@ -99,7 +101,13 @@ def classify(
     a tie": two shirts, one tie), clamped to MAX_ITEMS. An occasion or an outfit with
     no type named gets the occasion's outfit. A follow-up ("cheaper?", "for women",
     "no, kurtis", "forget the bottle") changes what the conversation asked before.
+
+    Whom an outfit is for is asked once, with quick replies; asked already, the
+    outfit shows the best for men and for women instead. "cheaper" keeps each want
+    under the lowest price shown for it before (``shown_prices``: want key -> price),
+    or prefers low prices when nothing priced was shown; it never becomes a budget.
     """
+    shown_prices = shown_prices or {}
     parsed = parse(message) if isinstance(message, str) else message
     as_written = find_phrases(parsed.tokens, vocabulary.phrases())
     tokens, corrections = vocabulary.correct(
@@ -170,14 +178,18 @@ def classify(
     text = " ".join(tokens)
     gender = _gender(tokens)
     colour = vocabulary.colour_of([t if i not in owned_words else "" for i, t in enumerate(tokens)])
-    occasion = vocabulary.occasion_of(tokens)
+    # "not the casual ones" names no occasion.
+    ruled_out_words = context.after_negation(tokens)
+    occasion = vocabulary.occasion_of(
+        [t if i not in ruled_out_words else "" for i, t in enumerate(tokens)]
+    )
     max_price = budget(tokens)
     size = size_in(tokens)
     more = not wants and _has_phrase(text, w.MORE_PHRASES)
     cheaper = any(t in w.CHEAPER_WORDS for t in tokens) and max_price is None
     forget_colour = _has_phrase(text, w.ANY_COLOUR) or context.forgets(tokens, {"colour", "color"})
     forget_budget = _has_phrase(text, w.NO_BUDGET) or context.forgets(tokens, {"budget", "price"})
-    follow_up = previous is not None and (previous.wants or previous.outfit)
+    follow_up = previous is not None and bool(previous.wants or previous.outfit)
 
     carried_wants = False
     if not wants and not not_carried and follow_up and not owned:
@@ -190,6 +202,10 @@ def classify(
         wants = context.narrowed_by_kind(tokens, wants, context.after_negation(tokens))
     elif wants and follow_up and parsed.tokens and parsed.tokens[0] in ADDING_LEADS:
         wants = [*previous.wants, *(x for x in wants if x not in previous.wants)]
+    elif wants and ruled_out_words:
+        # "sneakers, not the casual ones": a kind ruled out within the same message.
+        narrowed = context.narrowed_by_kind(tokens, wants, ruled_out_words)
+        wants = narrowed if narrowed else wants
 
     if previous is not None:
         gender = gender or previous.gender
@@ -200,15 +216,20 @@ def classify(
             occasion = occasion or vocabulary.occasion(previous.occasion)
         if carried_wants:
             excluded |= set(previous.excluded)
+            if previous.outfit and occasion:
+                # An outfit follow-up ("no heels", "for women") refills its slots.
+                wants = []
     if forget_budget:
         max_price = None
     if forget_colour:
         colour = ""
-    if cheaper and shown_prices:
-        max_price = min(shown_prices) - Decimal("0.01")
+    # "cheaper" lasts while the same things are asked for, until a budget replaces it.
+    keeps_cheaper = previous is not None and previous.cheaper and (carried_wants or not wants)
+    cheaper = (cheaper or keeps_cheaper) and budget(tokens) is None and not forget_budget
 
     wants = _without(wants, excluded)[:MAX_WANTS]
     question = ""
+    asked_before = previous is not None and previous.asked == "gender" and not gender
     outfit = False
     outfit_asked = (
         bool(occasion)
@@ -221,18 +242,35 @@ def classify(
     elif not wants and not not_carried and (outfit_asked or (carried_wants and previous.outfit)):
         chosen = occasion or vocabulary.occasion("casual")
         if chosen is not None and (outfit_asked or owned or carried_wants):
-            types = chosen.outfit_for(w.OUTFIT_GENDER.get(gender, ""))
-            if types is None:
+            built = outfit_wants(
+                chosen,
+                gender=gender,
+                vocabulary=vocabulary,
+                excluded=excluded | owned,
+                both=asked_before,
+            )
+            if built is None:
                 question = ASK_GENDER
             else:
-                available = set(vocabulary.names)
-                wants = [
-                    Want(name.lower(), (name,))
-                    for name in types
-                    if name in available and name not in excluded and name not in owned
-                ][:MAX_WANTS]
+                wants = built
                 outfit = bool(wants)
             occasion = chosen if occasion or outfit else occasion
+    elif wants and occasion and not outfit:
+        wants = [
+            replace(
+                x,
+                categories=narrowed_by_occasion(x, occasion, gender=gender, vocabulary=vocabulary),
+            )
+            for x in wants
+        ]
+    open_gender = bool(question) or (asked_before and outfit and any(x.gender for x in wants))
+    cheaper_than = (
+        _cheaper_than(
+            wants, cheaper=cheaper and _said_cheaper(tokens), previous=previous, shown=shown_prices
+        )
+        if cheaper
+        else ()
+    )
 
     default = QUANTIFIED_ITEMS if len(wants) == 1 and has_quantifier(tokens) else 1
     wants = [x if x.count is not None else replace(x, count=default) for x in wants]
@@ -262,7 +300,31 @@ def classify(
         corrections=used_corrections,
         more=more,
         understood=understood,
+        asked="gender" if open_gender else "",
+        quick_replies=GENDER_REPLIES if open_gender else (),
+        cheaper=cheaper,
+        cheaper_than=cheaper_than,
     )
+
+
+def _said_cheaper(tokens: Sequence[str]) -> bool:
+    return any(t in w.CHEAPER_WORDS for t in tokens)
+
+
+def _cheaper_than(
+    wants: Sequence[Want],
+    *,
+    cheaper: bool,
+    previous: Classification | None,
+    shown: Mapping[str, Decimal],
+) -> tuple[tuple[str, Decimal], ...]:
+    """Per want, the price it must stay under: what was shown for it, when the shopper
+    says "cheaper" now; what the last turn kept, otherwise (the want still asked for)."""
+    keys = {x.key for x in wants}
+    kept = dict(previous.cheaper_than) if previous is not None else {}
+    if cheaper:
+        kept.update((key, price) for key, price in shown.items() if key in keys)
+    return tuple((key, price) for key, price in kept.items() if key in keys)
 
 
 def _without(wants: Sequence[Want], excluded: set[str]) -> list[Want]:

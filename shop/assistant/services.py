@@ -12,9 +12,9 @@ from django.conf import settings
 
 from shop import images, ratelimits, uploads
 from shop.assistant import conversation as conversations
-from shop.assistant import selectors
+from shop.assistant import retrieval, selectors
 from shop.assistant import words as w
-from shop.assistant.advice import budget_note, recognised
+from shop.assistant.advice import budget_note, constraints_note, recognised
 from shop.assistant.backends import GEMINI, Ask, Found, backend_choice, backend_get, with_fallback
 from shop.assistant.exceptions import AssistantError
 from shop.assistant.language import parse
@@ -51,6 +51,8 @@ class AssistantReply:
     notices: list[str] = field(default_factory=list)
     wants: list[dict[str, Any]] = field(default_factory=list)
     has_photo: bool = False
+    # Taps that answer the reply's question: (label, message sent).
+    quick_replies: list[list[str]] = field(default_factory=list)
     # What carries to the next turn (see ``conversation.state_dump``).
     state: dict[str, Any] = field(default_factory=dict)
 
@@ -209,7 +211,7 @@ def assistant_reply(
     )
     # A new photo is a new request, not a follow-up to the last answer.
     previous, shown, prices = (
-        (None, [], [])
+        (None, [], {})
         if photo is not None
         else conversations.state_load(state or {}, names=set(vocabulary.names))
     )
@@ -254,12 +256,12 @@ def assistant_reply(
         classification, retrieved = selectors.look_products(photo=photo, text=words)
         photo_item = recognised(retrieved.anchor) if retrieved.anchor is not None else ""
     else:
-        retrieved = selectors.assistant_products(
+        retrieved = retrieval.assistant_products(
             classification=classification,
             text=words,
             photo=photo,
             gender=gender,
-            colour=(classification.colour,) if classification.colour else (),
+            colour=w.colour_family(classification.colour),
             usages=occasion.usages if occasion is not None else (),
             exclude_ids=frozenset(shown) if classification.more else frozenset(),
         )
@@ -272,17 +274,27 @@ def assistant_reply(
         look=look,
         has_photo=photo is not None,
         photo_item=photo_item,
+        relaxed=retrieved.relaxed,
     )
     backend, advice = with_fallback(backend, lambda b: b.advise(ask, found), notices)
     text = advice.text
     if backend.name == GEMINI:
-        note = budget_note(classification, retrieved.products)
-        text = f"{text} {note}" if note else text
+        # The model's prose may not say it: the shop states the constraints itself.
+        notes = [
+            constraints_note(classification, retrieved.products, retrieved.relaxed),
+            budget_note(classification, retrieved.products),
+        ]
+        text = " ".join([text, *(n for n in notes if n)])
+    text = _not_repeated(text, turns)
     products = retrieved.products
     now_shown = (
         [*shown, *(p.pk for p in products)] if classification.more else [p.pk for p in products]
     )
-    now_prices = [str(p.price) for p in products if p.price is not None]
+    now_prices = {
+        key: str(min(p.price for p in found_for if p.price is not None))
+        for key, found_for in retrieved.by_want.items()
+        if any(p.price is not None for p in found_for)
+    }
     return AssistantReply(
         message=message,
         categories=classification.categories,
@@ -297,8 +309,20 @@ def assistant_reply(
             for x in classification.wants
         ],
         has_photo=photo is not None,
+        quick_replies=[list(pair) for pair in classification.quick_replies],
         state=conversations.state_dump(classification, shown=now_shown, prices=now_prices),
     )
+
+
+REPEATED = "I have nothing new for that, so this is what I showed you last time."
+
+
+def _not_repeated(text: str, turns: Sequence[dict[str, Any]]) -> str:
+    """Never the same words twice in a row: a repeat says that it is one."""
+    last = next((t for t in reversed(turns) if t.get("role") == "assistant"), None)
+    if last is not None and last.get("advice") == text:
+        return f"{REPEATED} {text}"
+    return text
 
 
 def assistant_rate_limit(*, keys: RateKeys, now: float | None = None) -> None:
@@ -343,6 +367,7 @@ def _exchange(reply: AssistantReply) -> list[dict[str, Any]]:
             "wants": reply.wants,
             "number_of_items": reply.number_of_items,
             "products": reply.products,
+            "quick_replies": reply.quick_replies,
         },
     ]
 

@@ -24,6 +24,14 @@ class Want:
     words: str
     categories: tuple[str, ...]
     count: int | None = None
+    # Whom this want is for when it differs from the request's gender: while the
+    # shopper has not said, an outfit shows the best for each ("Men", "Women").
+    gender: str = ""
+
+    @property
+    def key(self) -> str:
+        """Names the want across turns (its article types and gender)."""
+        return "|".join([*self.categories, self.gender])
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,21 @@ class Classification:
     understood: bool = True
     # "Did you mean": the shared shopper vocabulary's nearest phrase, when nothing was understood.
     suggestion: str = ""
+    # What was asked already and is not asked again ("gender"), and the taps that answer
+    # it: (label, message) pairs sent as the shopper's next message.
+    asked: str = ""
+    quick_replies: tuple[tuple[str, str], ...] = ()
+    # "cheaper": the lowest prices are preferred; with prices shown before, each want
+    # stays under what was shown for it (want key -> that price).
+    cheaper: bool = False
+    cheaper_than: tuple[tuple[str, Decimal], ...] = ()
+
+    def price_cap(self, want: Want) -> Decimal | None:
+        """The most a product for ``want`` may cost: the budget, and below what was shown."""
+        caps = [p - Decimal("0.01") for key, p in self.cheaper_than if key == want.key]
+        if self.max_price is not None:
+            caps.append(self.max_price)
+        return min(caps) if caps else None
 
     def count_for(self, want: Want) -> int:
         return self.number_of_items if want.count is None else want.count

@@ -306,6 +306,59 @@ SHOPPER_WORDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "sac a main": ("handbags", ("handbags",)),
     "jupe": ("skirts", ("skirts",)),
     "chemise": ("shirts", ("shirts",)),
+    # Everyday names by class (issue 23): what British, Indian, American and sports
+    # shoppers call sunglasses, sneakers, rainwear and sportswear.
+    "sun glasses": ("sunglasses", ("sunglasses",)),
+    "cooling glasses": ("sunglasses", ("sunglasses",)),
+    "cooling glass": ("sunglasses", ("sunglasses",)),
+    "sun specs": ("sunglasses", ("sunglasses",)),
+    "sunspecs": ("sunglasses", ("sunglasses",)),
+    "coolers": ("sunglasses", ("sunglasses",)),
+    "wayfarers": ("sunglasses", ("sunglasses",)),
+    "running trainers": ("running shoes", ("sports shoes",)),
+    "running shoe": ("running shoes", ("sports shoes",)),
+    "runners": ("running shoes", ("sports shoes",)),
+    "gym trainers": ("gym shoes", ("sports shoes",)),
+    "tennis shoes": ("sneakers", ("sports shoes", "casual shoes")),
+    "football boots": ("football boots", ("sports shoes",)),
+    "cleats": ("cleats", ("sports shoes",)),
+    "high tops": ("high tops", ("casual shoes",)),
+    "hi tops": ("high tops", ("casual shoes",)),
+    "slip ons": ("slip-ons", ("casual shoes",)),
+    "slip on shoes": ("slip-ons", ("casual shoes",)),
+    "daps": ("plimsolls", ("casual shoes",)),
+    "kolhapuri": ("kolhapuris", ("sandals", "flats")),
+    "kolhapuris": ("kolhapuris", ("sandals", "flats")),
+    "rainwear": ("rainwear", ("rain jacket", "rain trousers")),
+    "rain wear": ("rainwear", ("rain jacket", "rain trousers")),
+    "rain gear": ("rainwear", ("rain jacket", "rain trousers")),
+    "waterproofs": ("rainwear", ("rain jacket", "rain trousers")),
+    "raincoats": ("raincoats", ("rain jacket",)),
+    "waterproof jacket": ("rain jackets", ("rain jacket",)),
+    "anorak": ("rain jackets", ("rain jacket",)),
+    "cagoule": ("rain jackets", ("rain jacket",)),
+    "windbreaker": ("jackets", ("jackets",)),
+    "windcheaters": ("jackets", ("jackets",)),
+    "fleece": ("fleeces", ("sweatshirts", "jackets")),
+    "tracksuit bottoms": ("track pants", ("track pants",)),
+    "track bottoms": ("track pants", ("track pants",)),
+    "lowers": ("track pants", ("track pants",)),
+    "sweats": ("track pants", ("track pants",)),
+    "yoga pants": ("yoga pants", ("leggings", "track pants")),
+    "gym tights": ("leggings", ("leggings",)),
+    "running tights": ("leggings", ("leggings",)),
+    "gym shorts": ("shorts", ("shorts",)),
+    "running shorts": ("shorts", ("shorts",)),
+    "cycling shorts": ("shorts", ("shorts",)),
+    "polo neck": ("polo necks", ("sweaters",)),
+    "turtleneck": ("turtlenecks", ("sweaters",)),
+    "dressing gown": ("dressing gowns", ("bath robe",)),
+    "kurta pyjama": ("kurta sets", ("kurta sets",)),
+    "kurta pajama": ("kurta sets", ("kurta sets",)),
+    "sando": ("vests", ("innerwear vests",)),
+    "undershirt": ("vests", ("innerwear vests",)),
+    "bum bag": ("bum bags", ("waist pouch",)),
+    "fanny pack": ("bum bags", ("waist pouch",)),
 }
 
 
@@ -411,6 +464,11 @@ NOT_SOLD: dict[str, tuple[str, str]] = {
     "nose ring": ("nose rings", "earrings"),
     "nose pin": ("nose rings", "earrings"),
     "wig": ("wigs", ""),
+    "wellies": ("wellies", "rain jacket"),
+    "wellingtons": ("wellies", "rain jacket"),
+    "gumboots": ("gumboots", "rain jacket"),
+    "rain boots": ("rain boots", "rain jacket"),
+    "cycling helmet": ("helmets", ""),
     "wigs": ("wigs", ""),
 }
 
@@ -708,6 +766,34 @@ GENDER_FILTERS: dict[str, tuple[str, ...]] = {
 }
 # Outfits are kept per adult gender; children's outfits use the nearest.
 OUTFIT_GENDER = {"Men": "Men", "Boys": "Men", "Women": "Women", "Girls": "Women"}
+
+# Colour families: a shopper's family word ("blue") also means these catalog shades,
+# ranked after the exact colour ("navy is a blue"). One table for the assistant (and
+# for search, should it want families too): keys and members are catalog spellings.
+COLOUR_FAMILIES: dict[str, tuple[str, ...]] = {
+    "Blue": ("Blue", "Navy Blue", "Turquoise Blue", "Teal"),
+    "White": ("White", "Off White", "Cream"),
+    "Grey": ("Grey", "Charcoal", "Grey Melange", "Steel"),
+    "Brown": ("Brown", "Coffee Brown", "Mushroom Brown", "Tan", "Taupe", "Khaki"),
+    "Beige": ("Beige", "Cream", "Khaki", "Nude", "Skin", "Taupe"),
+    "Green": ("Green", "Olive", "Sea Green", "Lime Green", "Teal"),
+    "Red": ("Red", "Maroon", "Rust", "Burgundy"),
+    "Pink": ("Pink", "Magenta", "Rose", "Peach"),
+    "Purple": ("Purple", "Lavender", "Magenta"),
+    "Yellow": ("Yellow", "Mustard", "Gold"),
+    "Orange": ("Orange", "Rust", "Peach"),
+    "Gold": ("Gold", "Bronze", "Copper"),
+    "Silver": ("Silver", "Steel", "Metallic"),
+}
+
+
+def colour_family(colour: str) -> tuple[str, ...]:
+    """The catalog colours a shopper's colour means: itself first, then its family's
+    shades when it names a family ("Blue" -> Navy Blue, ...; "Navy Blue" is only itself)."""
+    if not colour:
+        return ()
+    return tuple(dict.fromkeys([colour, *COLOUR_FAMILIES.get(colour, ())]))
+
 
 # Colour words shoppers use for the catalog's colours.
 COLOUR_ALIASES: dict[str, str] = {

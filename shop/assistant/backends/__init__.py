@@ -7,7 +7,7 @@ when it cannot, ``with_fallback`` lets the offline backend answer and says so.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
@@ -17,6 +17,7 @@ from django.conf import settings
 from shop.assistant import gemini as gemini_client
 from shop.assistant.language import Parsed
 from shop.assistant.lexicon import CatalogVocabulary, OccasionInfo
+from shop.assistant.retrieval import Relaxed
 from shop.assistant.types import Classification
 from shop.catalog.models import Product
 
@@ -33,7 +34,8 @@ class Ask:
     vocabulary: CatalogVocabulary
     turns: Sequence[dict[str, Any]] = ()
     previous: Classification | None = None
-    shown_prices: Sequence[Decimal] = ()
+    # want key -> the lowest price shown for it last turn ("cheaper" is measured by it)
+    shown_prices: Mapping[str, Decimal] = field(default_factory=dict)
     photo_jpeg: bytes | None = None
     deadline_at: float | None = None
 
@@ -52,6 +54,8 @@ class Found:
     look: bool = False
     has_photo: bool = False
     photo_item: str = ""
+    # Wants shown without some of their constraints (nothing met them all).
+    relaxed: Sequence[Relaxed] = ()
 
 
 @dataclass

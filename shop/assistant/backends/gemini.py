@@ -85,8 +85,9 @@ def vocabulary_text(vocabulary: CatalogVocabulary) -> str:
     occasions = []
     for occasion in vocabulary.occasions:
         outfits = "; ".join(
-            f"{gender or 'anyone'}: {', '.join(t for t in types if t in names)}"
-            for gender, types in occasion.outfits
+            f"{gender or 'anyone'}: "
+            + ", ".join(" or ".join(t for t in slot if t in names) for slot in slots)
+            for gender, slots in occasion.outfits
         )
         occasions.append(f"{occasion.slug} ({', '.join(occasion.words[:6])}) -> {outfits}")
     not_sold = sorted({label for label, _alt in w.NOT_SOLD.values()})

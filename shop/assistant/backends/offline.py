@@ -28,5 +28,6 @@ class OfflineBackend:
                 has_photo=found.has_photo,
                 look=found.look,
                 photo_item=found.photo_item,
+                relaxed=found.relaxed,
             )
         )

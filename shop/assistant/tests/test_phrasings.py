@@ -177,13 +177,13 @@ OUTFITS = [
     ("what should I wear to the gym?", {"Tshirts", "Track Pants", "Sports Shoes"}),
     ("complete office look for a man", {"Shirts", "Trousers", "Formal Shoes", "Belts"}),
     ("office outfit for women", {"Shirts", "Trousers", "Heels", "Handbags"}),
-    ("wedding outfit for my husband", {"Kurtas", "Formal Shoes", "Watches"}),
+    ("wedding outfit for my husband", {"Kurtas", "Trousers", "Formal Shoes", "Watches"}),
     ("what to wear to a wedding, I'm a woman", {"Sarees", "Heels", "Earrings", "Clutches"}),
     ("party look for her", {"Dresses", "Heels", "Clutches", "Earrings"}),
-    ("date night outfit for a guy", {"Shirts", "Jeans", "Casual Shoes"}),
+    ("date night outfit for a guy", {"Shirts", "Jeans", "Casual Shoes", "Watches"}),
     ("something to wear on a trip", {"Tshirts", "Jeans", "Casual Shoes", "Backpacks"}),
-    ("diwali outfit for men", {"Kurtas", "Sandals", "Watches"}),
-    ("festive look for women", {"Kurtas", "Flats", "Earrings", "Bangle"}),
+    ("diwali outfit for men", {"Kurtas", "Trousers", "Sandals", "Watches"}),
+    ("festive look for women", {"Kurtas", "Leggings", "Flats", "Earrings", "Bangle"}),
     ("workout clothes", {"Tshirts", "Track Pants", "Sports Shoes"}),
     ("beach outfit for women", {"Dresses", "Flip Flops", "Sunglasses", "Handbags"}),
     ("casual outfit for a girl", {"Tops", "Jeans", "Casual Shoes"}),
@@ -239,6 +239,8 @@ def vocabulary(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         vocabulary = _full_catalog_vocabulary(rows)
         transaction.set_rollback(True)
+    # The table is about words, not stock: every type counts for every gender.
+    vocabulary.genders = {}
     return vocabulary
 
 

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from shop.assistant.selectors import assistant_products, complementary_types
+from shop.assistant.retrieval import assistant_products
+from shop.assistant.selectors import complementary_types
 from shop.assistant.types import Classification, Want
 from shop.catalog.models import Category, Product
 from shop.catalog.selectors import keyword_query
