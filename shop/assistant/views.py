@@ -10,7 +10,8 @@ from shop.assistant import selectors, services
 from shop.clients import client_address
 from shop.errors import ShopError
 
-PANEL = "assistant/_panel.html"
+# HTMX swaps the panel's body only, so the sheet around it keeps its open state.
+PANEL = "assistant/_panel.html#body"
 # Without JavaScript an error is answered with a page of its own, panel included.
 PAGE = "assistant/ask.html"
 MAX_DRAFT_CHARS = 2000
@@ -81,7 +82,8 @@ def ask(request: HttpRequest) -> HttpResponse:
         services.assistant_rate_limit_record(session=request.session.session_key)
     if request.htmx:
         return _panel(request, next_url=next_url)
-    return redirect(f"{next_url}#assistant")
+    # Without JavaScript the page opens at the newest answer.
+    return redirect(f"{next_url}#assistant-latest")
 
 
 @require_POST

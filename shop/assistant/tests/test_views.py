@@ -51,7 +51,9 @@ def test_an_htmx_question_returns_the_panel_with_products_and_advice(client):
 
     content = response.content.decode()
     assert response.status_code == 200
-    assert content.lstrip().startswith("<aside")
+    # The body only: the panel around it (a phone's open sheet) is not re-rendered.
+    assert content.lstrip().startswith('<div class="assistant-body" id="assistant-body"')
+    assert "<aside" not in content
     assert len(_article_types(content)) == 2
     assert set(_article_types(content)) <= SHOES
     assert 'data-testid="assistant-advice"' in content
@@ -65,7 +67,7 @@ def test_without_javascript_a_question_redirects_back_and_the_page_shows_the_ans
     response = _ask(client, "a watch", htmx=False)
 
     assert response.status_code == 302
-    assert response["Location"] == "/?category=watches#assistant"
+    assert response["Location"] == "/?category=watches#assistant-latest"
     page = client.get("/?category=watches").content.decode()
     assert _article_types(page) == ["Watches"]
 
@@ -73,7 +75,7 @@ def test_without_javascript_a_question_redirects_back_and_the_page_shows_the_ans
 def test_the_redirect_never_leaves_the_site(client):
     response = _ask(client, "a watch", htmx=False, next="https://evil.example/")
 
-    assert response["Location"] == "/#assistant"
+    assert response["Location"] == "/#assistant-latest"
 
 
 def test_the_conversation_is_kept_in_the_session_across_pages(client):
@@ -319,3 +321,28 @@ def test_the_page_renders_the_panel_without_writing_the_session(client):
     response = client.get("/")
 
     assert "sessionid" not in response.cookies
+
+
+def test_a_question_comes_with_quick_replies_that_are_plain_submit_buttons(client):
+    content = _ask(client, "an outfit for a wedding").content.decode()
+
+    form = re.search(r'<form class="assistant-quick-replies".*?</form>', content, re.S)
+    assert form is not None
+    # Works without JavaScript: a real form post with the CSRF token and where to return.
+    assert f'action="{ASK}"' in form.group(0) and 'method="post"' in form.group(0)
+    assert 'name="csrfmiddlewaretoken"' in form.group(0)
+    buttons = re.findall(r'<button type="submit" name="message" value="([^"]+)"', form.group(0))
+    assert buttons == ["For men", "For women"]
+    assert content.count('id="assistant-latest"') == 1
+
+
+def test_a_quick_reply_without_javascript_answers_and_the_question_is_not_asked_again(client):
+    _ask(client, "an outfit for a wedding", htmx=False)
+    response = _ask(client, "For women", htmx=False)
+
+    assert response.status_code == 302
+    page = client.get("/?category=watches").content.decode()
+    assert page.count("Who is it for: men or women?") == 1
+    # Only the newest answer offers quick replies; this one needs none.
+    assert 'data-testid="assistant-quick-replies"' not in page
+    assert _article_types(page)
