@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.db import connections
 
 from conftest import BROWSER_TIMEOUT_MS
@@ -17,6 +18,8 @@ from shop.cart.tests.factories import product_make
 pytestmark = pytest.mark.browser
 
 EMAIL = "priya@example.com"
+# axe-core from npm (`make axe`); without it the accessibility checks are skipped.
+AXE = settings.BASE_DIR / "var" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,22 @@ def _add_to_cart(page, size: str, count: str) -> None:
     )
 
 
+def _check(page, what: str) -> None:
+    """One <h1>, and no serious or critical axe-core violation, on every page."""
+    page.wait_for_load_state("networkidle")
+    assert page.locator("h1").count() == 1, f"{what}: one <h1>"
+    if not AXE.exists():
+        return
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text())  # by the driver: the CSP refuses injected scripts
+    found = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+            .filter(v => v.impact === "serious" || v.impact === "critical")
+            .map(v => `${v.id}: ${v.help} (${v.nodes.slice(0, 3).map(n => n.target)})`)"""
+    )
+    assert found == [], f"{what}: axe found {found}"
+
+
 def _mini_cart(page) -> str:
     return page.get_by_test_id("mini-cart").locator(".count").inner_text()
 
@@ -68,21 +87,26 @@ def test_a_shopper_signs_up_saves_orders_and_finds_it_all_on_another_device(
 ) -> None:
     # Sign up; the verification e-mail goes out through the task engine.
     page.goto(f"{live_server.url}/accounts/signup/")
+    _check(page, "sign-up")
     page.fill("input[name=email]", EMAIL)
     page.fill("input[name=password1]", PASSWORD)
     page.fill("input[name=password2]", PASSWORD)
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/accounts/confirm-email/$"))
+    _check(page, "verification sent")
 
     # Verify from the e-mail's link; the shopper is then logged in.
     page.goto(_verification_link())
+    _check(page, "confirm e-mail")
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/accounts/$"))
     assert page.get_by_test_id("account-email").inner_text() == EMAIL
     assert page.get_by_test_id("no-orders").is_visible()
+    _check(page, "account")
 
     # Save the product in size M from its page (htmx swaps the heart in place).
     page.goto(f"{live_server.url}{target.url}")
+    _check(page, "product page")
     heart = page.get_by_test_id("wishlist-button")
     heart.get_by_test_id("wishlist-size").select_option(label="M")
     heart.get_by_role("button").click()
@@ -116,6 +140,7 @@ def test_a_shopper_signs_up_saves_orders_and_finds_it_all_on_another_device(
         phone = other.new_page()
         phone.set_default_timeout(BROWSER_TIMEOUT_MS)
         phone.goto(f"{live_server.url}/accounts/login/")
+        _check(phone, "log in")
         phone.fill("input[name=login]", EMAIL)
         phone.fill("input[name=password]", PASSWORD)
         phone.locator("main form button[type=submit]").click()
@@ -125,9 +150,11 @@ def test_a_shopper_signs_up_saves_orders_and_finds_it_all_on_another_device(
         history = phone.get_by_test_id("order-history")
         row = history.get_by_test_id("order-row").filter(has_text=number)
         assert row.get_by_test_id("order-status").inner_text() == "Placed"
+        _check(phone, "account with an order")
 
         phone.get_by_test_id("account-nav").get_by_role("link", name="Wishlist").click()
         phone.wait_for_url(re.compile(r"/wishlist/$"))
+        _check(phone, "wishlist")
         item = phone.get_by_test_id("wishlist-item")
         assert item.count() == 1
         assert target.name in item.inner_text() and "Size M" in item.inner_text()
