@@ -47,10 +47,12 @@ embed: import
 	else echo "Not embedding: set SHOP_EMBEDDING_MODEL (dev-tiny, or a BLIP-2 checkpoint) to enable visual search."; fi
 
 # The web server with a task worker beside it (admin imports, re-embeds, e-mails,
-# housekeeping); the worker stops when the server does (Ctrl-C included).
+# housekeeping); the worker and the embedded database (when DATABASE_URL is unset)
+# stop when the server does (Ctrl-C included).
 run: embed
 	@$(PY) manage.py worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker; \
+	  [ -n "$$DATABASE_URL" ] || $(PY) -m shop.embedded_db stop' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv test-tools deploy-check

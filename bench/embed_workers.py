@@ -20,6 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
+# Settings default to production (DEBUG off); benchmarks run as `make run` does.
+os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("SHOP_DB_NAME", "bench_jobs")
 os.environ.setdefault("SHOP_EMBEDDING_MODEL", "dev-tiny")
 

@@ -25,6 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
+# Settings default to production (DEBUG off); benchmarks run as `make run` does.
+os.environ.setdefault("DEBUG", "true")
 
 import django  # noqa: E402
 

@@ -35,6 +35,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
+# Settings default to production (DEBUG off); benchmarks run as `make run` does.
+os.environ.setdefault("DEBUG", "true")
 
 from kaggle_shape import ARTICLE_TYPES  # noqa: E402
 

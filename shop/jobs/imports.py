@@ -71,6 +71,25 @@ def _archive_open(archive: IO[bytes] | Path) -> zipfile.ZipFile:
     return zf
 
 
+def _layout_check(members: list[zipfile.ZipInfo]) -> None:
+    """Refuse a listing that cannot be unpacked as listed: the same name twice, or a
+    name that is a file and a folder at once (``images`` beside ``images/1.jpg``)."""
+    files: set[PurePosixPath] = set()
+    folders: set[PurePosixPath] = set()
+    for info in members:
+        path = PurePosixPath(info.filename)
+        folders.update(path.parents)
+        if info.is_dir():
+            folders.add(path)
+        elif path in files:
+            raise ImportRejected(f"The zip holds {info.filename!r} twice.")
+        else:
+            files.add(path)
+    clash = sorted(files & folders)
+    if clash:
+        raise ImportRejected(f"The zip holds {str(clash[0])!r} both as a file and as a folder.")
+
+
 def archive_check(archive: IO[bytes]) -> None:
     """Refuse an upload at once (in the admin form) when its listing breaks the rules.
 
@@ -80,6 +99,7 @@ def archive_check(archive: IO[bytes]) -> None:
         members = zf.infolist()
         for info in members:
             _member_target(info, Path("/nonexistent"))
+        _layout_check(members)
         if sum(info.file_size for info in members) > settings.SHOP_IMPORT_MAX_BYTES:
             raise ImportRejected(
                 f"The zip unpacks to more than {settings.SHOP_IMPORT_MAX_BYTES} bytes."
@@ -90,13 +110,14 @@ def archive_extract(archive: Path, target: Path) -> None:
     """Unpack a zip into `target` within the caps; raises ImportRejected."""
     with _archive_open(archive) as zf:
         members = zf.infolist()
+        _layout_check(members)
         budget = settings.SHOP_IMPORT_MAX_BYTES
         for info in members:
             path = _member_target(info, target)
             if path is None:
                 continue
-            path.parent.mkdir(parents=True, exist_ok=True)
             try:
+                path.parent.mkdir(parents=True, exist_ok=True)
                 with zf.open(info) as source, open(path, "wb") as out:
                     while chunk := source.read(_CHUNK):
                         budget -= len(chunk)
@@ -110,6 +131,11 @@ def archive_extract(archive: Path, target: Path) -> None:
                 raise ImportRejected(f"The zip member {info.filename!r} is corrupt.") from None
             except RuntimeError as error:  # encrypted members
                 raise ImportRejected(f"The zip member {info.filename!r}: {error}.") from None
+            except OSError:
+                # Named by the member, never by the server's path.
+                raise ImportRejected(
+                    f"The zip member {info.filename!r} cannot be unpacked where it goes."
+                ) from None
 
 
 def _catalog_folder(root: Path) -> Path:

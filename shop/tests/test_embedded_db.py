@@ -57,3 +57,29 @@ def test_a_server_made_before_the_sizing_gets_it_written(tmp_path, monkeypatch):
         assert written == ("512MB",)
     finally:
         server.stop()
+
+
+def test_the_stop_command_stops_the_server_as_root_or_not_and_starts_nothing(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pytest
+
+    monkeypatch.setattr("shop.embedded_db.machine_memory", lambda: 2 * GB)
+    pgdata = tmp_path / "pgdata"
+    url = embedded_database_url(pgdata, "stopped_shop")
+    root = Path(__file__).resolve().parents[2]
+
+    def stop() -> str:
+        command = [sys.executable, "-m", "shop.embedded_db", "stop", str(pgdata)]
+        done = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert "stopped" in stop()
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(url, connect_timeout=3)
+    # Again: nothing to stop, and nothing started by asking.
+    assert "was not running" in stop()
+    assert not (pgdata / "postmaster.pid").exists()

@@ -142,6 +142,41 @@ def test_an_unsafe_zip_is_refused_in_the_form_and_queues_nothing(
     assert response.status_code == 200
     assert b"Unsafe path in the zip" in response.content
     assert not CatalogImport.objects.exists() and not ProcrastinateJob.objects.exists()
+    # Only the reason: not also "Give either a zip or a server folder".
+    assert b"Give either a zip" not in response.content
+
+
+@pytest.mark.parametrize(
+    ("members", "reason"),
+    [
+        (["images", "images/1.jpg"], b"both as a file and as a folder"),
+        (["styles.csv", "styles.csv"], b"twice"),
+    ],
+)
+def test_a_zip_that_cannot_unpack_as_listed_is_refused_with_the_member_named(
+    admin_client, empty_queues, members: list[str], reason: bytes
+) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for name in members:
+            zf.writestr(name, "x")
+    response = _upload(admin_client, buffer.getvalue())
+    assert response.status_code == 200
+    assert reason in response.content and members[0].encode() in response.content
+    assert b"Give either a zip" not in response.content
+    assert not CatalogImport.objects.exists() and not ProcrastinateJob.objects.exists()
+
+
+def test_unpacking_never_shows_the_server_path(tmp_path: Path) -> None:
+    from shop.jobs.imports import ImportRejected, archive_extract
+
+    archive = tmp_path / "clash.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("images", "x")
+        zf.writestr("images/1.jpg", "x")
+    with pytest.raises(ImportRejected) as rejected:
+        archive_extract(archive, tmp_path / "unpacked")
+    assert "images" in rejected.value.message and str(tmp_path) not in rejected.value.message
 
 
 def test_a_server_folder_outside_the_allowed_roots_is_refused(
