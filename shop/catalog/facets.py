@@ -22,7 +22,7 @@ from shop.catalog.filters import (
     ProductFilters,
     price_label,
 )
-from shop.catalog.models import Category, Product
+from shop.catalog.models import Category, Product, ProductVariant
 from shop.catalog.query import Understanding
 from shop.catalog.sizes import size_group, size_key
 from shop.catalog.vocabulary import normalise
@@ -186,6 +186,32 @@ def facets_count(
         )
     facets.append(Facet(name="price", label=FACET_LABELS["price"], values=price_values))
     return facets
+
+
+def filters_known(filters: ProductFilters) -> ProductFilters:
+    """The filters without facet values the catalog does not have.
+
+    Dropped before any link is built: each facet link and chip repeats every chosen
+    value, so made-up values would only multiply the page's size (and match nothing).
+    """
+    changes = {}
+    for name, (_param, field_name) in FACETS.items():
+        values = getattr(filters, name)
+        if not values:
+            continue
+        if name == "category":
+            pairs = Category.objects.filter(Q(slug__in=values) | Q(name__in=values))
+            known = {v for pair in pairs.values_list("name", "slug") for v in pair}
+        elif name == "size":
+            sizes = ProductVariant.objects.filter(size__in=values)
+            known = set(sizes.values_list("size", flat=True))
+        else:
+            matching = Product.objects.filter(**{f"{field_name}__in": values})
+            known = set(matching.values_list(field_name, flat=True).distinct())
+        kept = tuple(value for value in values if value in known)
+        if kept != values:
+            changes[name] = kept
+    return replace(filters, **changes) if changes else filters
 
 
 def _words_without(q: str, phrase: str) -> str:

@@ -59,6 +59,10 @@ PRICE_BUCKETS: tuple[tuple[int | None, int | None], ...] = (
     (5000, None),
 )
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+# Every facet link and chip repeats the other chosen values, so a page grows with the
+# square of their number: a few KB of request must not make megabytes of page.
+MAX_FACET_VALUES = 20
+MAX_FILTER_VALUES = 40
 MAX_PRICE = Decimal("99999999")
 
 
@@ -128,9 +132,12 @@ class ProductFilters:
                     for value in (clean_text(v, max_length=100) for v in query.getlist(param))
                     if value
                 )
-            )
+            )[:MAX_FACET_VALUES]
             for name, (param, _field) in FACETS.items()
         }
+        room = MAX_FILTER_VALUES
+        for name, values in facets.items():
+            facets[name], room = values[:room], max(0, room - len(values))
         photo = query.get("photo", "")
         sort = query.get("sort", "relevance")
         return cls(

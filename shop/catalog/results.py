@@ -17,7 +17,7 @@ from django.db.models import Count, Q
 
 from shop.catalog import merchandising, selectors
 from shop.catalog.dead_ends import DeadEnd, dead_end_for
-from shop.catalog.facets import Chip, Facet, chips_for, facets_count
+from shop.catalog.facets import Chip, Facet, chips_for, facets_count, filters_known
 from shop.catalog.filters import ProductFilters, ordering
 from shop.catalog.models import Category, MerchandisingRule, Product, SearchPhoto
 from shop.catalog.photos import search_photo_get
@@ -242,6 +242,7 @@ def results_page(
     admin's preview passes others). ``dead_ends``: when nothing is found, say why and
     count the pages one filter wider (``dead_ends``).
     """
+    filters = filters_known(filters)  # before any link repeats a made-up value
     understanding = understand(filters.q, get_vocabulary()) if filters.q else Understanding()
     effective = _effective(filters, understanding)
     photo = search_photo_get(token=filters.photo) if filters.photo else None
