@@ -1,7 +1,8 @@
 """Checkout and order API: the same services as the HTML pages, on the session's cart.
 
-JSON bodies only: a cross-site HTML form cannot send one, so session-bound carts are
-safe from CSRF without a token (logged-in users get DRF's CSRF check as well).
+JSON bodies: a cross-site HTML form cannot send one, and a state change that carries
+the session cookie without being JSON must pass the CSRF check (shop/api_csrf.py).
+Answers are one shopper's: private, no-store.
 """
 
 from __future__ import annotations
