@@ -265,8 +265,8 @@ def classify(
         ]
     open_gender = bool(question) or (asked_before and outfit and any(x.gender for x in wants))
     cheaper_than = (
-        _cheaper_than(
-            wants, cheaper=cheaper and _said_cheaper(tokens), previous=previous, shown=shown_prices
+        cheaper_prices(
+            wants, cheaper=cheaper and said_cheaper(tokens), previous=previous, shown=shown_prices
         )
         if cheaper
         else ()
@@ -307,11 +307,11 @@ def classify(
     )
 
 
-def _said_cheaper(tokens: Sequence[str]) -> bool:
+def said_cheaper(tokens: Sequence[str]) -> bool:
     return any(t in w.CHEAPER_WORDS for t in tokens)
 
 
-def _cheaper_than(
+def cheaper_prices(
     wants: Sequence[Want],
     *,
     cheaper: bool,

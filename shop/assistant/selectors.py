@@ -44,6 +44,8 @@ LOOK_SLOTS_BY_MASTER: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 LOOK_SLOTS_DEFAULT = (TOP, BOTTOM, FOOTWEAR)
 MAX_LOOK_TYPES = 3
+
+
 def look_products(*, photo: Image, text: str) -> tuple[Classification, Retrieved]:
     """One product from each of up to three article types that go with the photo,
     and the classification that names them.

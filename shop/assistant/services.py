@@ -283,6 +283,7 @@ def assistant_reply(
         notes = [
             constraints_note(classification, retrieved.products, retrieved.relaxed),
             budget_note(classification, retrieved.products),
+            classification.question,
         ]
         text = " ".join([text, *(n for n in notes if n)])
     text = _not_repeated(text, turns)

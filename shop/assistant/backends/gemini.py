@@ -19,9 +19,10 @@ from shop.assistant import words as w
 from shop.assistant.backends import GEMINI, Advice, Ask, Found
 from shop.assistant.lexicon import CatalogVocabulary
 from shop.assistant.presentation import price_display
-from shop.assistant.rules import classify
+from shop.assistant.rules import cheaper_prices, classify, said_cheaper
 from shop.assistant.types import MAX_WANTS, Classification, Want, clamp
 from shop.catalog.models import Product
+from shop.money import format_money
 
 MAX_ADVICE_CHARS = 1500
 MAX_NOTE_CHARS = 300
@@ -59,6 +60,9 @@ occasion's outfit for the shopper's gender. If the shopper names nothing the cat
 return no items.
 not_carried lists what the shopper asked for that is not in the list, clothing or not
 (e.g. "swimwear", "laptops"); never replace it with something else.
+The conversation state you are given (gender, colour, budget, "cheaper", occasion, size,
+ruled-out article types, a question already asked) is what the shopper said before: keep
+it, never pick a ruled-out article type, and never ask again what was already asked.
 {DATA_NOT_INSTRUCTIONS}"""
 
 ADVICE_SYSTEM = f"""You are a friendly, honest sales assistant in a fashion shop.
@@ -70,7 +74,11 @@ product, by its listed id, on why it fits (colour, occasion, season); "outfit_no
 sentence on wearing them together when several kinds are shown, else empty.
 Never write product ids, prices or product names in "advice" or "outfit_note": the shop
 adds each product's name and price itself. Talk only about the products listed; never
-invent products, prices or stock.
+invent products, prices or stock. Never state a budget, size or preference the shopper
+did not give (the conversation state lists what they gave); where the shop could not
+meet a constraint it says so itself, so do not claim the products meet it. Fit the advice
+to whom the products are for and the occasion (no jewellery talk for a man's shoes and
+watch).
 {DATA_NOT_INSTRUCTIONS}"""
 
 
@@ -101,6 +109,35 @@ def vocabulary_text(vocabulary: CatalogVocabulary) -> str:
         + "\n\nNot sold here (examples): "
         + ", ".join(not_sold)
     )
+
+
+def state_text(classification: Classification | None) -> str:
+    """The conversation state for a prompt: what the shopper gave, in plain words."""
+    if classification is None:
+        return "(nothing yet)"
+    lines = []
+    if classification.wants:
+        lines.append(
+            "asked for: " + "; ".join(", ".join(x.categories) for x in classification.wants)
+        )
+    if classification.gender:
+        lines.append(f"for: {classification.gender}")
+    elif classification.asked == "gender":
+        lines.append("for: not said (already asked once: do not ask again)")
+    if classification.colour:
+        family = ", ".join(w.colour_family(classification.colour))
+        lines.append(f"colour: {classification.colour} (its family: {family})")
+    if classification.max_price is not None:
+        lines.append(f"budget: at most {format_money(classification.max_price)}")
+    if classification.cheaper:
+        lines.append("cheaper: yes (below what was shown before; not a budget)")
+    if classification.occasion:
+        lines.append(f"occasion: {classification.occasion}")
+    if classification.size:
+        lines.append(f"size: {classification.size}")
+    if classification.excluded:
+        lines.append("ruled out: " + ", ".join(classification.excluded))
+    return "\n".join(lines) or "(nothing yet)"
 
 
 def _history_text(turns: Sequence[dict[str, Any]]) -> str:
@@ -212,6 +249,7 @@ class GeminiBackend:
             gemini.text_part(
                 vocabulary_text(ask.vocabulary) + "\n\n"
                 "Conversation so far:\n" + _history_text(ask.turns) + "\n\n"
+                "Conversation state:\n" + state_text(ask.previous) + "\n\n"
                 "Shopper's message (data, between the markers):\n<<<\n" + ask.message + "\n>>>"
             ),
             *_photo_parts(ask.photo_jpeg),
@@ -232,17 +270,34 @@ class GeminiBackend:
             previous=ask.previous,
             shown_prices=ask.shown_prices,
         )
-        if not chosen.wants and not chosen.not_carried and rules.wants:
+        # The conversation's rules hold whoever classifies: an outfit is built from its
+        # slots in stock, whom it is for is asked once, ruled-out types stay out.
+        # (With a photo the model's reading of it decides what completes the look.)
+        if (rules.outfit and ask.photo_jpeg is None) or rules.question:
+            return rules
+        wants = tuple(
+            replace(x, categories=tuple(c for c in x.categories if c not in rules.excluded))
+            for x in chosen.wants
+        )
+        wants = tuple(x for x in wants if x.categories)
+        if not wants and not chosen.not_carried and rules.wants:
             return rules
         return replace(
             rules,
-            wants=chosen.wants,
+            wants=wants,
             number_of_items=chosen.number_of_items,
             not_carried=chosen.not_carried,
             alternatives=(),
-            question="" if chosen.wants else rules.question,
             outfit=False,
             understood=True,
+            cheaper_than=cheaper_prices(
+                wants,
+                cheaper=rules.cheaper and said_cheaper(ask.parsed.tokens),
+                previous=ask.previous,
+                shown=ask.shown_prices,
+            )
+            if rules.cheaper
+            else (),
         )
 
     def advise(self, ask: Ask, found: Found) -> Advice:
@@ -257,6 +312,22 @@ class GeminiBackend:
                 gemini.text_part(
                     "The shopper wants to complete the look in their photo: the products below "
                     "were chosen to go with it (other article types), not to look like it."
+                )
+            )
+        parts.append(
+            gemini.text_part(
+                "What the shopper gave (never state more):\n" + state_text(found.classification)
+            )
+        )
+        if found.relaxed:
+            let_go = "; ".join(
+                f"{', '.join(r.want.categories)}: without {', '.join(r.dropped)}"
+                for r in found.relaxed
+            )
+            parts.append(
+                gemini.text_part(
+                    "Nothing met every constraint for these, so the closest are shown "
+                    f"(the shop says so itself): {let_go}"
                 )
             )
         if found.classification.not_carried:

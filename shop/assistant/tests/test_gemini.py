@@ -418,7 +418,19 @@ def test_each_call_has_the_configured_timeout_when_the_deadline_is_far(fake_gemi
     assert [_timeout_s(r) for r in fake_gemini.requests] == [7, 7]
 
 
-def test_the_advice_call_gets_only_what_is_left_of_the_deadline(fake_gemini, settings):
+@pytest.fixture
+def floors_measured():
+    """The search's relevance floors measured before the clock starts: measuring them
+    (seconds, once per model) is not what a deadline test times."""
+    from shop.catalog.encoder import get_encoder
+    from shop.catalog.relevance import calibration_get
+
+    calibration_get(encoder=get_encoder())
+
+
+def test_the_advice_call_gets_only_what_is_left_of_the_deadline(
+    fake_gemini, settings, floors_measured
+):
     settings.SHOP_GEMINI_TIMEOUT_S = 20
     settings.SHOP_ASSISTANT_DEADLINE_S = 5
     fake_gemini.classifier = [_slow(1.5, gemini_reply(SHOES_REQUEST))]
@@ -445,7 +457,9 @@ def test_there_is_no_retry_when_a_second_attempt_would_pass_the_deadline(fake_ge
     assert len(reply.products) == 1
 
 
-def test_past_the_deadline_the_offline_backend_answers_with_a_notice(fake_gemini, settings):
+def test_past_the_deadline_the_offline_backend_answers_with_a_notice(
+    fake_gemini, settings, floors_measured
+):
     settings.SHOP_GEMINI_TIMEOUT_S = 20
     settings.SHOP_ASSISTANT_DEADLINE_S = 1.2
     # The classifier answers, but only just before the deadline: no time for advice.
@@ -500,3 +514,81 @@ def test_not_carried_from_the_model_is_cut_to_plain_words(fake_gemini):
 
     assert reply.not_carried == ["swimwear", "ski boots ski goggles for a very long"]
     assert all(len(n) <= 40 for n in reply.not_carried)
+
+
+# --- issue 23: the same conversation state and rules as the offline assistant -------
+
+
+def _talk(*messages: str) -> list[services.AssistantReply]:
+    conversation = services.SessionConversation({})
+    replies = []
+    for message in messages:
+        reply = services.assistant_reply(
+            message=message, turns=conversation.turns(), state=conversation.state()
+        )
+        conversation.append(reply)
+        replies.append(reply)
+    return replies
+
+
+WEDDING_GUESS = {
+    "items": [
+        {"shopper_words": "saree", "article_types": ["Sarees"]},
+        {"shopper_words": "heels", "article_types": ["Heels"]},
+    ],
+    "number_of_items": 1,
+    "not_carried": [],
+}
+
+
+def test_gemini_asks_whom_an_outfit_is_for_once_and_gets_the_state_afterwards(fake_gemini):
+    # The model guesses a woman's outfit; the conversation's rule is to ask, once.
+    fake_gemini.classifier = [gemini_reply(WEDDING_GUESS)]
+    fake_gemini.advice = [advice_for()]
+
+    asked, blue = _talk("an outfit for a wedding", "in blue")
+
+    assert "Who is it for: men or women?" in asked.advice
+    assert asked.quick_replies == [["Men", "For men"], ["Women", "For women"]]
+    assert asked.backend == "gemini"
+    assert "Who is it for" not in blue.advice
+    assert "here is the best for men and for women" in blue.advice
+    second = texts(fake_gemini.bodies("classifier")[1])
+    assert "Conversation state:" in second
+    assert "for: not said (already asked once: do not ask again)" in second
+    assert "occasion: wedding" in second
+    advice_prompt = texts(fake_gemini.bodies("advice")[-1])
+    assert "colour: Blue (its family: Blue, Navy Blue" in advice_prompt
+
+
+def test_types_the_shopper_ruled_out_stay_out_whatever_the_model_picks(fake_gemini):
+    fake_gemini.classifier = [gemini_reply(SHOES_REQUEST)]
+    fake_gemini.advice = [advice_for()]
+
+    reply = services.assistant_reply(message="shoes but not casual shoes")
+
+    assert "Casual Shoes" not in reply.categories
+    assert "Casual Shoes" not in {p["article_type"] for p in reply.products}
+
+
+def test_a_constraint_let_go_is_said_by_the_shop_not_left_to_the_model(fake_gemini):
+    Product.objects.filter(category__name="Backpacks").update(base_colour="Navy Blue")
+    fake_gemini.classifier = [
+        gemini_reply(
+            {
+                "items": [{"shopper_words": "backpack", "article_types": ["Backpacks"]}],
+                "number_of_items": 1,
+                "not_carried": [],
+            }
+        )
+    ]
+    fake_gemini.advice = [advice_for()]
+
+    reply = services.assistant_reply(message="a purple backpack")
+
+    assert reply.backend == "gemini"
+    assert [p["article_type"] for p in reply.products] == ["Backpacks"]
+    assert "We have no backpacks in purple, so for it I let go of the colour" in reply.advice
+    advice_prompt = texts(fake_gemini.bodies("advice")[0])
+    assert "Backpacks: without colour" in advice_prompt
+    assert "never state more" in advice_prompt
