@@ -151,6 +151,7 @@ INSTALLED_APPS = [
     "shop.orders",
     # Before allauth, so its allauth/layouts/base.html puts allauth's pages in base.html.
     "shop.accounts",
+    "shop.recommendations",
     "allauth",
     "allauth.account",
 ]
@@ -391,6 +392,8 @@ SHOP_ASSISTANT_RATE_PER_MINUTE = envint("SHOP_ASSISTANT_RATE_PER_MINUTE", "10", 
 SHOP_ASSISTANT_DEADLINE_S = envfloat("SHOP_ASSISTANT_DEADLINE_S", "45", low=1.0)
 # A task worker not seen (heartbeat) for this long is reported by /healthz and the admin.
 SHOP_WORKER_STALE_S = envint("SHOP_WORKER_STALE_S", "60", low=15)
+# "Trending now" counts the units sold over this many days (recommendations).
+SHOP_TRENDING_DAYS = envint("SHOP_TRENDING_DAYS", "30", low=1, high=3650)
 
 # Requests an API client (by address, or a signed-in user) may make a minute, all API
 # endpoints together; photo search and the assistant have their own, lower limits.
