@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import csv
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,7 +11,9 @@ from typing import Any
 
 import httpx2
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 
 from conftest import BAD_IMAGES
 from shop.assistant import gemini
@@ -139,3 +142,18 @@ def advice_for(ids: Callable[[dict[str, Any]], list[int]] | None = None, **extra
         return gemini_reply(payload)
 
     return respond
+
+
+@pytest.fixture(scope="module")
+def full_vocabulary(django_db_setup, django_db_blocker):
+    """The vocabulary of every article type of the shared sample catalog, for tables about
+    words (not stock): rows made and rolled back, every type counting for every gender."""
+    from shop.assistant.tests.test_phrasings import _full_catalog_vocabulary
+
+    with open(settings.SHOP_SAMPLE_CATALOG / "styles.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    with django_db_blocker.unblock(), transaction.atomic():
+        vocabulary = _full_catalog_vocabulary(rows)
+        transaction.set_rollback(True)
+    vocabulary.genders = {}
+    return vocabulary
