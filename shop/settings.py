@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import zoneinfo
 from pathlib import Path
 
 import dj_database_url
@@ -63,6 +64,15 @@ def envchoice(name: str, default: str, choices: tuple[str, ...]) -> str:
     value = os.environ.get(name, default)
     if value not in choices:
         raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def envtimezone(name: str, default: str) -> str:
+    value = os.environ.get(name, default)
+    if value not in zoneinfo.available_timezones():
+        raise ImproperlyConfigured(
+            f"{name} must be an IANA time zone such as Asia/Kolkata, got {value!r}"
+        )
     return value
 
 
@@ -137,6 +147,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -161,6 +172,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # gzip for anonymous catalog pages only (BREACH: see shop/compression.py).
+    "shop.compression.PublicPageGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -316,7 +329,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+# Times shown to shoppers and staff (order times, the admin) are in the shop's zone;
+# the database keeps UTC.
+TIME_ZONE = envtimezone("SHOP_TIME_ZONE", "Asia/Kolkata")
 USE_I18N = True
 USE_TZ = True
 

@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from shop.catalog.filters import FACETS, ProductFilters
@@ -122,8 +121,6 @@ def suggestions(*, text: str) -> list[Suggestion]:
             Product.objects.browsable().filter(name__icontains=words).order_by("name")[:room]
         ):
             found.append(
-                Suggestion(
-                    "Product", product.name, reverse("catalog:product_detail", args=[product.pk])
-                )
+                Suggestion("Product", product.name, product.get_absolute_url())
             )
     return found[:MAX_SUGGESTIONS]

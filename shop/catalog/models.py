@@ -6,6 +6,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.utils.text import slugify
 from pgvector.django import HnswIndex, VectorField
 
 from shop.paths import cached_reverse
@@ -183,7 +184,9 @@ class Product(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return cached_reverse("catalog:product_detail", self.pk)
+        # The slug comes from the name when asked (no column to keep in step): a renamed
+        # product's old URL redirects to the new one (catalog.views.product_detail).
+        return cached_reverse("catalog:product_detail", self.pk, slugify(self.name) or "product")
 
     @property
     def stock(self) -> int | None:

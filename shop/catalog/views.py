@@ -1,21 +1,29 @@
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from shop import uploads
-from shop.catalog import analytics, photos, results, selectors
+from shop.catalog import analytics, photos, results, selectors, seo
 from shop.catalog.filters import MAX_QUERY_LENGTH, SORTS, ProductFilters
 from shop.catalog.models import Product
 from shop.errors import ShopError
 from shop.inputs import clean_text
+from shop.money import currency_code
 
 # How long the category navigation (a query and ~100 links: ~13 ms a page) is reused.
 NAVIGATION_SECONDS = 60
+# The results page's title ends with its count and page ("Tshirts (23) · page 2"); the
+# page's <h1> is the title without them (the count is shown beside it).
+_TITLE_TAIL = re.compile(r" \(\d+\)( · page \d+)?$")
+# The parameters the facet checkboxes themselves send (price is links, not checkboxes).
+_CHECKBOX_FACETS_EXCLUDED = {"price"}
 
 
 def _wants_partial(request: HttpRequest) -> bool:
@@ -42,6 +50,13 @@ def _render_results(
     push_url: str = "",
 ) -> HttpResponse:
     page = results.results_page(filters=filters)
+    products = list(page.page.object_list)
+    common_reasons = _common_reasons(products)
+    checkbox_facets = {
+        facet.name
+        for facet in page.facets
+        if facet.values and facet.name not in _CHECKBOX_FACETS_EXCLUDED
+    }
     log = None
     if page.is_search and filters.page == 1 and not error:
         log = analytics.search_log(page=page)
@@ -57,6 +72,15 @@ def _render_results(
         "navigation_seconds": NAVIGATION_SECONDS,
         "error": error,
         "search_log": log,
+        "heading": _TITLE_TAIL.sub("", page.title),
+        "common_reasons": common_reasons,
+        # The state the filter form carries besides its own checkboxes and sort.
+        "facet_hidden": [
+            (key, value)
+            for key, value in filters.parameters()
+            if key not in checkbox_facets and key not in ("sort", "page")
+        ],
+        "canonical_url": "" if page.is_search else request.build_absolute_uri(filters.url()),
         "photo_preview": photos.preview_data_uri(page.photo) if page.photo else "",
         "shelf": results.home_shelf() if filters == ProductFilters() else None,
     }
@@ -70,17 +94,33 @@ def _render_results(
 
 
 @require_safe
-def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def product_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpResponse:
+    """A product page at ``/products/<id>-<slug>/``; any other spelling redirects there.
+
+    The slug is the name's, so old ``/products/<id>/`` links and links made before a
+    rename move permanently (301) to the current URL.
+    """
     try:
         product = selectors.product_get(pk=pk)
     except Product.DoesNotExist:
         raise Http404("No such product") from None
+    url = product.get_absolute_url()
+    if request.path != url:
+        query = request.META.get("QUERY_STRING", "")
+        return redirect(url + (f"?{query}" if query else ""), permanent=True)
     return render(
         request,
         "catalog/product_detail.html",
         {
             "product": product,
             "similar": selectors.product_similar(product=product, k=8),
+            "canonical_url": request.build_absolute_uri(url),
+            "meta_description": seo.product_description(product=product),
+            "image_url": request.build_absolute_uri(product.image.url) if product.image else "",
+            "currency": currency_code(),
+            "structured_data": seo.product_structured_data(
+                product=product, url=request.build_absolute_uri(url), request=request
+            ),
         },
     )
 
@@ -145,3 +185,37 @@ def search_suggest(request: HttpRequest) -> HttpResponse:
         "catalog/suggestions.html",
         {"q": q, "suggestions": analytics.suggestions(text=q)},
     )
+
+
+def _common_reasons(products: list[Product]) -> list[str]:
+    """Reasons every card on the page shares ("Black, as you asked"), said once above them.
+
+    Each card keeps only what sets it apart ("Matches “floral”").
+    """
+    reasons = [getattr(product, "search_reasons", None) for product in products]
+    if len(products) < 2 or any(not r for r in reasons):
+        return []
+    common = [reason for reason in reasons[0] if all(reason in r for r in reasons[1:])]
+    for product in products:
+        product.search_reasons = [r for r in product.search_reasons if r not in common]
+    return common
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Crawlers may read the catalog, not searches, carts, checkout, accounts or the admin."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /search/",
+        "Disallow: /*?*q=",
+        "Disallow: /*?*photo=",
+        "Disallow: /cart/",
+        "Disallow: /checkout/",
+        "Disallow: /orders/",
+        "Disallow: /assistant/",
+        "Disallow: /accounts/",
+        "Disallow: /admin/",
+        "Disallow: /api/",
+        f"Sitemap: {request.build_absolute_uri(reverse('catalog:sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

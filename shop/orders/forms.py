@@ -33,20 +33,49 @@ def mobile_normalise(value: str) -> str:
     return f"+91{match.group(1)}"
 
 
+def _typing(autocomplete: str, *, inputmode: str = "", enterkeyhint: str = "next") -> dict:
+    """What a phone needs to fill a field: the browser's autofill token, keyboard, Enter key."""
+    attrs = {"autocomplete": autocomplete, "enterkeyhint": enterkeyhint}
+    if inputmode:
+        attrs["inputmode"] = inputmode
+    return attrs
+
+
 class CheckoutForm(forms.Form):
-    email = forms.EmailField(label="E-mail", max_length=254)
-    name = forms.CharField(label="Full name", max_length=100)
-    line1 = forms.CharField(label="Address line 1", max_length=200)
-    line2 = forms.CharField(label="Address line 2", max_length=200, required=False)
-    city = forms.CharField(max_length=100)
-    state = forms.ChoiceField(choices=[("", "Choose…"), *((s, s) for s in STATES)])
+    email = forms.EmailField(
+        label="E-mail", max_length=254, widget=forms.EmailInput(attrs=_typing("email"))
+    )
+    name = forms.CharField(
+        label="Full name", max_length=100, widget=forms.TextInput(attrs=_typing("name"))
+    )
+    line1 = forms.CharField(
+        label="Address line 1", max_length=200,
+        widget=forms.TextInput(attrs=_typing("shipping address-line1")),
+    )  # fmt: skip
+    line2 = forms.CharField(
+        label="Address line 2", max_length=200, required=False,
+        widget=forms.TextInput(attrs=_typing("shipping address-line2")),
+    )  # fmt: skip
+    city = forms.CharField(
+        max_length=100, widget=forms.TextInput(attrs=_typing("shipping address-level2"))
+    )
+    state = forms.ChoiceField(
+        choices=[("", "Choose…"), *((s, s) for s in STATES)],
+        widget=forms.Select(attrs={"autocomplete": "shipping address-level1"}),
+    )
     postcode = forms.CharField(
         label="PIN code", max_length=6, min_length=6, validators=[pin_code],
         error_messages={"min_length": "Enter a 6-digit PIN code."},
+        widget=forms.TextInput(
+            attrs={**_typing("shipping postal-code", inputmode="numeric"), "pattern": "[0-9]*"}
+        ),
     )  # fmt: skip
     phone = forms.CharField(
-        label="Mobile number", max_length=20, help_text="10 digits, e.g. 98765 43210."
-    )
+        label="Mobile number", max_length=20, help_text="10 digits, e.g. 98765 43210.",
+        widget=forms.TextInput(
+            attrs={**_typing("tel-national", inputmode="tel", enterkeyhint="done"), "type": "tel"}
+        ),
+    )  # fmt: skip
     delivery_method = forms.ChoiceField(widget=forms.RadioSelect)
     payment_method = forms.ChoiceField(widget=forms.RadioSelect)
     checkout_token = forms.UUIDField(
@@ -70,5 +99,14 @@ class CheckoutForm(forms.Form):
 
 
 class OrderLookupForm(forms.Form):
-    number = forms.CharField(label="Order number", max_length=20)
-    email = forms.EmailField(label="E-mail", max_length=254)
+    number = forms.CharField(
+        label="Order number", max_length=20,
+        widget=forms.TextInput(
+            attrs={**_typing("off"), "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )  # fmt: skip
+    email = forms.EmailField(
+        label="E-mail",
+        max_length=254,
+        widget=forms.EmailInput(attrs=_typing("email", enterkeyhint="go")),
+    )

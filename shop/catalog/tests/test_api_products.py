@@ -149,7 +149,7 @@ def test_a_product_returns_its_fields(client):
         "description": "<p>Light <strong>mesh</strong>jersey</p>",
         "materials_care": "",
         "attributes": {"Fit": "Regular Fit"},
-        "url": f"/products/{product.pk}/",
+        "url": f"/products/{product.pk}-nike-mean-team-india-cricket-jersey/",
     }
     assert body["image_url"] == product.thumbnail.url
     assert body["image_url"].startswith("/media/thumbs/")

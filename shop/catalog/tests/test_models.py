@@ -31,7 +31,7 @@ def test_a_category_reads_as_its_name_and_links_to_its_filtered_listing(category
 def test_a_product_reads_as_its_name_and_links_to_its_page(category):
     product = _product(category)
     assert str(product) == "Test Jacket"
-    assert product.get_absolute_url() == f"/products/{product.pk}/"
+    assert product.get_absolute_url() == f"/products/{product.pk}-test-jacket/"
 
 
 def _sized(category: Category, stocks: list[int | None], **fields: object) -> Product:

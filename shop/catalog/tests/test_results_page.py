@@ -204,8 +204,12 @@ def test_why_this_result_says_what_matched(client: Client):
     colour, article_type, _gender = _common_triple()
     response = client.get("/", {"q": f"{colour} {article_type}"})
     first = response.context["results"].page.object_list[0]
-    assert f"{colour}, as you asked" in first.search_reasons
-    assert 'data-testid="why"' in response.content.decode()
+    # What every card shares is said once above the grid, not on each card.
+    assert f"{colour}, as you asked" in response.context["common_reasons"]
+    assert f"{colour}, as you asked" not in first.search_reasons
+    content = response.content.decode()
+    assert 'data-testid="why-all"' in content
+    assert content.count(f"{colour}, as you asked") == 1
 
 
 def test_an_expired_or_unknown_photo_token_says_so_instead_of_failing(client: Client):

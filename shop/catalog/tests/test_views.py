@@ -16,7 +16,6 @@ pytestmark = pytest.mark.django_db
 
 PAGE_SIZE = 24
 CARD_TITLE = re.compile(r'<h3 class="card-title">(.*?)</h3>', re.S)
-CARD_META = re.compile(r'<p class="card-meta">(.*?)</p>', re.S)
 RESULT_COUNT = re.compile(r'data-testid="result-count">(\d+) products?')
 
 
@@ -38,7 +37,7 @@ def _detail(response) -> str:
     """The product's own block, without what the page shows around it (similar items)."""
     assert response.status_code == 200
     match = re.search(
-        r'<article class="product-detail" data-testid="product-detail">(.*?)</article>',
+        r'<article class="product-detail[^"]*" data-testid="product-detail">(.*?)</article>',
         response.content.decode(),
         re.S,
     )
@@ -56,7 +55,9 @@ def _titles(content: str) -> list[str]:
 
 
 def _metas(content: str) -> list[str]:
-    return [html.unescape(m) for m in CARD_META.findall(_grid(content))]
+    """ "Article type · colour" of each card's product (cards show only brand, name, price)."""
+    products = {p.name: p for p in Product.objects.select_related("category")}
+    return [f"{products[t].category.name} · {products[t].base_colour}" for t in _titles(content)]
 
 
 def _result_count(content: str) -> int:
@@ -351,7 +352,7 @@ def test_a_price_is_formatted_with_the_currency_and_thousands(client):
 
     assert "₹1,299.50" in content
     assert "Price unavailable" not in content
-    assert 'One size <span class="muted">(3 in stock)</span>' in content
+    assert '<p class="size-stock" data-testid="low-stock">Only 3 left in One size</p>' in content
 
 
 def test_a_whole_price_drops_the_decimals(client):
@@ -372,7 +373,12 @@ def test_a_product_out_of_stock_says_so(client):
     content = _detail(client.get(product.get_absolute_url()))
 
     assert "out of stock" in content
-    assert "Out of stock" in content
+    assert '<dd data-testid="availability">Sold out</dd>' in content
+    # It cannot be added: every size is disabled and so is the button, which says why.
+    assert re.findall(
+        r'<input type="radio" name="variant" value="\d+" required( disabled)?', content
+    ) == [" disabled"]
+    assert 'class="add-to-bag" disabled data-testid="add-button">Sold out</button>' in content
 
 
 def test_the_product_page_shows_brand_discount_sizes_descriptions_and_details(client):
@@ -395,12 +401,21 @@ def test_the_product_page_shows_brand_discount_sizes_descriptions_and_details(cl
 
     content = _detail(client.get(product.get_absolute_url()))
 
-    assert '<p class="brand" data-testid="brand">Nike</p>' in content
+    assert '<p class="product-brand" data-testid="brand">Nike</p>' in content
     assert '<span class="price-now">₹1,499</span>' in content
     assert '<s class="price-was"' in content and "₹2,999</s>" in content
     assert '<span class="price-off">50% off</span>' in content
-    sizes = re.findall(r'<li class="size ([a-z-]+)">([^<]+)', content)
-    assert sizes == [("sold-out", "S "), ("in-stock", "M"), ("in-stock", "L ")]
+    # Sizes are tap-to-select radio buttons, a sold-out one disabled; no second list of them.
+    sizes = re.findall(
+        r'<input type="radio" name="variant" value="\d+" required( disabled)?[^>]*><span>([^<]+)',
+        content,
+    )
+    assert sizes == [(" disabled", "S"), ("", "M"), ("", "L")]
+    assert "Only 4 left in L" in content
+    assert (
+        '<button type="submit" class="add-to-bag" data-testid="add-button">Add to bag</button>'
+        in content
+    )
     assert "XXL" not in content
     assert "<p>Cool mesh</p>" in content
     assert "<script>x()" not in content and "elsewhere.example" not in content

@@ -52,7 +52,7 @@ def test_a_shopper_buys_with_cash_on_delivery_and_the_merchant_finds_the_order(
     page.goto(f"{live_server.url}/")
     assert _mini_cart(page) == "0"
 
-    # Search, then add size S straight from the product's card (htmx swaps the form).
+    # Search, then open the product from its card: sizes are chosen on the product page.
     page.fill("#header-q", target.word)
     page.click(".search-form button[type=submit]")
     # The results page's URL carries the words (state in the URL).
@@ -61,22 +61,24 @@ def test_a_shopper_buys_with_cash_on_delivery_and_the_merchant_finds_the_order(
     card = page.locator("[data-testid=product-grid] .card").filter(
         has=page.locator(".card-title", has_text=target.name)
     )
-    card.get_by_test_id("size-select").select_option(label="S")
-    card.get_by_role("button", name="Add to cart").click()
-    card.locator(".cart-note").wait_for()
-    assert "size S" in card.locator(".cart-note").inner_text()
-    page.wait_for_function("() => document.querySelector('#mini-cart .count').innerText === '1'")
-
-    # Open the product, choose size M, two of them.
     card.locator(".card-link").click()
-    page.wait_for_url(re.compile(r"/products/\d+/$"))
+    page.wait_for_url(re.compile(r"/products/\d+-[a-z0-9-]+/(\?.*)?$"))
     detail = page.get_by_test_id("product-detail")
     assert detail.locator("h1").inner_text() == target.name
+
+    # Size S (a tap on its button), then M twice; htmx swaps the form and the count.
     form = detail.get_by_test_id("add-to-cart")
-    form.get_by_test_id("size-select").select_option(label="M")
-    form.locator("input[name=quantity]").fill("2")
-    form.get_by_role("button", name="Add to cart").click()
-    page.wait_for_function("() => document.querySelector('#mini-cart .count').innerText === '3'")
+    form.get_by_test_id("size-option").filter(has_text=re.compile(r"^S$")).click()
+    form.get_by_role("button", name="Add to bag").click()
+    form.locator(".cart-note").wait_for()
+    assert "size S" in form.locator(".cart-note").inner_text()
+    page.wait_for_function("() => document.querySelector('#mini-cart .count').innerText === '1'")
+    for count in ("2", "3"):
+        form.get_by_test_id("size-option").filter(has_text=re.compile(r"^M$")).click()
+        form.get_by_role("button", name="Add to bag").click()
+        page.wait_for_function(
+            f"() => document.querySelector('#mini-cart .count').innerText === '{count}'"
+        )
 
     # Cart: two lines, priced by the server.
     page.get_by_test_id("mini-cart").click()
