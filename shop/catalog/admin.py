@@ -3,7 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html
 
@@ -171,9 +172,11 @@ class BrandAdmin(admin.ModelAdmin):
     list_display = ["name", "product_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    # "adidas" sorts with "ADIDAS", not after every capitalised name.
+    ordering = [Lower("name")]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Brand]:
-        return super().get_queryset(request).annotate(n=Count("products")).order_by("name")
+        return super().get_queryset(request).annotate(n=Count("products")).order_by(Lower("name"))
 
     @admin.display(description="products", ordering="n")
     def product_count(self, brand: Brand) -> int:
@@ -183,6 +186,36 @@ class BrandAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         # Brand names are part of their products' keyword index.
         product_search_vectors_refresh(product_ids=obj.products.values_list("id", flat=True))
+
+
+LOW_STOCK = 5
+
+
+class StockFilter(admin.SimpleListFilter):
+    """Stock over a product's active sizes whose stock is tracked."""
+
+    title = "stock"
+    parameter_name = "stock"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [
+            ("in", "In stock"),
+            ("low", f"Low ({LOW_STOCK} or fewer left)"),
+            ("out", "Sold out"),
+            ("untracked", "Not tracked"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Product]) -> QuerySet[Product]:
+        match self.value():
+            case "in":
+                return queryset.filter(Q(units__gt=0) | Q(untracked__gt=0))
+            case "low":
+                return queryset.filter(untracked=0, units__gt=0, units__lte=LOW_STOCK)
+            case "out":
+                return queryset.filter(untracked=0).filter(Q(units=0) | Q(units__isnull=True))
+            case "untracked":
+                return queryset.filter(untracked__gt=0)
+        return queryset
 
 
 class EmbeddingStatusFilter(admin.SimpleListFilter):
@@ -323,12 +356,13 @@ class ProductAdmin(admin.ModelAdmin):
         "base_colour",
         "price_shown",
         "list_price_shown",
+        "stock_shown",
         "is_active",
-        "embedding_status",
     ]
     list_display_links = ["thumb", "name"]
     list_filter = [
         "is_active",
+        StockFilter,
         ("brand", admin.RelatedOnlyFieldListFilter),
         "gender",
         "category__master_category",
@@ -349,20 +383,21 @@ class ProductAdmin(admin.ModelAdmin):
         "image",
         "thumbnail",
         "image_sha256",
-        "embedding_model",
-        "embedded_at",
+        "embedding_status",
         "created_at",
         "updated_at",
     ]
     autocomplete_fields = ["category", "brand"]
     list_per_page = 50
+    # The first two fieldsets come before the sizes and stock (see the change form
+    # template, admin/catalog/product/change_form.html); the technical ones are folded.
     fieldsets = [
         (None, {"fields": ["thumb_large", "name", "external_id", "category", "is_active"]}),
+        ("Selling", {"fields": ["brand", "price", "list_price"]}),
         (
             "Attributes",
             {"fields": ["gender", "base_colour", "season", "year", "usage", "age_group"]},
         ),
-        ("Selling", {"fields": ["brand", "price", "list_price"]}),
         (
             "Description",
             {
@@ -371,9 +406,45 @@ class ProductAdmin(admin.ModelAdmin):
                 "(links, styles, scripts) is removed on save.",
             },
         ),
-        ("Photo", {"fields": ["new_photo", "image", "thumbnail", "image_sha256"]}),
-        ("Search", {"fields": ["embedding_model", "embedded_at", "created_at", "updated_at"]}),
+        ("Photo", {"fields": ["new_photo"]}),
+        (
+            "Files and search",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "image",
+                    "thumbnail",
+                    "image_sha256",
+                    "embedding_status",
+                    "created_at",
+                    "updated_at",
+                ],
+            },
+        ),
     ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Product]:
+        active = Q(variants__is_active=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                units=Sum("variants__stock", filter=active & Q(variants__stock__isnull=False)),
+                untracked=Count("variants", filter=active & Q(variants__stock__isnull=True)),
+            )
+        )
+
+    @admin.display(description="stock", ordering="units")
+    def stock_shown(self, product: Product) -> str:
+        if product.untracked:
+            return "not tracked" if product.units is None else f"{product.units} + untracked"
+        if not product.units:
+            return "sold out"
+        return (
+            f"{product.units} ({LOW_STOCK} or fewer)"
+            if product.units <= LOW_STOCK
+            else str(product.units)
+        )
 
     @admin.display(description="price", ordering="price")
     def price_shown(self, product: Product) -> str:

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from shop.money import format_money
 from shop.orders.exceptions import OrderError
 from shop.orders.models import Order, OrderLine, OrderStatus
+from shop.orders.payments import PAYMENT_METHODS
 from shop.orders.services import order_status_change
 
 
@@ -61,7 +62,17 @@ def _status_action(status: str, description: str):  # noqa: ANN202 (an admin act
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     form = OrderAdminForm
-    list_display = ["number", "created_at", "email", "status", "payment_method", "total_display"]
+    # Who ordered, and the shopper's words for delivery and payment (not their codes).
+    list_display = [
+        "number",
+        "created_at",
+        "name",
+        "email",
+        "status",
+        "delivery_name",
+        "payment_label",
+        "total_display",
+    ]
     list_filter = ["status", "created_at", "payment_method", "delivery_method"]
     search_fields = ["number", "email", "name"]
     date_hierarchy = "created_at"
@@ -112,6 +123,11 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.display(description="total", ordering="total")
     def total_display(self, order: Order) -> str:
         return format_money(order.total, order.currency)
+
+    @admin.display(description="payment", ordering="payment_method")
+    def payment_label(self, order: Order) -> str:
+        method = PAYMENT_METHODS.get(order.payment_method)
+        return method.name if method is not None else order.payment_method
 
     def save_model(
         self, request: HttpRequest, obj: Order, form: OrderAdminForm, change: bool

@@ -457,3 +457,42 @@ def test_attributes_are_names_and_texts(admin_client, posted: str, saved: dict |
     else:
         assert response.status_code == 302
         assert product.attributes == saved
+
+
+def test_the_list_shows_stock_and_filters_by_it(admin_client):
+    sold_out, low, plenty = Product.objects.order_by("id")[:3]
+    for product, stocks in ((sold_out, (0, 0)), (low, (2, 0)), (plenty, (20, 5))):
+        product.variants.all().delete()
+        for i, stock in enumerate(stocks):
+            ProductVariant.objects.create(
+                product=product, size=f"S{i}", sku=f"{product.external_id}-S{i}", stock=stock
+            )
+
+    content = admin_client.get(CHANGELIST, {"q": sold_out.name}).content.decode()
+    assert '<td class="field-stock_shown">sold out</td>' in content
+
+    def ids(stock: str) -> set[int]:
+        response = admin_client.get(CHANGELIST, {"stock": stock})
+        return {p.pk for p in response.context["cl"].queryset}
+
+    assert sold_out.pk in ids("out") and low.pk not in ids("out") and plenty.pk not in ids("out")
+    assert low.pk in ids("low") and plenty.pk not in ids("low")
+    assert plenty.pk in ids("in") and low.pk in ids("in") and sold_out.pk not in ids("in")
+
+
+def test_sizes_and_stock_come_right_after_name_and_price_on_the_change_form(admin_client):
+    product = Product.objects.first()
+    content = admin_client.get(f"{CHANGELIST}{product.pk}/change/").content.decode()
+    sizes = content.index('id="variants-group"')
+    assert content.index('name="price"') < sizes < content.index('name="description"')
+    assert sizes < content.index("image_sha256")
+    # The photo shows as a picture, not as a path.
+    assert f'<img src="{product.thumbnail.url}"' in content
+
+
+def test_brands_sort_without_regard_to_case(admin_client):
+    for name in ("adidas", "Puma", "ZARA", "bata"):
+        Brand.objects.create(name=name, slug=name.lower())
+    response = admin_client.get("/admin/catalog/brand/")
+    names = [brand.name for brand in response.context["cl"].result_list]
+    assert names == sorted(names, key=str.lower)

@@ -103,3 +103,12 @@ def test_orders_cannot_be_added_or_deleted_in_the_admin(staff):
     order = _order(product_make())
     assert staff.get(f"{CHANGELIST}add/").status_code == 403
     assert staff.get(f"{CHANGELIST}{order.pk}/delete/").status_code == 403
+
+
+def test_the_list_shows_the_customer_and_names_delivery_and_payment_in_words(staff):
+    order = _order(product_make())
+    row = staff.get(CHANGELIST).content.decode()
+    assert f'<td class="field-name">{htmllib.escape(order.name)}</td>' in row
+    assert f'<td class="field-delivery_name">{order.delivery_name}</td>' in row
+    assert '<td class="field-payment_label">Cash on delivery</td>' in row
+    assert '<td class="field-payment_method">cod</td>' not in row
