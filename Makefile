@@ -10,7 +10,7 @@ CATALOG ?=
 # (DEBUG off), so only these make targets turn it on.
 export DEBUG ?= true
 
-.PHONY: run test venv test-tools migrate import embed lint deploy-check
+.PHONY: run test venv test-tools migrate import embed lint deploy-check axe
 
 venv: $(VENV)/.installed
 
@@ -29,6 +29,13 @@ test-tools:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium docker-compose nginx-light >/dev/null; \
 	  else echo "Install first: sudo apt-get install -y chromium docker-compose nginx-light" >&2; exit 1; fi; }
+
+# axe-core for the browser tests' accessibility checks: npm's package into var/node
+# (ignored by git; never loaded from a CDN). Without npm the tests skip those checks.
+axe:
+	@test -f var/node/node_modules/axe-core/axe.min.js || { command -v npm >/dev/null && \
+	  npm install --silent --no-audit --no-fund --prefix var/node axe-core@4 || \
+	  echo "npm not found: the browser tests skip their axe-core checks" >&2; }
 
 migrate: venv
 	$(PY) manage.py migrate --noinput
@@ -55,7 +62,7 @@ run: embed
 	  [ -n "$$DATABASE_URL" ] || $(PY) -m shop.embedded_db stop' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: venv test-tools deploy-check
+test: venv test-tools deploy-check axe
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
