@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from shop import uploads
 from shop.catalog import selectors
 from shop.catalog.descriptions import description_render
+from shop.catalog.filters import filter_values_unknown
 from shop.catalog.models import Product
 from shop.errors import ShopError, error_responses
 from shop.inputs import clean_text, error_detail
@@ -233,7 +234,7 @@ class ProductSearchApi(APIView):
             size=tuple(data["size"]),
             in_stock=data["in_stock"],
         )
-        unknown = selectors.filter_values_unknown(filters=filters)
+        unknown = filter_values_unknown(filters=filters)
         if unknown:
             facet, values = next(iter(unknown.items()))
             raise ShopError(f"Unknown {facet}: {', '.join(values)}.")

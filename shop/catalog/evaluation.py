@@ -14,11 +14,18 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.db.models import Count
 
+from shop.catalog import relevance, vector_search
 from shop.catalog.exceptions import CatalogError
+from shop.catalog.filters import ProductFilters
 from shop.catalog.models import Product
+from shop.catalog.results import results_page
+
+if TYPE_CHECKING:
+    from shop.catalog.encoder import Blip2Encoder
 
 
 @dataclass(frozen=True)
@@ -114,4 +121,77 @@ def evaluate(queries: Iterable[LabelledQuery], *, search: Callable[[str], list[s
     n = len(queries)
     return Metrics(
         queries=n, recall_at_1=r1 / n, recall_at_10=r10 / n, mrr=mrr / n, ndcg_at_10=ndcg / n
+    )
+
+
+@dataclass
+class FloorEffect:
+    """What the floor does to the vector channel's top 10 (eval_search --floor)."""
+
+    text_floor: float
+    queries: int
+    precision_without: float  # share of the top 10 that is relevant, no floor
+    precision_with: float  # share of what is shown above the floor that is relevant
+    shown_with: float  # results shown per query above the floor (of 10)
+    nonsense: int
+    nonsense_empty_with: float  # share of held-out nonsense texts with nothing above the floor
+    nonsense_empty_page: float  # share answered "no good matches" by the whole results page
+
+    def lines(self) -> list[str]:
+        return [
+            f"Text floor: {self.text_floor:.4f}",
+            f"Label queries: {self.queries}",
+            f"Precision@10 without floor: {self.precision_without:.3f}",
+            f"Precision of shown with floor: {self.precision_with:.3f} "
+            f"({self.shown_with:.1f} of 10 shown per query)",
+            f"Held-out nonsense queries: {self.nonsense}",
+            "Nonsense answered empty: without floor 0.000, "
+            f"with floor (vector channel) {self.nonsense_empty_with:.3f}, "
+            f"results page {self.nonsense_empty_page:.3f}",
+        ]
+
+
+def floor_effect(*, encoder: Blip2Encoder, queries: list) -> FloorEffect:
+    """Measure the floor on labelled queries and held-out nonsense (see FloorEffect)."""
+    calibration = relevance.calibration_get(encoder=encoder)
+    if calibration is None:
+        raise ValueError("No product is embedded with this model yet.")
+    floor = calibration.text_floor
+    external = dict(Product.objects.values_list("id", "external_id"))
+    relevant_without = relevant_with = shown = 0
+    for labelled, vector in zip(
+        queries, encoder.encode_texts([q.query for q in queries]), strict=True
+    ):
+        top = vector_search.exact_scores_over_model(
+            vector_search.VectorQuery(text=vector), model_id=encoder.model_id, limit=10
+        )
+        hits = [external[pk] in labelled.relevant for pk, _ in top]
+        above = [
+            hit
+            for (_, score), hit in zip(top, hits, strict=True)
+            if relevance.vouches(score, floor)
+        ]
+        relevant_without += sum(hits)
+        relevant_with += sum(above)
+        shown += len(above)
+    empty = 0
+    for vector in encoder.encode_texts(relevance.HELD_OUT_NONSENSE):
+        top = vector_search.exact_scores_over_model(
+            vector_search.VectorQuery(text=vector), model_id=encoder.model_id, limit=1
+        )
+        empty += not top or not relevance.vouches(top[0][1], floor)
+    empty_page = sum(
+        results_page(filters=ProductFilters(q=text)).total == 0
+        for text in relevance.HELD_OUT_NONSENSE
+    )
+    n = max(len(queries), 1)
+    return FloorEffect(
+        text_floor=floor,
+        queries=len(queries),
+        precision_without=relevant_without / (10 * n),
+        precision_with=relevant_with / shown if shown else 0.0,
+        shown_with=shown / n,
+        nonsense=len(relevance.HELD_OUT_NONSENSE),
+        nonsense_empty_with=empty / len(relevance.HELD_OUT_NONSENSE),
+        nonsense_empty_page=empty_page / len(relevance.HELD_OUT_NONSENSE),
     )

@@ -286,3 +286,38 @@ def price_label(low: Decimal | int | None, high: Decimal | int | None) -> str:
 
 
 FILTER_FIELDS = tuple(f.name for f in fields(ProductFilters))
+
+
+def filter_values_unknown(*, filters: ProductFilters) -> dict[str, list[str]]:
+    """Facet values the catalog has never heard of, by facet (empty when all known).
+
+    Article types may be given by name ("Sports Shoes") or slug ("sports-shoes").
+    """
+    from shop.catalog.models import Category
+
+    unknown = {}
+    for name, (_param, field_name) in FACETS.items():
+        values = getattr(filters, name)
+        if not values:
+            continue
+        if name == "category":
+            known = {v for pair in Category.objects.values_list("name", "slug") for v in pair}
+        else:
+            known = set(product_attribute_values(field=field_name))
+        missing = [value for value in values if value not in known]
+        if missing:
+            unknown[name] = missing
+    return unknown
+
+
+def product_attribute_values(*, field: str) -> list[str]:
+    """The distinct non-empty values of a product attribute (gender, base_colour...)."""
+    from shop.catalog.models import Product
+
+    return list(
+        Product.objects.browsable()
+        .exclude(**{field: ""})
+        .order_by(field)
+        .values_list(field, flat=True)
+        .distinct()
+    )

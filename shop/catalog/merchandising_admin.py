@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
+from django.forms.models import construct_instance
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -39,6 +40,15 @@ class MerchandisingRuleForm(forms.ModelForm):
             "(category, gender, colour, brand, season, usage: a value or a list; price_min, "
             'price_max: amounts), e.g. {"brand": ["Puma"], "colour": "Black"}.',
         }
+
+    def clean(self) -> dict:
+        # The rule as a whole (merchandising.rule_validate), on a copy holding the
+        # form's values, before the model's constraints: the field at fault is named,
+        # as the API names it. The model itself imports nothing from search.
+        cleaned = super().clean()
+        rule = construct_instance(self, MerchandisingRule(pk=self.instance.pk))
+        merchandising.rule_validate(rule)
+        return cleaned
 
 
 def rule_preview(rule: MerchandisingRule) -> dict:

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from shop.catalog import merchandising
 from shop.catalog.models import Category, MerchandisingRule, Product
 from shop.errors import ShopError, error_responses
 from shop.inputs import clean_text, error_detail
@@ -83,6 +84,9 @@ class RuleSerializer(serializers.Serializer):
         for name, value in self.validated_data.items():
             setattr(rule, name, value if value != "" or name != "category" else None)
         try:
+            # The rule as a whole first, so the field at fault is named (the model's
+            # constraints would only say which constraint failed).
+            merchandising.rule_validate(rule)
             rule.full_clean()
         except ValidationError as error:
             raise ShopError(error_detail(error.message_dict)) from None

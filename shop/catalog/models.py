@@ -470,8 +470,3 @@ class MerchandisingRule(models.Model):
             if part
         )
         return f"{self.get_action_display()} · {trigger}"
-
-    def clean(self) -> None:
-        from shop.catalog.merchandising.validation import rule_validate
-
-        rule_validate(self)

@@ -70,37 +70,6 @@ def category_navigation() -> list[CategoryGroup]:
     return [CategoryGroup(master=m, subs=list(subs.items())) for m, subs in groups.items()]
 
 
-def filter_values_unknown(*, filters: ProductFilters) -> dict[str, list[str]]:
-    """Facet values the catalog has never heard of, by facet (empty when all known).
-
-    Article types may be given by name ("Sports Shoes") or slug ("sports-shoes").
-    """
-    unknown = {}
-    for name, (_param, field_name) in FACETS.items():
-        values = getattr(filters, name)
-        if not values:
-            continue
-        if name == "category":
-            known = {v for pair in Category.objects.values_list("name", "slug") for v in pair}
-        else:
-            known = set(product_attribute_values(field=field_name))
-        missing = [value for value in values if value not in known]
-        if missing:
-            unknown[name] = missing
-    return unknown
-
-
-def product_attribute_values(*, field: str) -> list[str]:
-    """The distinct non-empty values of a product attribute (gender, base_colour...)."""
-    return list(
-        Product.objects.browsable()
-        .exclude(**{field: ""})
-        .order_by(field)
-        .values_list(field, flat=True)
-        .distinct()
-    )
-
-
 def product_get(*, pk: int) -> Product:
     return Product.objects.browsable().for_display().get(pk=pk)
 

@@ -30,6 +30,7 @@ NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 NUMBER_PREFIX = "TL-"
 NUMBER_LENGTH = 8
 ALREADY_SUBMITTED = "This checkout was already submitted."
+SEND_ORDER_CONFIRMATION = "shop.orders.tasks.send_order_confirmation"
 
 
 def order_number_new() -> str:
@@ -266,9 +267,10 @@ def _stock_restore(order: Order) -> None:
 
 def order_confirmation_queue(*, order_id: int) -> None:
     """Queue the confirmation e-mail job for an order (the task engine sends it)."""
-    from shop.orders.tasks import send_order_confirmation
+    from procrastinate.contrib.django import app
 
-    send_order_confirmation.defer(order_id=order_id)
+    # By name (shop/orders/tasks.py): the task module imports this one, not the reverse.
+    app.configure_task(SEND_ORDER_CONFIRMATION, allow_unknown=False).defer(order_id=order_id)
 
 
 def order_confirmation_send(*, order_id: int) -> bool:

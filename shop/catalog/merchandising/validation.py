@@ -17,7 +17,7 @@ _ZERO = Decimal(0)
 
 def _filter_errors(value: object) -> str:
     """Why a boost's or bury's filters are not usable; empty when they are."""
-    from shop.catalog.selectors import filter_values_unknown
+    from shop.catalog.filters import filter_values_unknown
 
     if not isinstance(value, dict) or not value:
         return 'Give at least one filter, e.g. {"brand": ["Puma"]}.'

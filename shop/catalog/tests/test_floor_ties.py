@@ -57,11 +57,8 @@ def test_no_calibration_text_vouches_on_any_path_or_a_float_step_away():
         scores = []
         for vector in (alone, in_batch):
             query = vector_search.VectorQuery(text=vector)
-            scores.append(
-                vector_search.exact_scores_over_model(query, model_id=encoder.model_id, limit=1)[
-                    0
-                ][1]
-            )
+            exact = vector_search.exact_scores_over_model(query, model_id=encoder.model_id, limit=1)
+            scores.append(exact[0][1])
             # exact_max=0: the HNSW walk and its exact rescore, not the exact scan.
             scores.append(
                 vector_search.rank(query, valid=valid, allowed=None, limit=1, exact_max=0)[0][1]
@@ -86,4 +83,3 @@ def test_a_decision_keeps_under_a_float_step_on_either_side(floor: float):
     for score in _nudged(floor + 2 * relevance.FLOOR_MARGIN):
         for nudged_floor in _nudged(floor):
             assert relevance.vouches(score, nudged_floor)
-

@@ -55,7 +55,7 @@ class Command(BaseCommand):
                 self.stdout.write(line)
         if options["floor"]:
             from shop.catalog.encoder import get_encoder
-            from shop.catalog.relevance import floor_effect
+            from shop.catalog.evaluation import floor_effect
 
             try:
                 effect = floor_effect(encoder=get_encoder(), queries=queries)
