@@ -14,6 +14,11 @@ from shop.clients import client_address
 from shop.inputs import error_detail
 
 
+class QuickReplySerializer(serializers.Serializer):
+    label = serializers.CharField()
+    message = serializers.CharField()
+
+
 class AssistantProductSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -70,6 +75,11 @@ class AssistantApi(APIView):
         conversation_id = serializers.CharField(
             help_text="Send it back to continue this conversation."
         )
+        quick_replies = QuickReplySerializer(
+            many=True,
+            help_text="Answers to the question in the advice, if any: send a reply's "
+            "message as the next message.",
+        )
 
     @extend_schema(
         request={
@@ -119,5 +129,8 @@ class AssistantApi(APIView):
             "backend": reply.backend,
             "notices": reply.notices,
             "conversation_id": conversation_id,
+            "quick_replies": [
+                {"label": label, "message": message} for label, message in reply.quick_replies
+            ],
         }
         return Response(self.OutputSerializer(output).data)

@@ -209,3 +209,28 @@ def test_a_photo_to_complete_lists_the_complementary_types_it_chose(api, setting
     )
     assert "Topwear" not in subs
     assert top.pk not in {p["id"] for p in body["products"]}
+
+
+def test_a_question_comes_with_quick_replies_and_is_not_asked_twice(api):
+    first = api.post(URL, {"message": "an outfit for a wedding"}, format="json").json()
+
+    assert first["quick_replies"] == [
+        {"label": "Men", "message": "For men"},
+        {"label": "Women", "message": "For women"},
+    ]
+    assert first["products"] == []
+    second = api.post(
+        URL,
+        {"message": "in blue", "conversation_id": first["conversation_id"]},
+        format="json",
+    ).json()
+    assert "Who is it for" not in second["advice"]
+    assert second["products"]
+    third = api.post(
+        URL,
+        {"message": "For women", "conversation_id": first["conversation_id"]},
+        format="json",
+    ).json()
+    assert third["quick_replies"] == []
+    women = Product.objects.filter(pk__in=[p["id"] for p in third["products"]])
+    assert set(women.values_list("gender", flat=True)) <= {"Women", "Unisex"}
