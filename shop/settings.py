@@ -373,6 +373,15 @@ SHOP_ORDER_LOOKUP_RATE_PER_MINUTE = envint("SHOP_ORDER_LOOKUP_RATE_PER_MINUTE", 
 # or phone may have at most SHOP_COD_OPEN_ORDERS_MAX such orders waiting for confirmation.
 SHOP_CHECKOUT_RATE_PER_MINUTE = envint("SHOP_CHECKOUT_RATE_PER_MINUTE", "5", low=1)
 SHOP_COD_OPEN_ORDERS_MAX = envint("SHOP_COD_OPEN_ORDERS_MAX", "3", low=1)
+# Search analytics (shop/catalog/analytics.py, attribution.py): searches logged a minute
+# per session (an address: three times it; past it a search is served, not logged); a
+# "Popular search" needs this many distinct shoppers (hashed sessions) whose searches
+# found something; raw rows are kept this many days, then rolled up into daily figures;
+# an add-to-cart counts for a search when the product was clicked from it this recently.
+SHOP_SEARCH_LOG_RATE_PER_MINUTE = envint("SHOP_SEARCH_LOG_RATE_PER_MINUTE", "30", low=1)
+SHOP_POPULAR_SEARCH_MIN_SHOPPERS = envint("SHOP_POPULAR_SEARCH_MIN_SHOPPERS", "3", low=1)
+SHOP_SEARCH_LOG_KEEP_DAYS = envint("SHOP_SEARCH_LOG_KEEP_DAYS", "30", low=8)
+SHOP_SEARCH_ATTRIBUTION_HOURS = envint("SHOP_SEARCH_ATTRIBUTION_HOURS", "24", low=1, high=24 * 7)
 DATA_UPLOAD_MAX_MEMORY_SIZE = SHOP_UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = SHOP_UPLOAD_MAX_BYTES + 1024 * 1024
 

@@ -325,12 +325,33 @@ class SearchCalibration(models.Model):
 
 
 class SearchQueryLog(models.Model):
-    """One storefront search, for the merchant: no IP, no session, no user."""
+    """One storefront search, results or category page, for the merchant.
+
+    No IP address, session or user: ``shopper`` is a keyed hash of a random id kept in
+    the shopper's session (``catalog.attribution.shopper_hash``), enough to count
+    distinct shoppers and nothing more. Rows older than SHOP_SEARCH_LOG_KEEP_DAYS are
+    rolled up into ``SearchDailyStat`` and deleted.
+    """
+
+    SEARCH = "search"
+    CATEGORY = "category"
+    BROWSE = "browse"
+    API = "api"
+    SOURCES = [
+        (SEARCH, "Results page"),
+        (CATEGORY, "Category page"),
+        (BROWSE, "Filtered page"),
+        (API, "API search"),
+    ]
 
     query = models.CharField(max_length=200, blank=True, db_index=True)
     filters = models.JSONField(default=dict, blank=True)
+    source = models.CharField(max_length=10, choices=SOURCES, default=SEARCH)
+    # The article types chosen (slugs, comma separated): category pages are grouped by it.
+    category = models.CharField(max_length=200, blank=True)
     with_photo = models.BooleanField(default=False)
     result_count = models.PositiveIntegerField()
+    shopper = models.CharField(max_length=32, blank=True)
     clicked_product = models.ForeignKey(
         Product, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -343,6 +364,81 @@ class SearchQueryLog(models.Model):
 
     def __str__(self) -> str:
         return self.query or "(photo or filters only)"
+
+
+class SearchEvent(models.Model):
+    """What a search led to: a click on a result, an add-to-cart, an ordered line.
+
+    Carts and orders are referred to by id (the catalog does not depend on them).
+    """
+
+    CLICK = "click"
+    CART = "cart"
+    ORDER = "order"
+    KINDS = [(CLICK, "Click"), (CART, "Add to cart"), (ORDER, "Order")]
+
+    search = models.ForeignKey(SearchQueryLog, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=5, choices=KINDS)
+    product = models.ForeignKey(
+        Product, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    position = models.PositiveIntegerField(null=True, blank=True, help_text="1-based.")
+    quantity = models.PositiveIntegerField(default=1)
+    revenue = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    cart_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    order_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # A result clicked twice from one search is one click.
+            models.UniqueConstraint(
+                fields=["search", "product"],
+                condition=models.Q(kind="click"),
+                name="search_event_one_click_per_product",
+            ),
+            models.UniqueConstraint(
+                fields=["order_id", "product"],
+                condition=models.Q(kind="order"),
+                name="search_event_one_order_line_per_product",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from search {self.search_id}"
+
+
+class SearchDailyStat(models.Model):
+    """A day's searches of one query (or category page), rolled up from the raw rows.
+
+    Days are the shop's (TIME_ZONE); a search's clicks, adds and orders count on the
+    day of the search.
+    """
+
+    day = models.DateField()
+    source = models.CharField(max_length=10, choices=SearchQueryLog.SOURCES)
+    query = models.CharField(max_length=200, blank=True)
+    category = models.CharField(max_length=200, blank=True)
+    searches = models.PositiveIntegerField(default=0)
+    zero_results = models.PositiveIntegerField(default=0)
+    clicked_searches = models.PositiveIntegerField(default=0)
+    clicks = models.PositiveIntegerField(default=0)
+    click_position_sum = models.PositiveBigIntegerField(default=0)
+    carted_searches = models.PositiveIntegerField(default=0)
+    ordered_searches = models.PositiveIntegerField(default=0)
+    revenue = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        ordering = ["-day", "source", "query", "category"]
+        verbose_name = "daily search figure"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "source", "query", "category"], name="search_daily_stat_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.query or self.category or self.source}"
 
 
 class StorefrontSettings(models.Model):

@@ -20,5 +20,10 @@ urlpatterns = [
     ),
     path("search/", views.search, name="search"),
     path("search/suggest/", views.search_suggest, name="search_suggest"),
-    path("search/click/<int:log_id>/<int:pk>/", views.search_click, name="search_click"),
+    path("search/click/", views.search_click, name="search_click"),
+    path(
+        "search/click/<int:log_id>/<int:pk>/",
+        views.search_click_legacy,
+        name="search_click_legacy",
+    ),
 ]

@@ -6,15 +6,17 @@ from dataclasses import replace
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from shop import uploads
-from shop.catalog import analytics, photos, results, selectors, seo
+from shop.catalog import analytics, attribution, photos, results, selectors, seo
 from shop.catalog.filters import MAX_QUERY_LENGTH, SORTS, ProductFilters
 from shop.catalog.models import Product
+from shop.clients import client_address
 from shop.errors import ShopError
-from shop.inputs import clean_text
+from shop.inputs import clean_text, parse_int
 from shop.money import currency_code
 
 # How long the category navigation (a query and ~100 links: ~13 ms a page) is reused.
@@ -57,9 +59,14 @@ def _render_results(
         for facet in page.facets
         if facet.values and facet.name not in _CHECKBOX_FACETS_EXCLUDED
     }
-    log = None
-    if page.is_search and filters.page == 1 and not error:
-        log = analytics.search_log(page=page)
+    # A search id for the page, and a click token on each product shown (attribution).
+    search_id = (
+        ""
+        if error
+        else analytics.search_track(
+            page=page, session=request.session, address=client_address(request)
+        )
+    )
     context = {
         "results": page,
         "page": page.page,
@@ -71,7 +78,7 @@ def _render_results(
         "navigation": selectors.category_navigation,
         "navigation_seconds": NAVIGATION_SECONDS,
         "error": error,
-        "search_log": log,
+        "search_id": search_id,
         "heading": _TITLE_TAIL.sub("", page.title),
         "common_reasons": common_reasons,
         # The state the filter form carries besides its own checkboxes and sort.
@@ -108,6 +115,12 @@ def product_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpRespons
     if request.path != url:
         query = request.META.get("QUERY_STRING", "")
         return redirect(url + (f"?{query}" if query else ""), permanent=True)
+    if request.GET.get("sid"):
+        # A click from a search (its token, bound to this session and this product);
+        # the canonical link below leaves it out, and no redirect is spent on it.
+        attribution.search_click_record(
+            token=request.GET["sid"], product_id=product.pk, session=request.session
+        )
     return render(
         request,
         "catalog/product_detail.html",
@@ -165,15 +178,30 @@ def search(request: HttpRequest) -> HttpResponse:
     return redirect(url)
 
 
+# The token is the proof: signed, for one product shown to this session's search (a
+# cross-site page cannot have one), so a beacon needs no CSRF token.
+@csrf_exempt
+@require_POST
+def search_click(request: HttpRequest) -> HttpResponse:
+    """A click reported by a beacon or an API client: ``token`` (a result's click
+    token) and ``product``; 204 when counted, 400 when refused."""
+    product_id = parse_int(request.POST.get("product"), low=1)
+    token = request.POST.get("token", "")
+    if product_id is None or not attribution.search_click_record(
+        token=token, product_id=product_id, session=request.session
+    ):
+        return HttpResponse("That click is not one of your search's results.", status=400)
+    return HttpResponse(status=204)
+
+
 @require_safe
-def search_click(request: HttpRequest, log_id: int, pk: int) -> HttpResponse:
-    """A click from a results page: counted for the merchant, then the product page."""
+def search_click_legacy(request: HttpRequest, log_id: int, pk: int) -> HttpResponse:
+    """Links from before clicks were signed: the product page, nothing counted."""
     try:
         product = selectors.product_get(pk=pk)
     except Product.DoesNotExist:
         raise Http404("No such product") from None
-    analytics.search_click(log_id=log_id, product=product)
-    return redirect(product.get_absolute_url())
+    return redirect(product.get_absolute_url(), permanent=True)
 
 
 @require_safe
