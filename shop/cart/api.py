@@ -23,6 +23,7 @@ from shop.cart.exceptions import CartError
 from shop.cart.models import Cart
 from shop.cart.selectors import CartSummary
 from shop.cart.session import cart_for_request, cart_id_for_request
+from shop.catalog import attribution
 from shop.errors import error_responses
 from shop.inputs import WholeNumberSerializerField, error_detail
 from shop.money import currency_code
@@ -115,10 +116,18 @@ class CartLineAddApi(APIView):
         if not serializer.is_valid():
             return Response({"detail": error_detail(serializer.errors)}, status=400)
         data = serializer.validated_data
+        cart = cart_for_request(request, create=True)
         services.cart_line_add(
-            cart=cart_for_request(request, create=True),
+            cart=cart,
             product_id=data["product"],
             variant_id=data["variant"],
+            quantity=data["quantity"],
+        )
+        # Counted for the search this product was clicked from, if any (recently).
+        attribution.search_cart_add_record(
+            session=request.session,
+            cart_id=cart.pk,
+            product_id=data["product"],
             quantity=data["quantity"],
         )
         return _cart_response(request, status=201)

@@ -11,6 +11,7 @@ from shop.cart import selectors, services
 from shop.cart.exceptions import CartError
 from shop.cart.forms import AddToCartForm, QuantityForm
 from shop.cart.session import cart_for_request, cart_id_for_request
+from shop.catalog import attribution
 from shop.catalog.models import Product
 from shop.inputs import parse_int
 from shop.orders.delivery import DEFAULT_DELIVERY, delivery_methods
@@ -71,6 +72,13 @@ def cart_line_add(request: HttpRequest) -> HttpResponse:
             cart=cart,
             product_id=form.cleaned_data["product"],
             variant_id=form.cleaned_data["variant"],
+            quantity=form.cleaned_data["quantity"],
+        )
+        # Counted for the search this product was clicked from, if any (recently).
+        attribution.search_cart_add_record(
+            session=request.session,
+            cart_id=cart.pk,
+            product_id=line.variant.product_id,
             quantity=form.cleaned_data["quantity"],
         )
     except CartError as error:

@@ -10,10 +10,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shop import uploads
-from shop.catalog import selectors
+from shop.catalog import analytics, selectors
 from shop.catalog.descriptions import description_render
 from shop.catalog.filters import filter_values_unknown
 from shop.catalog.models import Product
+from shop.clients import client_address
 from shop.errors import ShopError, error_responses
 from shop.inputs import clean_text, error_detail
 from shop.money import currency_code, discount_percent, format_money
@@ -197,6 +198,12 @@ class ProductSearchApi(APIView):
         score = serializers.FloatField()
         url = serializers.CharField(source="product.get_absolute_url")
         image_url = serializers.SerializerMethodField()
+        click_token = serializers.CharField(
+            source="product.search_token",
+            default="",
+            help_text="POST it with `product` to /search/click/ when the shopper opens this "
+            "result (the same session), or open `url` + `?sid=` + it.",
+        )
 
         def get_image_url(self, hit: selectors.SearchHit) -> str | None:
             return hit.product.thumbnail.url if hit.product.thumbnail else None
@@ -206,6 +213,10 @@ class ProductSearchApi(APIView):
 
     class ResultsSerializer(serializers.Serializer):
         results = serializers.ListField(child=serializers.DictField())
+        search_id = serializers.CharField(
+            help_text="This search's signed id (empty when it was not logged: over the "
+            "session's logging limit)."
+        )
         notice = serializers.CharField(
             required=False, help_text="Set when visual search could not run."
         )
@@ -243,7 +254,18 @@ class ProductSearchApi(APIView):
             uploads.photo_search_rate_limit(request)
             photo = uploads.photo_from_upload(upload=data["image"])
         result = selectors.product_search(text=data["q"], image=photo, filters=filters, k=data["k"])
-        body = {"results": self.OutputSerializer(result.hits, many=True).data}
+        search_id = analytics.search_api_track(
+            query=data["q"],
+            filters=filters,
+            with_photo=photo is not None,
+            products=[hit.product for hit in result.hits],
+            session=request.session,
+            address=client_address(request),
+        )
+        body = {
+            "results": self.OutputSerializer(result.hits, many=True).data,
+            "search_id": search_id,
+        }
         if result.notice:
             body["notice"] = result.notice
         return Response(body)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from shop import ratelimits
 from shop.cart.models import Cart, CartLine
 from shop.cart.selectors import CartSummary, cart_item
+from shop.catalog import attribution
 from shop.catalog.models import ProductVariant
 from shop.money import currency_code
 from shop.orders.delivery import delivery_method_get
@@ -134,6 +135,12 @@ def order_place(
                 stock_taken=item.variant.stock is not None,
             )
             for item in summary.items
+        )
+        # The searches that led here (catalog.attribution), committed with the order.
+        attribution.search_order_record(
+            cart_id=cart.pk,
+            order_id=order.pk,
+            lines=[(item.product.pk, item.quantity, item.line_total) for item in summary.items],
         )
         for item in summary.items:
             if item.variant.stock is not None:
