@@ -75,8 +75,8 @@ document.addEventListener("htmx:beforeOnLoad", (event) => {
   });
 })();
 
-// Phones: the filters are a sheet. The server renders the <details> open (no-JS phones and
-// wider screens show the filters); here it stays closed until asked for, and stays open
+// Phones: the filters are a sheet. The server renders the <details> closed; here it is
+// opened on wider screens (a sidebar), and on phones stays closed until asked for, then open
 // (scrolled where it was) while each change updates the results and the "Show N results"
 // count behind it.
 (() => {

@@ -246,3 +246,42 @@ def test_a_second_quick_search_supersedes_the_first(live_server, target: Target,
     assert not page.locator("#search-busy").is_visible()
     # The suggestions closed with the submit.
     assert page.locator("#suggestions [role=option]").count() == 0
+
+
+@pytest.fixture
+def phone_without_js(live_server, _restore_catalog_subset):
+    yield from _browser_page(
+        live_server, _restore_catalog_subset, {**PHONE, "java_script_enabled": False}
+    )
+
+
+@pytest.fixture
+def laptop_without_js(live_server, _restore_catalog_subset):
+    yield from _browser_page(
+        live_server, _restore_catalog_subset, {**LAPTOP, "java_script_enabled": False}
+    )
+
+
+def test_without_javascript_a_phone_opens_the_filters_and_shows_the_results(
+    live_server, target: Target, phone_without_js
+):
+    page = phone_without_js
+    page.goto(f"{live_server.url}/?gender=Men")
+    # The products come first; the filters wait behind their bar.
+    assert not page.locator("#facets").is_visible()
+    assert page.locator("[data-testid=product-grid] .card").first.bounding_box()["y"] < 844
+    page.get_by_test_id("filter-bar").click()
+    page.locator(f'fieldset[data-facet="brand"] input[value="{target.brand}"]').check()
+    page.get_by_test_id("show-results").click()
+    page.wait_for_url(re.compile(r"brand="))
+    assert "gender=Men" in page.url
+    assert page.locator(".card-title", has_text=target.name).count() == 1
+
+
+def test_without_javascript_a_laptop_shows_the_filters_as_a_sidebar(
+    live_server, target: Target, laptop_without_js
+):
+    page = laptop_without_js
+    page.goto(f"{live_server.url}/?gender=Men")
+    assert page.locator("#facets").is_visible()
+    assert not page.get_by_test_id("filter-bar").is_visible()
