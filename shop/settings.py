@@ -118,6 +118,22 @@ SHOP_DELIVERY_EXPRESS_PRICE = envint("SHOP_DELIVERY_EXPRESS_PRICE", "199", low=0
 SHOP_FREE_DELIVERY_OVER = envint("SHOP_FREE_DELIVERY_OVER", "999", low=0)
 SHOP_CART_MAX_QUANTITY = envint("SHOP_CART_MAX_QUANTITY", "10", low=1, high=1000)
 SHOP_CART_MAX_LINES = envint("SHOP_CART_MAX_LINES", "50", low=1, high=1000)
+# Online payment through Razorpay (shop/orders/gateway.py): offered only when the two API
+# keys and the webhook secret (set on Razorpay's dashboard for /payments/razorpay/webhook/)
+# are all set. An order awaiting payment holds its stock for SHOP_PAYMENT_TIMEOUT_MINUTES,
+# then a periodic task cancels it and gives the stock back.
+RAZORPAY_KEY_ID = envstr("RAZORPAY_KEY_ID", "")
+RAZORPAY_KEY_SECRET = envstr("RAZORPAY_KEY_SECRET", "")
+RAZORPAY_WEBHOOK_SECRET = envstr("RAZORPAY_WEBHOOK_SECRET", "")
+_razorpay = (RAZORPAY_KEY_ID, RAZORPAY_KEY_SECRET, RAZORPAY_WEBHOOK_SECRET)
+if any(_razorpay) and not all(_razorpay):
+    raise ImproperlyConfigured(
+        "Set all of RAZORPAY_KEY_ID, RAZORPAY_KEY_SECRET and RAZORPAY_WEBHOOK_SECRET, or none"
+    )
+if RAZORPAY_KEY_ID and not RAZORPAY_KEY_ID.startswith("rzp_"):
+    raise ImproperlyConfigured(f"RAZORPAY_KEY_ID must start with rzp_, got {RAZORPAY_KEY_ID!r}")
+RAZORPAY_TIMEOUT_S = envfloat("RAZORPAY_TIMEOUT_S", "10", low=1.0, high=60.0)
+SHOP_PAYMENT_TIMEOUT_MINUTES = envint("SHOP_PAYMENT_TIMEOUT_MINUTES", "30", low=5, high=24 * 60)
 
 # Order e-mails: printed to the console in development; SMTP from the environment in
 # production (EMAIL_HOST set, or EMAIL_BACKEND chosen explicitly).

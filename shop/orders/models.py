@@ -8,6 +8,8 @@ from shop.catalog.models import ProductVariant
 
 
 class OrderStatus(models.TextChoices):
+    # Paid online: the stock is held until the payment is verified or its time runs out.
+    AWAITING_PAYMENT = "awaiting_payment", "Awaiting payment"
     PLACED = "placed", "Placed"
     CONFIRMED = "confirmed", "Confirmed"
     SHIPPED = "shipped", "Shipped"
@@ -17,6 +19,8 @@ class OrderStatus(models.TextChoices):
 
 # The status workflow: where each status may go next.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
+    # Placed only by a verified payment (orders/payment_services.py), never by hand.
+    OrderStatus.AWAITING_PAYMENT: (OrderStatus.CANCELLED,),
     OrderStatus.PLACED: (OrderStatus.CONFIRMED, OrderStatus.CANCELLED),
     OrderStatus.CONFIRMED: (OrderStatus.SHIPPED, OrderStatus.CANCELLED),
     OrderStatus.SHIPPED: (OrderStatus.DELIVERED,),
@@ -123,3 +127,53 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.product_name} ({self.size})"
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    PAID = "paid", "Paid"
+    REFUNDED = "refunded", "Refunded"
+    REFUND_FAILED = "refund_failed", "Refund failed"
+
+
+class Payment(models.Model):
+    """An order's online payment at the provider (Razorpay): its order, the payment that
+    paid it, a failed attempt's reason, and the refund when a paid order is cancelled."""
+
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="payment")
+    provider = models.CharField(max_length=20)
+    # Razorpay's order (order_...): unique, so one of ours never gets two.
+    provider_order_id = models.CharField(max_length=40, unique=True, null=True, blank=True)
+    provider_payment_id = models.CharField(max_length=40, blank=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=20, choices=PaymentStatus, default=PaymentStatus.PENDING)
+    last_failure = models.CharField(max_length=300, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    refund_id = models.CharField(max_length=40, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+    refund_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.provider_order_id or '(not started)'}"
+
+
+class PaymentEvent(models.Model):
+    """One webhook event, kept once: the same event delivered again finds its row and
+    changes nothing."""
+
+    event_id = models.CharField(max_length=100, unique=True)
+    provider = models.CharField(max_length=20)
+    event = models.CharField(max_length=60)
+    provider_order_id = models.CharField(max_length=40, blank=True, db_index=True)
+    outcome = models.CharField(max_length=200, blank=True)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.event_id}"

@@ -21,7 +21,14 @@ from shop.catalog.models import ProductVariant
 from shop.money import currency_code
 from shop.orders.delivery import delivery_method_get
 from shop.orders.exceptions import OrderError
-from shop.orders.models import TRANSITIONS, Order, OrderLine, OrderStatus
+from shop.orders.models import (
+    TRANSITIONS,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    PaymentStatus,
+)
 from shop.orders.payments import CashOnDelivery, payment_method_get
 
 logger = logging.getLogger(__name__)
@@ -32,6 +39,7 @@ NUMBER_PREFIX = "TL-"
 NUMBER_LENGTH = 8
 ALREADY_SUBMITTED = "This checkout was already submitted."
 SEND_ORDER_CONFIRMATION = "shop.orders.tasks.send_order_confirmation"
+REFUND_PAYMENT = "shop.orders.tasks.refund_payment"
 
 
 def order_number_new() -> str:
@@ -156,10 +164,23 @@ def order_place(
             order.save(update_fields=["payment_reference"])
 
         cart.lines.all().delete()
-        # Queued in the order's own transaction (queued if and only if the order
-        # commits); a worker sends it and retries a failed send, never the checkout.
-        order_confirmation_queue(order_id=order.pk)
+        if result.pending:
+            _order_await_payment(order, provider=payment.code)
+        else:
+            # Queued in the order's own transaction (queued if and only if the order
+            # commits); a worker sends it and retries a failed send, never the checkout.
+            order_confirmation_queue(order_id=order.pk)
     return order
+
+
+def _order_await_payment(order: Order, *, provider: str) -> None:
+    """Paid online: the order waits, stock held, for a verified payment
+    (orders/payment_services.py), which places it and queues the confirmation."""
+    order.status = OrderStatus.AWAITING_PAYMENT
+    order.save(update_fields=["status", "updated_at"])
+    Payment.objects.create(
+        order=order, provider=provider, amount=order.total, currency=order.currency
+    )
 
 
 def _placed_by(order: Order, *, cart: Cart | None, user: AbstractBaseUser | None) -> bool:
@@ -242,6 +263,7 @@ def order_status_change(*, order_id: int, status: str) -> Order:
             raise OrderError(f"An order that is {current.lower()} cannot become {wanted}.")
         if status == OrderStatus.CANCELLED:
             _stock_restore(order)
+            _payment_refund_queue(order)
         order.status = status
         order.save(update_fields=["status", "updated_at"])
     return order
@@ -252,6 +274,20 @@ def _label(status: str) -> str:
         return OrderStatus(status).label.lower()
     except ValueError:
         return repr(status)
+
+
+def _payment_refund_queue(order: Order) -> None:
+    """A paid online order cancelled: its refund is a task (Razorpay is called outside
+    the order's lock, and retried), queued if and only if the cancellation commits."""
+    if Payment.objects.filter(order=order, status=PaymentStatus.PAID).exists():
+        payment_refund_queue(order_id=order.pk)
+
+
+def payment_refund_queue(*, order_id: int) -> None:
+    """Queue the refund of an order's online payment (shop/orders/tasks.py, by name)."""
+    from procrastinate.contrib.django import app
+
+    app.configure_task(REFUND_PAYMENT, allow_unknown=False).defer(order_id=order_id)
 
 
 def _stock_restore(order: Order) -> None:

@@ -15,7 +15,8 @@ from shop.errors import ShopError
 from shop.orders import selectors, services
 from shop.orders.delivery import DEFAULT_DELIVERY, delivery_methods
 from shop.orders.forms import CheckoutForm, OrderLookupForm
-from shop.orders.payments import DEFAULT_PAYMENT, PAYMENT_METHODS
+from shop.orders.models import OrderStatus
+from shop.orders.payments import DEFAULT_PAYMENT, payment_methods
 from shop.ratelimits import RateLimited
 
 # Orders this browser placed: only they have a confirmation page here.
@@ -40,7 +41,7 @@ def _checkout_render(
         "form": form,
         "summary": summary,
         "deliveries": deliveries,
-        "payments": list(PAYMENT_METHODS.values()),
+        "payments": list(payment_methods().values()),
         "delivery_price": delivery_price,
         "total": summary.subtotal + delivery_price,
         "error": error,
@@ -105,6 +106,8 @@ def order_confirmation(request: HttpRequest, number: str) -> HttpResponse:
     order = selectors.order_get(number=number)
     if order is None:
         raise Http404("No such order")
+    if order.status == OrderStatus.AWAITING_PAYMENT:  # paid online, not yet
+        return redirect("orders:pay", number)
     return render(request, "orders/confirmation.html", {"order": order})
 
 
