@@ -5,11 +5,11 @@ from django.contrib import admin, messages
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Lower
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils.html import format_html
 
 from shop import images
-from shop.catalog import merchandising_admin  # noqa: F401 (registers the rules' admin)
+from shop.catalog import merchandising_admin, search_admin  # noqa: F401 (register their admins)
 from shop.catalog.descriptions import description_clean
 from shop.catalog.encoder import current_model_id
 from shop.catalog.models import (
@@ -18,7 +18,6 @@ from shop.catalog.models import (
     Product,
     ProductVariant,
     SearchCalibration,
-    SearchQueryLog,
     StorefrontSettings,
     Synonym,
 )
@@ -68,67 +67,6 @@ class SynonymAdmin(admin.ModelAdmin):
         vocabulary = get_vocabulary()
         known = {normalise(v) for kind in vocabulary.kinds() for v in vocabulary.values(kind)}
         return ", ".join(t for t in synonym.targets if normalise(t) not in known)
-
-
-REPORT_PERIODS = {
-    "1": "Last 24 hours",
-    "7": "Last 7 days",
-    "30": "Last 30 days",
-    "90": "Last 90 days",
-}
-
-
-@admin.register(SearchQueryLog)
-class SearchQueryLogAdmin(admin.ModelAdmin):
-    """Shopper searches (no personal data) and the merchant's report over a period."""
-
-    list_display = ["query", "result_count", "with_photo", "clicked_product", "created_at"]
-    list_filter = ["with_photo", "created_at"]
-    search_fields = ["query"]
-    date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in SearchQueryLog._meta.fields]
-    change_list_template = "admin/catalog/searchquerylog/change_list.html"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def get_urls(self) -> list:
-        from django.urls import path
-
-        return [
-            path("report/", self.admin_site.admin_view(self.report_view), name="search_report"),
-            *super().get_urls(),
-        ]
-
-    def report_view(self, request: HttpRequest) -> HttpResponse:
-        from datetime import timedelta
-
-        from django.template.response import TemplateResponse
-        from django.utils import timezone
-
-        from shop.catalog.analytics import query_stats
-
-        days = request.GET.get("days", "7")
-        if days not in REPORT_PERIODS:
-            days = "7"
-        stats = query_stats(since=timezone.now() - timedelta(days=int(days)))
-        searches = sum(s.searches for s in stats)
-        clicks = sum(s.clicks for s in stats)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Search report",
-            "opts": self.model._meta,
-            "periods": REPORT_PERIODS,
-            "days": days,
-            "top": stats[:20],
-            "zero": sorted(
-                (s for s in stats if s.zero_results), key=lambda s: (-s.zero_results, s.query)
-            )[:20],
-            "searches": searches,
-            "clicks": clicks,
-            "click_through": clicks / searches if searches else 0.0,
-        }
-        return TemplateResponse(request, "admin/catalog/search_report.html", context)
 
 
 @admin.register(SearchCalibration)

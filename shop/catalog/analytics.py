@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -147,40 +147,6 @@ def search_track(*, page: ResultsPage, session: SessionBase, address: str) -> st
 
 
 @dataclass
-class QueryStat:
-    query: str
-    searches: int
-    clicks: int
-    zero_results: int
-
-    @property
-    def click_through(self) -> float:
-        return self.clicks / self.searches if self.searches else 0.0
-
-
-def query_stats(*, since: datetime, until: datetime | None = None) -> list[QueryStat]:
-    """Per query text: searches, searches with a click, searches with no results."""
-    logs = SearchQueryLog.objects.filter(created_at__gte=since).exclude(query="")
-    if until is not None:
-        logs = logs.filter(created_at__lt=until)
-    rows = (
-        logs.values("query")
-        .annotate(
-            searches=Count("id"),
-            clicks=Count("id", filter=Q(clicked_product__isnull=False)),
-            zero=Count("id", filter=Q(result_count=0)),
-        )
-        .order_by("-searches", "query")
-    )
-    return [
-        QueryStat(
-            query=r["query"], searches=r["searches"], clicks=r["clicks"], zero_results=r["zero"]
-        )
-        for r in rows
-    ]
-
-
-@dataclass
 class Suggestion:
     kind: str  # "Article type" | "Brand" | "Product" | "Popular search"
     label: str
@@ -210,9 +176,7 @@ def suggestions(*, text: str) -> list[Suggestion]:
         for product in (
             Product.objects.browsable().filter(name__icontains=words).order_by("name")[:room]
         ):
-            found.append(
-                Suggestion("Product", product.name, product.get_absolute_url())
-            )
+            found.append(Suggestion("Product", product.name, product.get_absolute_url()))
     return found[:MAX_SUGGESTIONS]
 
 
