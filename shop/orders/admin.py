@@ -7,9 +7,9 @@ from django.http import HttpRequest
 
 from shop.money import format_money
 from shop.orders.exceptions import OrderError
-from shop.orders.models import Order, OrderLine, OrderStatus
+from shop.orders.models import Order, OrderLine, OrderStatus, PaymentEvent, PaymentStatus
 from shop.orders.payments import PAYMENT_METHODS
-from shop.orders.services import order_status_change
+from shop.orders.services import order_status_change, payment_refund_queue
 
 
 class OrderLineInline(admin.TabularInline):
@@ -59,6 +59,14 @@ def _status_action(status: str, description: str):  # noqa: ANN202 (an admin act
     return action
 
 
+@admin.action(description="Retry failed refunds", permissions=["change"])
+def refund_retry(modeladmin: OrderAdmin, request: HttpRequest, queryset: QuerySet[Order]) -> None:
+    failed = queryset.filter(payment__status=PaymentStatus.REFUND_FAILED)
+    for order in failed:
+        payment_refund_queue(order_id=order.pk)
+    modeladmin.message_user(request, f"{failed.count()} refund(s) queued again.", messages.INFO)
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     form = OrderAdminForm
@@ -73,7 +81,8 @@ class OrderAdmin(admin.ModelAdmin):
         "payment_label",
         "total_display",
     ]
-    list_filter = ["status", "created_at", "payment_method", "delivery_method"]
+    list_filter = ["status", "created_at", "payment_method", "payment__status", "delivery_method"]
+    list_select_related = ["payment"]
     search_fields = ["number", "email", "name"]
     date_hierarchy = "created_at"
     inlines = [OrderLineInline]
@@ -88,6 +97,7 @@ class OrderAdmin(admin.ModelAdmin):
                     "delivery_name",
                     "payment_method",
                     "payment_reference",
+                    "online_payment",
                     "subtotal_display",
                     "delivery_display",
                     "total_display",
@@ -103,7 +113,10 @@ class OrderAdmin(admin.ModelAdmin):
         _status_action(OrderStatus.CONFIRMED, "Mark selected orders confirmed"),
         _status_action(OrderStatus.SHIPPED, "Mark selected orders shipped"),
         _status_action(OrderStatus.DELIVERED, "Mark selected orders delivered"),
-        _status_action(OrderStatus.CANCELLED, "Cancel selected orders (puts stock back)"),
+        _status_action(
+            OrderStatus.CANCELLED, "Cancel selected orders (stock back, online payments refunded)"
+        ),
+        refund_retry,
     ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -127,7 +140,29 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.display(description="payment", ordering="payment_method")
     def payment_label(self, order: Order) -> str:
         method = PAYMENT_METHODS.get(order.payment_method)
-        return method.name if method is not None else order.payment_method
+        label = method.name if method is not None else order.payment_method
+        payment = getattr(order, "payment", None)  # online payments have one
+        return f"{label}: {payment.get_status_display().lower()}" if payment else label
+
+    @admin.display(description="online payment")
+    def online_payment(self, order: Order) -> str:
+        """What Razorpay holds for the order, and a refund's failure for staff to act on."""
+        payment = getattr(order, "payment", None)
+        if payment is None:
+            return "-"
+        parts = [
+            payment.get_status_display(),
+            f"Razorpay order {payment.provider_order_id or '(not opened)'}",
+        ]
+        if payment.provider_payment_id:
+            parts.append(f"payment {payment.provider_payment_id}")
+        if payment.last_failure and payment.status == PaymentStatus.PENDING:
+            parts.append(f"last attempt failed: {payment.last_failure}")
+        if payment.refund_id:
+            parts.append(f"refund {payment.refund_id}")
+        if payment.refund_error:
+            parts.append(f"REFUND FAILED: {payment.refund_error} (Retry failed refunds)")
+        return " · ".join(parts)
 
     def save_model(
         self, request: HttpRequest, obj: Order, form: OrderAdminForm, change: bool
@@ -138,3 +173,23 @@ class OrderAdmin(admin.ModelAdmin):
                 order_status_change(order_id=obj.pk, status=form.cleaned_data["status"])
             except OrderError as error:
                 self.message_user(request, error.message, messages.ERROR)
+
+
+@admin.register(PaymentEvent)
+class PaymentEventAdmin(admin.ModelAdmin):
+    """Razorpay's webhook events as received, one row each: to read, never to edit."""
+
+    list_display = ["received_at", "event", "provider_order_id", "outcome", "event_id"]
+    list_filter = ["event", "received_at"]
+    search_fields = ["event_id", "provider_order_id"]
+    readonly_fields = ["event_id", "provider", "event", "provider_order_id", "outcome", "payload"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: PaymentEvent | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: PaymentEvent | None = None) -> bool:
+        return False

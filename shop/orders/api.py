@@ -24,7 +24,7 @@ from shop.inputs import error_detail
 from shop.orders import selectors, services
 from shop.orders.delivery import DEFAULT_DELIVERY, delivery_methods
 from shop.orders.forms import STATES, mobile_normalise, pin_code
-from shop.orders.payments import DEFAULT_PAYMENT, PAYMENT_METHODS
+from shop.orders.payments import DEFAULT_PAYMENT, PAYMENT_METHODS, payment_methods
 
 
 class OrderOutputSerializer(serializers.Serializer):
@@ -76,7 +76,9 @@ class CheckoutApi(APIView):
             choices=list(delivery_methods()), default=DEFAULT_DELIVERY
         )
         payment_method = serializers.ChoiceField(
-            choices=list(PAYMENT_METHODS), default=DEFAULT_PAYMENT
+            choices=list(PAYMENT_METHODS),
+            default=DEFAULT_PAYMENT,
+            help_text="razorpay only when the shop has Razorpay's keys (else 400).",
         )
         checkout_token = serializers.UUIDField(
             help_text="A fresh UUID per checkout; a retry with the same one gets the same order."
@@ -91,6 +93,11 @@ class CheckoutApi(APIView):
 
         def validate_phone(self, value: str) -> str:
             return mobile_normalise(value)
+
+        def validate_payment_method(self, value: str) -> str:
+            if value not in payment_methods():
+                raise serializers.ValidationError("Choose a payment method we offer.")
+            return value
 
     @extend_schema(request=InputSerializer, responses={201: OrderOutputSerializer, **ERRORS})
     def post(self, request: Request) -> Response:

@@ -6,7 +6,7 @@ from django import forms
 from django.core.validators import RegexValidator
 
 from shop.orders.delivery import delivery_methods
-from shop.orders.payments import PAYMENT_METHODS
+from shop.orders.payments import payment_methods
 
 # India's states and union territories: the address's state is one of these.
 STATES = [
@@ -92,7 +92,9 @@ class CheckoutForm(forms.Form):
         self.fields["delivery_method"].choices = [
             (m.code, m.name) for m in delivery_methods().values()
         ]
-        self.fields["payment_method"].choices = [(m.code, m.name) for m in PAYMENT_METHODS.values()]
+        self.fields["payment_method"].choices = [
+            (m.code, m.name) for m in payment_methods().values()
+        ]
 
     def clean_phone(self) -> str:
         return mobile_normalise(self.cleaned_data["phone"])
