@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 MAX_SUGGESTIONS = 8
 # The session remembers its last search, so paging through it is not a new search.
 LAST_SEARCH_KEY = "search_last"
+LOG_RATE_SCOPE = "search-log"
 
 
 def _chosen(filters: ProductFilters) -> dict:
@@ -47,7 +48,7 @@ def _chosen(filters: ProductFilters) -> dict:
 def _logging_allowed(*, shopper: str, address: str) -> bool:
     try:
         ratelimits.client_rate_limit(
-            scope="search-log",
+            scope=LOG_RATE_SCOPE,
             session=shopper,
             address=address,
             per_minute=settings.SHOP_SEARCH_LOG_RATE_PER_MINUTE,
@@ -68,9 +69,13 @@ def search_log(
     address: str,
 ) -> SearchQueryLog | None:
     """Log one search (None when this session or address is over its logging limit)."""
-    shopper = attribution.shopper_hash(session=session, create=True)
+    shopper = attribution.shopper_hash(session=session)
     if not _logging_allowed(shopper=shopper, address=address):
-        return None
+        return None  # before a session is made for it: a crawler's requests make none
+    if not shopper:
+        shopper = attribution.shopper_hash(session=session, create=True)
+        # This first search counts against the new session's own limit too.
+        ratelimits.rate_limit_record(keys=[f"{LOG_RATE_SCOPE}:session:{shopper}"])
     return SearchQueryLog.objects.create(
         query=normalise(query)[:200],
         filters=_chosen(filters),

@@ -203,3 +203,14 @@ def test_a_click_token_expires_with_the_attribution_window(client, settings, mon
     later = time.time() + 2 * 3600
     monkeypatch.setattr(time, "time", lambda: later)
     assert attribution.click_token_read(token) is None
+
+
+def test_the_header_box_suggests_a_query_enough_shoppers_found_things_with(settings):
+    settings.SHOP_POPULAR_SEARCH_MIN_SHOPPERS = 3
+    q = _query_with_results()
+    for n in range(3):
+        Client(REMOTE_ADDR=f"192.0.2.{n + 1}").get("/", {"q": q})
+    Client().get("/", {"q": f"{q} zzqxv wobblefrump"})  # found nothing: never suggested
+    html = Client().get("/search/suggest/", {"q": q[:3]}).content.decode()
+    assert "Popular search" in html and f">{q}<" in html
+    assert "wobblefrump" not in html
