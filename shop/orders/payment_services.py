@@ -59,11 +59,12 @@ def payment_start(*, number: str) -> CheckoutStart:
 
     Its receipt is our order number, so after an answer lost on the way the order is
     looked up at Razorpay before another is made. The payment row is locked for the
-    call: two tabs opening the page at once make one Razorpay order.
+    call (only it: the order's row stays free for the expiry and staff): two tabs
+    opening the page at once make one Razorpay order.
     """
     with transaction.atomic():
         payment = (
-            Payment.objects.select_for_update()
+            Payment.objects.select_for_update(of=("self",))
             .select_related("order")
             .filter(order__number=number, provider=PROVIDER)
             .first()
@@ -115,7 +116,7 @@ def payment_paid(
     """
     with transaction.atomic():
         order = (
-            Order.objects.select_for_update()
+            Order.objects.select_for_update(of=("self",))
             .filter(payment__provider_order_id=provider_order_id)
             .first()
         )
@@ -253,7 +254,7 @@ def payment_refund(*, order_id: int) -> str:
     """
     with transaction.atomic():
         payment = (
-            Payment.objects.select_for_update()
+            Payment.objects.select_for_update(of=("self",))
             .select_related("order")
             .filter(order_id=order_id)
             .first()

@@ -12,8 +12,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from shop.orders import payment_services
+from shop.orders import payment_services, selectors
 from shop.orders.exceptions import OrderError
+from shop.orders.models import OrderStatus
 from shop.orders.views import PLACED_KEY
 
 logger = logging.getLogger(__name__)
@@ -25,6 +26,13 @@ RAZORPAY_CSP = {
     "connect-src": ["https://lumberjack.razorpay.com"],
     "img-src": ["https://cdn.razorpay.com"],
 }
+
+
+EXPIRED = "This order was cancelled because it was not paid in time. Please order again."
+PAID_TOO_LATE = (
+    "Your payment arrived after this order's time had run out, so the order is cancelled "
+    "and the payment is being refunded in full."
+)
 
 
 class PaymentCallbackForm(forms.Form):
@@ -39,15 +47,22 @@ def _placed_here(request: HttpRequest, number: str) -> None:
         raise Http404("No such order")
 
 
-def _pay_render(request: HttpRequest, number: str, *, error: str = "", status: int = 200):
+def _pay_render(
+    request: HttpRequest, number: str, *, error: str = "", status: int = 200
+) -> HttpResponse:
     try:
         start = payment_services.payment_start(number=number)
     except OrderError as failure:
-        if failure.status == 409:  # paid, or expired: the order page says which
-            return redirect("orders:confirmation", number)
         if failure.status == 404:
             raise Http404("No such order") from None
-        error, status, start = failure.message, failure.status, None
+        order = selectors.order_get(number=number)
+        if failure.status == 409 and order.status != OrderStatus.CANCELLED:
+            return redirect(order)  # paid: its confirmation
+        start = None
+        if order.status == OrderStatus.CANCELLED:
+            error, status = error or EXPIRED, 200
+        else:
+            error, status = failure.message, failure.status
     context = {"number": number, "start": start, "error": error}
     return render(request, "orders/pay.html", context, status=status)
 
@@ -79,6 +94,8 @@ def order_pay_callback(request: HttpRequest, number: str) -> HttpResponse:
         )
     except OrderError as failure:
         return _pay_render(request, number, error=failure.message, status=failure.status)
+    if order.status == OrderStatus.CANCELLED:  # paid after its time ran out
+        return _pay_render(request, number, error=PAID_TOO_LATE)
     return redirect(order)
 
 

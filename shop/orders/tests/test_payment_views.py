@@ -2,11 +2,15 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
+from procrastinate.contrib.django.models import ProcrastinateJob
 
 from shop.cart.tests.factories import product_make, variant_of
+from shop.orders import payment_services
 from shop.orders.models import Order, OrderStatus, Payment, PaymentEvent, PaymentStatus
 from shop.orders.tests.helpers import CHECKOUT_FORM
 from shop.orders.tests.payfake import (
@@ -109,7 +113,8 @@ def test_paying_online_opens_razorpay_checkout_and_a_signed_callback_places_the_
     assert callback.status_code == 302 and callback["Location"] == f"/orders/{order.number}/"
     order.refresh_from_db()
     assert order.status == OrderStatus.PLACED
-    assert "Thank you" in client.get(callback["Location"]).content.decode()
+    confirmation = client.get(callback["Location"]).content.decode()
+    assert "Thank you" in confirmation and f"Razorpay payment {RAZORPAY_PAYMENT}" in confirmation
     # The pay page of a paid order goes to its confirmation.
     assert client.get(f"/orders/{order.number}/pay/")["Location"] == f"/orders/{order.number}/"
 
@@ -197,3 +202,29 @@ def test_the_webhook_is_refused_without_keys(settings):
     body = json.dumps({"event": "payment.captured"}).encode()
     assert _webhook(body, signature="0" * 64).status_code == 400
     assert Client().get(WEBHOOK).status_code == 405
+
+
+def test_an_expired_order_says_so_on_its_pay_page_and_a_late_payment_is_refunded(client, razorpay):
+    order = _checkout_online(client, razorpay, product_make(price="1299.00", stock=2))
+    client.get(f"/orders/{order.number}/pay/")
+    Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    payment_services.payments_expire()
+
+    page = client.get(f"/orders/{order.number}/pay/")
+    assert page.status_code == 200 and "not paid in time" in page.content.decode()
+    assert "is cancelled" in client.get(f"/orders/{order.number}/").content.decode()
+
+    late = client.post(
+        f"/orders/{order.number}/pay/callback/",
+        {
+            "razorpay_payment_id": RAZORPAY_PAYMENT,
+            "razorpay_order_id": RAZORPAY_ORDER,
+            "razorpay_signature": checkout_signature(RAZORPAY_ORDER, RAZORPAY_PAYMENT),
+        },
+    )
+
+    assert late.status_code == 200 and "refunded in full" in late.content.decode()
+    assert Payment.objects.get(order=order).status == PaymentStatus.PAID
+    assert ProcrastinateJob.objects.filter(
+        task_name__endswith="refund_payment", args={"order_id": order.pk}
+    ).exists()
