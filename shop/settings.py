@@ -174,6 +174,7 @@ INSTALLED_APPS = [
     "shop.assistant",
     "procrastinate.contrib.django",
     "shop.jobs",
+    "shop.promotions",
     "shop.cart",
     "shop.orders",
     # Before allauth, so its allauth/layouts/base.html puts allauth's pages in base.html.

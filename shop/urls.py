@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/", include("shop.assistant.api_urls")),
     path("api/", include("shop.cart.api_urls")),
     path("api/", include("shop.orders.api_urls")),
+    path("api/", include("shop.promotions.api_urls")),
     path("api/", include("shop.recommendations.api_urls")),
     path("assistant/", include("shop.assistant.urls")),
     path("cart/", include("shop.cart.urls")),

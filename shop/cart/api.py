@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from shop.cart import selectors, services
 from shop.cart.exceptions import CartError
 from shop.cart.models import Cart
-from shop.cart.selectors import CartSummary
+from shop.cart.selectors import CartItem, CartSummary, CartTotals
 from shop.cart.session import cart_for_request, cart_id_for_request
 from shop.catalog import attribution
 from shop.errors import error_responses
@@ -43,14 +43,26 @@ class CartOutputSerializer(serializers.Serializer):
         quantity = serializers.IntegerField()
         unit_price = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
         line_total = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+        discount = serializers.SerializerMethodField(
+            help_text="What the voucher takes off this line (a decimal string)."
+        )
         problem = serializers.CharField(help_text="Why this line cannot be bought now, or empty.")
 
         class Meta:
             ref_name = "CartLine"
 
+        def get_discount(self, item: CartItem) -> str:
+            discount = self.context["line_discounts"].get(item.line.pk, Decimal(0))
+            return f"{discount:.2f}"
+
     lines = LineSerializer(many=True, source="items")
     count = serializers.IntegerField()
     subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
+    voucher = serializers.CharField(help_text="The voucher code applied, or empty.")
+    voucher_error = serializers.CharField(
+        help_text="Why the applied code takes nothing off now, or empty."
+    )
+    discount = serializers.DecimalField(max_digits=12, decimal_places=2)
     delivery = serializers.DecimalField(max_digits=10, decimal_places=2)
     total = serializers.DecimalField(max_digits=12, decimal_places=2)
     currency = serializers.CharField()
@@ -60,26 +72,34 @@ class CartOutputSerializer(serializers.Serializer):
         ref_name = "Cart"
 
 
-def _cart_body(summary: CartSummary) -> dict:
-    delivery: Decimal = delivery_methods()[DEFAULT_DELIVERY].price_for(summary.subtotal)
-    if summary.is_empty:
-        delivery = Decimal(0)
+def _cart_body(summary: CartSummary, totals: CartTotals) -> dict:
     return CartOutputSerializer(
         {
             "items": summary.items,
             "count": summary.count,
-            "subtotal": summary.subtotal,
-            "delivery": delivery,
-            "total": summary.subtotal + delivery,
+            "subtotal": totals.subtotal,
+            "voucher": totals.voucher_code,
+            "voucher_error": totals.voucher_error,
+            "discount": totals.discount,
+            "delivery": totals.delivery,
+            "total": totals.total,
             "currency": currency_code(),
             "fingerprint": summary.fingerprint,
-        }
+        },
+        context={"line_discounts": totals.line_discounts},
     ).data
 
 
 def _cart_response(request: Request, *, status: int = 200) -> Response:
-    summary = selectors.cart_summary(cart_id=cart_id_for_request(request))
-    return Response(_cart_body(summary), status=status)
+    cart = selectors.cart_get(cart_id=cart_id_for_request(request))
+    summary = selectors.cart_summary(cart_id=cart.pk if cart else None)
+    totals = selectors.cart_totals(
+        summary=summary,
+        delivery=delivery_methods()[DEFAULT_DELIVERY],
+        voucher_code=cart.voucher_code if cart else "",
+        user=request.user,
+    )
+    return Response(_cart_body(summary, totals), status=status)
 
 
 def _cart_with_lines(request: Request) -> Cart:
@@ -161,4 +181,40 @@ class CartLineRemoveApi(APIView):
     @extend_schema(request=None, responses={200: CartOutputSerializer, **ERRORS})
     def post(self, request: Request, line_id: int) -> Response:
         services.cart_line_remove(cart=_cart_with_lines(request), line_id=line_id)
+        return _cart_response(request)
+
+
+@method_decorator(never_cache, name="dispatch")
+class CartVoucherApplyApi(APIView):
+    """Apply a voucher code to the session's cart (the cart page's service)."""
+
+    parser_classes = [JSONParser]
+
+    class InputSerializer(serializers.Serializer):
+        code = serializers.CharField(max_length=32)
+
+        class Meta:
+            ref_name = "CartVoucherInput"
+
+    @extend_schema(request=InputSerializer, responses={200: CartOutputSerializer, **ERRORS})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        if not serializer.is_valid():
+            return Response({"detail": error_detail(serializer.errors)}, status=400)
+        cart = cart_for_request(request, create=False)
+        if cart is None:
+            raise CartError("Add something to your cart before using a voucher.")
+        services.cart_voucher_apply(
+            cart=cart, code=serializer.validated_data["code"], user=request.user
+        )
+        return _cart_response(request)
+
+
+@method_decorator(never_cache, name="dispatch")
+class CartVoucherRemoveApi(APIView):
+    @extend_schema(request=None, responses={200: CartOutputSerializer, **ERRORS})
+    def post(self, request: Request) -> Response:
+        cart = cart_for_request(request, create=False)
+        if cart is not None:
+            services.cart_voucher_remove(cart=cart)
         return _cart_response(request)

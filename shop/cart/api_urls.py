@@ -17,4 +17,10 @@ urlpatterns = [
         api.CartLineRemoveApi.as_view(),
         name="api-cart-line-remove",
     ),
+    path("cart/voucher/", api.CartVoucherApplyApi.as_view(), name="api-cart-voucher"),
+    path(
+        "cart/voucher/remove/",
+        api.CartVoucherRemoveApi.as_view(),
+        name="api-cart-voucher-remove",
+    ),
 ]

@@ -18,3 +18,9 @@ class AddToCartForm(forms.Form):
 
 class QuantityForm(forms.Form):
     quantity = WholeNumberField()
+
+
+class VoucherForm(forms.Form):
+    code = forms.CharField(
+        max_length=32, error_messages={"required": "Enter a voucher code."}, strip=True
+    )

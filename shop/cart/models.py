@@ -16,6 +16,9 @@ class Cart(models.Model):
         blank=True,
         related_name="cart",
     )
+    # The voucher code the shopper applied: priced again every time the cart is
+    # (shop.promotions), checked again under a lock at checkout.
+    voucher_code = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -3,11 +3,19 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Sum
 
 from shop.cart.models import Cart, CartLine
 from shop.catalog.models import Product, ProductVariant
+from shop.promotions.exceptions import VoucherError
+from shop.promotions.models import Voucher
+from shop.promotions.selectors import PricedLine, voucher_apply
+
+if TYPE_CHECKING:
+    from shop.orders.delivery import DeliveryMethod
 
 
 @dataclass(frozen=True)
@@ -55,10 +63,84 @@ class CartSummary:
         return [item.problem for item in self.items if item.problem]
 
     @property
+    def priced_lines(self) -> list[PricedLine]:
+        """The lines as a voucher sees them (keyed by cart line id)."""
+        return [
+            PricedLine(
+                key=item.line.pk,
+                brand_id=item.product.brand_id,
+                category_id=item.product.category_id,
+                amount=item.line_total or Decimal(0),
+            )
+            for item in self.items
+        ]
+
+    @property
     def fingerprint(self) -> str:
         """Changes whenever what checkout would sell changes (lines, quantities, prices)."""
         parts = sorted(f"{i.variant.pk}:{i.quantity}:{i.unit_price}" for i in self.items)
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class CartTotals:
+    """What the cart costs: the one place subtotal, discount, delivery and total are added."""
+
+    subtotal: Decimal
+    discount: Decimal
+    delivery: Decimal
+    voucher_code: str = ""
+    # Why the applied code takes nothing off now ("" when it does, or there is none).
+    voucher_error: str = ""
+    voucher: Voucher | None = None
+    # Cart line id -> amount off that line.
+    line_discounts: dict[int, Decimal] = field(default_factory=dict)
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal - self.discount + self.delivery
+
+
+def cart_totals(
+    *,
+    summary: CartSummary,
+    delivery: DeliveryMethod,
+    voucher_code: str = "",
+    email: str = "",
+    user: AbstractBaseUser | None = None,
+    lock_voucher: bool = False,
+) -> CartTotals:
+    """Subtotal, voucher discount (line by line), delivery and total, to the paisa.
+
+    Delivery is priced on what the goods cost after the discount (free delivery is
+    earned by what the shopper pays). ``lock_voucher`` takes the voucher's row lock:
+    checkout does, so that its limits are counted by one checkout at a time.
+    """
+    subtotal = summary.subtotal
+    discount, error, voucher, line_discounts = Decimal(0), "", None, {}
+    if voucher_code and not summary.is_empty:
+        try:
+            applied = voucher_apply(
+                code=voucher_code,
+                lines=summary.priced_lines,
+                email=email,
+                user=user,
+                lock=lock_voucher,
+            )
+        except VoucherError as failure:
+            error = failure.message
+        else:
+            voucher, line_discounts, discount = applied.voucher, applied.lines, applied.total
+    delivery_price = Decimal(0) if summary.is_empty else delivery.price_for(subtotal - discount)
+    return CartTotals(
+        subtotal=subtotal,
+        discount=discount,
+        delivery=delivery_price,
+        voucher_code=voucher_code,
+        voucher_error=error,
+        voucher=voucher,
+        line_discounts=line_discounts,
+    )
 
 
 def item_problem(*, variant: ProductVariant, product: Product, quantity: int) -> str:

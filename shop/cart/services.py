@@ -8,7 +8,10 @@ from django.db.models.functions import Least
 
 from shop.cart.exceptions import CartError
 from shop.cart.models import Cart, CartLine
+from shop.cart.selectors import cart_summary
 from shop.catalog.models import ProductVariant
+from shop.promotions.exceptions import VoucherError
+from shop.promotions.selectors import voucher_apply
 
 
 def quantity_check(quantity: int) -> None:
@@ -125,3 +128,26 @@ def cart_attach_to_user(*, cart_id: int | None, user: AbstractBaseUser) -> Cart 
                 )
         anonymous.delete()
         return mine
+
+
+def cart_voucher_apply(*, cart: Cart, code: str, user: AbstractBaseUser | None = None) -> str:
+    """Keep a voucher code on the cart if it may be used now; returns the code as kept.
+
+    What it takes off is priced with the cart every time (``cart_totals``), and checked
+    again under a lock at checkout; a code that is refused here is not kept.
+    """
+    summary = cart_summary(cart_id=cart.pk)
+    if summary.is_empty:
+        raise CartError("Add something to your cart before using a voucher.")
+    try:
+        applied = voucher_apply(code=code, lines=summary.priced_lines, user=user)
+    except VoucherError as error:
+        raise CartError(error.message, status=error.status) from None
+    cart.voucher_code = applied.voucher.code.upper()
+    cart.save(update_fields=["voucher_code", "updated_at"])
+    return cart.voucher_code
+
+
+def cart_voucher_remove(*, cart: Cart) -> None:
+    cart.voucher_code = ""
+    cart.save(update_fields=["voucher_code", "updated_at"])

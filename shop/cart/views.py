@@ -9,7 +9,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from shop.cart import selectors, services
 from shop.cart.exceptions import CartError
-from shop.cart.forms import AddToCartForm, QuantityForm
+from shop.cart.forms import AddToCartForm, QuantityForm, VoucherForm
 from shop.cart.session import cart_for_request, cart_id_for_request
 from shop.catalog import attribution
 from shop.catalog.models import Product
@@ -18,14 +18,21 @@ from shop.orders.delivery import DEFAULT_DELIVERY, delivery_methods
 
 
 def _cart_context(request: HttpRequest, **extra: object) -> dict[str, object]:
-    summary = selectors.cart_summary(cart_id=cart_id_for_request(request))
+    cart = selectors.cart_get(cart_id=cart_id_for_request(request))
+    summary = selectors.cart_summary(cart_id=cart.pk if cart else None)
     delivery = delivery_methods()[DEFAULT_DELIVERY]
-    delivery_price = delivery.price_for(summary.subtotal)
+    totals = selectors.cart_totals(
+        summary=summary,
+        delivery=delivery,
+        voucher_code=cart.voucher_code if cart else "",
+        user=request.user,
+    )
     return {
         "summary": summary,
+        "totals": totals,
         "delivery": delivery,
-        "delivery_price": delivery_price,
-        "total": summary.subtotal + delivery_price,
+        "delivery_price": totals.delivery,
+        "total": totals.total,
         **extra,
     }
 
@@ -92,11 +99,13 @@ def cart_line_add(request: HttpRequest) -> HttpResponse:
     return redirect("cart:detail")
 
 
-def _line_change(request: HttpRequest, change: object) -> HttpResponse:
+def _line_change(
+    request: HttpRequest, change: object, *, empty: str = "That item is not in your cart."
+) -> HttpResponse:
     cart = cart_for_request(request, create=False)
     try:
         if cart is None:
-            raise CartError("That item is not in your cart.", status=404)
+            raise CartError(empty, status=404)
         change(cart)
     except CartError as error:
         return _render_cart(request, error=error.message, status=error.status)
@@ -126,3 +135,26 @@ def cart_line_update(request: HttpRequest, line_id: int) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def cart_line_remove(request: HttpRequest, line_id: int) -> HttpResponse:
     return _line_change(request, lambda cart: services.cart_line_remove(cart=cart, line_id=line_id))
+
+
+@never_cache
+@require_POST
+@vary_on_headers("HX-Request")
+def cart_voucher_apply(request: HttpRequest) -> HttpResponse:
+    form = VoucherForm(request.POST)
+
+    def change(cart: object) -> None:
+        if not form.is_valid():
+            raise CartError(next(iter(form.errors.values()))[0])
+        services.cart_voucher_apply(cart=cart, code=form.cleaned_data["code"], user=request.user)
+
+    return _line_change(request, change, empty="Add something to your bag before using a voucher.")
+
+
+@never_cache
+@require_POST
+@vary_on_headers("HX-Request")
+def cart_voucher_remove(request: HttpRequest) -> HttpResponse:
+    return _line_change(
+        request, lambda cart: services.cart_voucher_remove(cart=cart), empty="No voucher to remove."
+    )

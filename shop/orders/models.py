@@ -70,6 +70,10 @@ class Order(models.Model):
     payment_reference = models.CharField(max_length=100, blank=True)
 
     subtotal = models.DecimalField(max_digits=12, decimal_places=2)
+    # The voucher as used (its code copied, the discount the sum of the lines'):
+    # later voucher edits never change the order.
+    voucher_code = models.CharField(max_length=32, blank=True)
+    discount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     delivery_price = models.DecimalField(max_digits=10, decimal_places=2)
     total = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3)
@@ -83,8 +87,10 @@ class Order(models.Model):
         indexes = [models.Index(fields=["email"]), models.Index(fields=["status"])]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(total=models.F("subtotal") + models.F("delivery_price")),
-                name="order_total_adds_up",
+                condition=models.Q(
+                    total=models.F("subtotal") - models.F("discount") + models.F("delivery_price")
+                ),
+                name="order_total_adds_up_with_discount",
             ),
         ]
 
@@ -113,6 +119,8 @@ class OrderLine(models.Model):
     unit_price = models.DecimalField(max_digits=10, decimal_places=2)
     quantity = models.PositiveSmallIntegerField()
     line_total = models.DecimalField(max_digits=12, decimal_places=2)
+    # What the order's voucher took off this line (line_total is before it).
+    discount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     # Whether checkout took these units from tracked stock: only then does a
     # cancellation put them back.
     stock_taken = models.BooleanField(default=False)
@@ -122,6 +130,10 @@ class OrderLine(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(quantity__gte=1), name="order_line_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(discount__gte=0, discount__lte=models.F("line_total")),
+                name="order_line_discount_within_total",
             ),
         ]
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from shop import ratelimits
 from shop.cart.models import Cart, CartLine
-from shop.cart.selectors import CartSummary, cart_item
+from shop.cart.selectors import CartSummary, cart_item, cart_totals
 from shop.catalog import attribution
 from shop.catalog.models import ProductVariant
 from shop.money import currency_code
@@ -30,6 +30,7 @@ from shop.orders.models import (
     PaymentStatus,
 )
 from shop.orders.payments import CashOnDelivery, payment_method_get
+from shop.promotions.services import voucher_use_record, voucher_use_release
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +119,21 @@ def order_place(
                 status=409,
             )
 
-        delivery_price = delivery.price_for(summary.subtotal)
+        # The voucher (shop.promotions) is priced by the cart's one totals function with
+        # its row locked: its usage limits are counted by one checkout at a time.
+        totals = cart_totals(
+            summary=summary,
+            delivery=delivery,
+            voucher_code=cart.voucher_code,
+            email=details.email,
+            user=user,
+            lock_voucher=True,
+        )
+        if totals.voucher_error:
+            raise OrderError(
+                f"{totals.voucher_error} Remove the code from your cart to order without it.",
+                status=409,
+            )
         order = _order_create(
             checkout_token=checkout_token,
             cart=cart,
@@ -126,8 +141,11 @@ def order_place(
             details=details,
             delivery_name=delivery.name,
             payment_method=payment.code,
-            subtotal=summary.subtotal,
-            delivery_price=delivery_price,
+            subtotal=totals.subtotal,
+            voucher_code=totals.voucher.code.upper() if totals.voucher else "",
+            discount=totals.discount,
+            delivery_price=totals.delivery,
+            total=totals.total,
         )
         OrderLine.objects.bulk_create(
             OrderLine(
@@ -140,6 +158,7 @@ def order_place(
                 unit_price=item.unit_price,
                 quantity=item.quantity,
                 line_total=item.line_total,
+                discount=totals.line_discounts.get(item.line.pk, 0),
                 stock_taken=item.variant.stock is not None,
             )
             for item in summary.items
@@ -150,6 +169,10 @@ def order_place(
             order_id=order.pk,
             lines=[(item.product.pk, item.quantity, item.line_total) for item in summary.items],
         )
+        if totals.voucher is not None:
+            voucher_use_record(
+                voucher=totals.voucher, order_id=order.pk, email=details.email, user=user
+            )
         for item in summary.items:
             if item.variant.stock is not None:
                 ProductVariant.objects.filter(pk=item.variant.pk).update(
@@ -164,6 +187,7 @@ def order_place(
             order.save(update_fields=["payment_reference"])
 
         cart.lines.all().delete()
+        Cart.objects.filter(pk=cart.pk).update(voucher_code="")
         if result.pending:
             _order_await_payment(order, provider=payment.code)
         else:
@@ -236,7 +260,6 @@ def _order_create(
         "phone": details.phone,
         "delivery_method": details.delivery_method,
         "currency": currency_code(),
-        "total": fields["subtotal"] + fields["delivery_price"],
         **fields,
     }
     for _attempt in range(5):
@@ -264,6 +287,7 @@ def order_status_change(*, order_id: int, status: str) -> Order:
         if status == OrderStatus.CANCELLED:
             _stock_restore(order)
             _payment_refund_queue(order)
+            voucher_use_release(order_id=order.pk)
         order.status = status
         order.save(update_fields=["status", "updated_at"])
     return order

@@ -8,12 +8,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from shop.accounts.selectors import address_checkout_initial
-from shop.cart.selectors import cart_summary
+from shop.cart.selectors import CartTotals, cart_get, cart_summary, cart_totals
 from shop.cart.session import cart_id_for_request
 from shop.clients import client_address
 from shop.errors import ShopError
 from shop.orders import selectors, services
-from shop.orders.delivery import DEFAULT_DELIVERY, delivery_methods
+from shop.orders.delivery import DEFAULT_DELIVERY, DeliveryMethod, delivery_methods
 from shop.orders.forms import CheckoutForm, OrderLookupForm
 from shop.orders.models import OrderStatus
 from shop.orders.payments import DEFAULT_PAYMENT, payment_methods
@@ -26,11 +26,19 @@ PLACED_KEY = "orders_placed"
 def _checkout_render(
     request: HttpRequest, form: CheckoutForm, *, error: str = "", status: int = 200
 ) -> HttpResponse:
-    summary = cart_summary(cart_id=cart_id_for_request(request))
+    cart = cart_get(cart_id=cart_id_for_request(request))
+    summary = cart_summary(cart_id=cart.pk if cart else None)
+    voucher_code = cart.voucher_code if cart else ""
+
+    def totals_for(method: DeliveryMethod) -> CartTotals:
+        return cart_totals(
+            summary=summary, delivery=method, voucher_code=voucher_code, user=request.user
+        )
+
     methods = delivery_methods()
-    deliveries = [(m, m.price_for(summary.subtotal)) for m in methods.values()]
+    deliveries = [(m, totals_for(m).delivery) for m in methods.values()]
     chosen = methods.get(form["delivery_method"].value() or "", methods[DEFAULT_DELIVERY])
-    delivery_price = chosen.price_for(summary.subtotal)
+    totals = totals_for(chosen)
     # The page shows this cart: a submit that no longer matches it is refused.
     form.data = form.data.copy() if form.is_bound else form.data
     if form.is_bound:
@@ -42,8 +50,9 @@ def _checkout_render(
         "summary": summary,
         "deliveries": deliveries,
         "payments": list(payment_methods().values()),
-        "delivery_price": delivery_price,
-        "total": summary.subtotal + delivery_price,
+        "totals": totals,
+        "delivery_price": totals.delivery,
+        "total": totals.total,
         "error": error,
     }
     return render(request, "orders/checkout.html", context, status=status)
