@@ -5,66 +5,135 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0010_descriptions_repaired'),
+        ("catalog", "0010_descriptions_repaired"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='searchquerylog',
-            name='category',
+            model_name="searchquerylog",
+            name="category",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='searchquerylog',
-            name='shopper',
+            model_name="searchquerylog",
+            name="shopper",
             field=models.CharField(blank=True, max_length=32),
         ),
         migrations.AddField(
-            model_name='searchquerylog',
-            name='source',
-            field=models.CharField(choices=[('search', 'Results page'), ('category', 'Category page'), ('browse', 'Filtered page'), ('api', 'API search')], default='search', max_length=10),
+            model_name="searchquerylog",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("search", "Results page"),
+                    ("category", "Category page"),
+                    ("browse", "Filtered page"),
+                    ("api", "API search"),
+                ],
+                default="search",
+                max_length=10,
+            ),
         ),
         migrations.CreateModel(
-            name='SearchDailyStat',
+            name="SearchDailyStat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('source', models.CharField(choices=[('search', 'Results page'), ('category', 'Category page'), ('browse', 'Filtered page'), ('api', 'API search')], max_length=10)),
-                ('query', models.CharField(blank=True, max_length=200)),
-                ('category', models.CharField(blank=True, max_length=200)),
-                ('searches', models.PositiveIntegerField(default=0)),
-                ('zero_results', models.PositiveIntegerField(default=0)),
-                ('clicked_searches', models.PositiveIntegerField(default=0)),
-                ('clicks', models.PositiveIntegerField(default=0)),
-                ('click_position_sum', models.PositiveBigIntegerField(default=0)),
-                ('carted_searches', models.PositiveIntegerField(default=0)),
-                ('ordered_searches', models.PositiveIntegerField(default=0)),
-                ('revenue', models.DecimalField(decimal_places=2, default=0, max_digits=14)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("search", "Results page"),
+                            ("category", "Category page"),
+                            ("browse", "Filtered page"),
+                            ("api", "API search"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("query", models.CharField(blank=True, max_length=200)),
+                ("category", models.CharField(blank=True, max_length=200)),
+                ("searches", models.PositiveIntegerField(default=0)),
+                ("zero_results", models.PositiveIntegerField(default=0)),
+                ("clicked_searches", models.PositiveIntegerField(default=0)),
+                ("clicks", models.PositiveIntegerField(default=0)),
+                ("click_position_sum", models.PositiveBigIntegerField(default=0)),
+                ("carted_searches", models.PositiveIntegerField(default=0)),
+                ("ordered_searches", models.PositiveIntegerField(default=0)),
+                ("revenue", models.DecimalField(decimal_places=2, default=0, max_digits=14)),
             ],
             options={
-                'verbose_name': 'daily search figure',
-                'ordering': ['-day', 'source', 'query', 'category'],
-                'constraints': [models.UniqueConstraint(fields=('day', 'source', 'query', 'category'), name='search_daily_stat_key')],
+                "verbose_name": "daily search figure",
+                "ordering": ["-day", "source", "query", "category"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("day", "source", "query", "category"), name="search_daily_stat_key"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SearchEvent',
+            name="SearchEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('click', 'Click'), ('cart', 'Add to cart'), ('order', 'Order')], max_length=5)),
-                ('position', models.PositiveIntegerField(blank=True, help_text='1-based.', null=True)),
-                ('quantity', models.PositiveIntegerField(default=1)),
-                ('revenue', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('cart_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('order_id', models.BigIntegerField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('product', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='catalog.product')),
-                ('search', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='catalog.searchquerylog')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("click", "Click"), ("cart", "Add to cart"), ("order", "Order")],
+                        max_length=5,
+                    ),
+                ),
+                (
+                    "position",
+                    models.PositiveIntegerField(blank=True, help_text="1-based.", null=True),
+                ),
+                ("quantity", models.PositiveIntegerField(default=1)),
+                ("revenue", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("cart_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                ("order_id", models.BigIntegerField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="catalog.product",
+                    ),
+                ),
+                (
+                    "search",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="catalog.searchquerylog",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(condition=models.Q(('kind', 'click')), fields=('search', 'product'), name='search_event_one_click_per_product'), models.UniqueConstraint(condition=models.Q(('kind', 'order')), fields=('order_id', 'product'), name='search_event_one_order_line_per_product')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("kind", "click")),
+                        fields=("search", "product"),
+                        name="search_event_one_click_per_product",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("kind", "order")),
+                        fields=("order_id", "product"),
+                        name="search_event_one_order_line_per_product",
+                    ),
+                ],
             },
         ),
     ]
