@@ -7,6 +7,7 @@ Answers are one shopper's: private, no-store.
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import extend_schema
@@ -24,7 +25,9 @@ from shop.inputs import error_detail
 from shop.orders import selectors, services
 from shop.orders.delivery import DEFAULT_DELIVERY, delivery_methods
 from shop.orders.forms import STATES, mobile_normalise, pin_code
+from shop.orders.models import Order, OrderStatus
 from shop.orders.payments import DEFAULT_PAYMENT, PAYMENT_METHODS, payment_methods
+from shop.orders.views import PLACED_KEY
 
 
 class OrderOutputSerializer(serializers.Serializer):
@@ -51,6 +54,14 @@ class OrderOutputSerializer(serializers.Serializer):
     currency = serializers.CharField()
     created_at = serializers.DateTimeField()
     lines = LineSerializer(many=True, source="lines.all")
+    payment_url = serializers.SerializerMethodField(
+        help_text="Awaiting online payment: the page (same session) where the shopper pays."
+    )
+
+    def get_payment_url(self, order: Order) -> str | None:
+        if order.status != OrderStatus.AWAITING_PAYMENT:
+            return None
+        return reverse("orders:pay", args=[order.number])
 
     class Meta:
         ref_name = "Order"
@@ -119,6 +130,11 @@ class CheckoutApi(APIView):
             cart_fingerprint=fingerprint,
             user=request.user,
         )  # OrderError -> its status through the API's error handler
+        if order.status == OrderStatus.AWAITING_PAYMENT:
+            # Paid on the pay page, which only the session that ordered may open.
+            placed = request.session.get(PLACED_KEY, [])
+            if order.number not in placed:
+                request.session[PLACED_KEY] = [*placed, order.number][-20:]
         return Response(OrderOutputSerializer(order).data, status=201)
 
 

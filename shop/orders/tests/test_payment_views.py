@@ -228,3 +228,17 @@ def test_an_expired_order_says_so_on_its_pay_page_and_a_late_payment_is_refunded
     assert ProcrastinateJob.objects.filter(
         task_name__endswith="refund_payment", args={"order_id": order.pk}
     ).exists()
+
+
+def test_an_api_checkout_paid_online_points_to_its_pay_page(client, razorpay):
+    _fill_cart(client, product_make(price="1299.00", stock=2))
+    body = {**_checkout_form(client), "payment_method": "razorpay"}
+
+    response = client.post("/api/checkout/", body, content_type="application/json")
+
+    order = Order.objects.get()
+    assert response.status_code == 201
+    assert response.json()["status"] == "awaiting_payment"
+    assert response.json()["payment_url"] == f"/orders/{order.number}/pay/"
+    razorpay_order_registered(razorpay, receipt=order.number)
+    assert client.get(response.json()["payment_url"]).status_code == 200
