@@ -100,8 +100,9 @@ def django_db_setup(django_db_setup, django_db_blocker, catalog_subset: Path, _m
     Tests that use transactional_db (live server, subprocesses) run after the others
     (pytest-django orders them so) and bring their own data: a flush empties it.
     """
+    from shop.catalog.embedding import catalog_embed
     from shop.catalog.encoder import get_encoder
-    from shop.catalog.services import catalog_embed, catalog_import
+    from shop.catalog.importers import catalog_import
 
     with django_db_blocker.unblock():
         summary = catalog_import(path=catalog_subset)
@@ -131,8 +132,9 @@ def search_floors():
 
 def catalog_load(path: Path, *, embed: bool = True) -> None:
     """Import (and embed) a catalog inside a transactional test."""
+    from shop.catalog.embedding import catalog_embed
     from shop.catalog.encoder import get_encoder
-    from shop.catalog.services import catalog_embed, catalog_import
+    from shop.catalog.importers import catalog_import
 
     catalog_import(path=path)
     if embed:

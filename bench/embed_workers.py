@@ -34,9 +34,10 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.backends.signals import connection_created  # noqa: E402
 
+from shop.catalog.embedding import catalog_embed  # noqa: E402
 from shop.catalog.encoder import current_model_id, get_encoder  # noqa: E402
+from shop.catalog.importers import catalog_import  # noqa: E402
 from shop.catalog.models import Product, ProductQueryEmbedding  # noqa: E402
-from shop.catalog.services import catalog_embed, catalog_import  # noqa: E402
 from shop.jobs.embedding import embedding_enqueue  # noqa: E402
 from shop.jobs.models import EmbeddingRun  # noqa: E402
 from shop.jobs.selectors import embedding_progress  # noqa: E402

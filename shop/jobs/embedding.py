@@ -198,8 +198,8 @@ def embedding_shard_run(*, shard_id: int, workers: int = 0, batch_size: int = 32
     """
     from django.db.models import F
 
+    from shop.catalog.embedding import catalog_embed
     from shop.catalog.encoder import get_encoder
-    from shop.catalog.services import catalog_embed
 
     shard, token = _lease(shard_id)
     summary = ShardSummary(shard=shard_id)

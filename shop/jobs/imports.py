@@ -19,7 +19,7 @@ from typing import IO
 from django.conf import settings
 
 from shop.catalog.exceptions import CatalogError
-from shop.catalog.services import ImportSummary, catalog_import
+from shop.catalog.importers import ImportSummary, catalog_import
 from shop.jobs.models import CatalogImport
 
 _CHUNK = 1024 * 1024

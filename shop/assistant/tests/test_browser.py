@@ -16,7 +16,7 @@ def catalog_with_shoes(catalog_subset):
     # live_server runs on a transactional database, which an earlier transactional
     # test may have flushed; the import is idempotent, so make sure it is there.
     if Product.objects.filter(category__name__in=SHOES).count() < 2:
-        from shop.catalog.services import catalog_import
+        from shop.catalog.importers import catalog_import
 
         catalog_import(path=catalog_subset)
     return catalog_subset

@@ -35,7 +35,7 @@ def catalog(catalog_subset):
     """The subset (a live server's database may have been flushed), every product priced;
     read into a dict before the browser starts (see the root conftest's ``page``)."""
     if Product.objects.count() < 40:
-        from shop.catalog.services import catalog_import
+        from shop.catalog.importers import catalog_import
 
         catalog_import(path=catalog_subset)
     if not Occasion.objects.exists():

@@ -18,9 +18,9 @@ from django.core.management import call_command
 from django.db import connection
 
 from conftest import BAD_IMAGES, bad_image_manifest, catalog_load
+from shop.catalog.embedding import catalog_embed
 from shop.catalog.encoder import Blip2Encoder, EncoderConfig, current_model_id, get_encoder
 from shop.catalog.models import Product, ProductQueryEmbedding
-from shop.catalog.services import catalog_embed
 
 REPO = Path(settings.BASE_DIR)
 
@@ -219,11 +219,11 @@ def test_a_run_killed_mid_way_loses_nothing_and_duplicates_nothing(
 
 @pytest.mark.django_db
 def test_a_photo_replaced_while_embedding_keeps_no_stale_vectors(monkeypatch) -> None:
-    from shop.catalog import services
+    from shop.catalog import embedding
 
     product = Product.objects.order_by("id").first()
     Product.objects.filter(pk=product.pk).update(embedding=None, embedding_model="")
-    original = services._photo_pixels
+    original = embedding._photo_pixels
 
     def decoded_then_replaced(item, **kwargs):
         result = original(item, **kwargs)
@@ -231,7 +231,7 @@ def test_a_photo_replaced_while_embedding_keeps_no_stale_vectors(monkeypatch) ->
         Product.objects.filter(pk=item[0]).update(image="products/new-photo.jpg")
         return result
 
-    monkeypatch.setattr(services, "_photo_pixels", decoded_then_replaced)
+    monkeypatch.setattr(embedding, "_photo_pixels", decoded_then_replaced)
     summary = catalog_embed(encoder=get_encoder(), product_ids=[product.pk], workers=0)
     product.refresh_from_db()
     assert summary.embedded == 0

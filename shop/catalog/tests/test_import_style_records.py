@@ -11,10 +11,10 @@ from unittest import mock
 
 import pytest
 
-from shop.catalog import services
+from shop.catalog import importers
+from shop.catalog.importers import catalog_import
 from shop.catalog.models import Brand, Category, Product, ProductVariant
 from shop.catalog.selectors import ProductFilters, product_list
-from shop.catalog.services import catalog_import
 
 pytestmark = pytest.mark.django_db
 
@@ -258,7 +258,7 @@ def test_an_unchanged_record_is_not_read_again(empty_catalog, sample_catalog, tm
     catalog_import(path=catalog)
 
     with mock.patch.object(
-        services, "style_record_parse", autospec=True, side_effect=services.style_record_parse
+        importers, "style_record_parse", autospec=True, side_effect=importers.style_record_parse
     ) as parse:
         summary = catalog_import(path=catalog)
 

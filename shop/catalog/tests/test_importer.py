@@ -12,9 +12,9 @@ from django.db.models import F
 from PIL import Image
 
 from conftest import write_subset
+from shop.catalog.importers import catalog_import
 from shop.catalog.models import Brand, Category, Product, ProductVariant
 from shop.catalog.selectors import ProductFilters, product_list
-from shop.catalog.services import catalog_import
 
 pytestmark = pytest.mark.django_db
 

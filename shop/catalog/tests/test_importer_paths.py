@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from shop.catalog.importers import catalog_import
 from shop.catalog.models import Product
-from shop.catalog.services import catalog_import
 
 pytestmark = pytest.mark.django_db
 

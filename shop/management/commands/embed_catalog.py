@@ -4,7 +4,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from shop.catalog.services import EmbedSummary, catalog_embed, catalog_embed_pending
+from shop.catalog.embedding import EmbedSummary, catalog_embed, catalog_embed_pending
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from shop.catalog.exceptions import CatalogError
-from shop.catalog.services import catalog_import
+from shop.catalog.importers import catalog_import
 
 
 class Command(BaseCommand):
