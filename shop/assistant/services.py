@@ -14,12 +14,13 @@ from shop import images, ratelimits, uploads
 from shop.assistant import conversation as conversations
 from shop.assistant import retrieval, selectors
 from shop.assistant import words as w
-from shop.assistant.advice import budget_note, constraints_note, recognised
+from shop.assistant.advice import recognised
 from shop.assistant.backends import GEMINI, Ask, Found, backend_choice, backend_get, with_fallback
 from shop.assistant.exceptions import AssistantError
 from shop.assistant.language import parse
 from shop.assistant.lexicon import catalog_vocabulary
 from shop.assistant.models import Conversation
+from shop.assistant.notes import budget_note, constraints_note
 from shop.assistant.presentation import product_card
 from shop.assistant.rules import search_words
 from shop.assistant.types import Want

@@ -226,3 +226,20 @@ def test_the_same_words_are_never_sent_twice_in_a_row():
     first, second = _talk("asdfgh qwerty", "asdfgh qwerty")
 
     assert first.advice != second.advice
+
+
+def test_a_size_is_found_in_stock_or_said_to_be_let_go():
+    from shop.catalog.models import ProductVariant
+
+    shoes = list(Product.objects.filter(category__name="Casual Shoes").order_by("id"))
+    assert len(shoes) >= 2
+    ProductVariant.objects.filter(product__in=shoes).update(stock=0)
+    fitting = shoes[-1]
+    ProductVariant.objects.create(product=fitting, size="UK9", sku="test-uk9", stock=3)
+
+    found = services.assistant_reply(message="casual shoes size 9")
+    missing = services.assistant_reply(message="casual shoes size 12")
+
+    assert [p["id"] for p in found.products] == [fitting.pk]
+    assert "let go" not in found.advice
+    assert "We have no casual shoes in size 12, so for it I let go of the size" in missing.advice
