@@ -418,6 +418,14 @@ SHOP_SEARCH_TEXT_WEIGHT = envfloat("SHOP_SEARCH_TEXT_WEIGHT", "0.5", low=0.0, hi
 # A product with no size in stock loses this much of its search score (1 = the whole
 # result list): the default puts it after every buyable product; 0 leaves it in place.
 SHOP_SEARCH_SOLD_OUT_WEIGHT = envfloat("SHOP_SEARCH_SOLD_OUT_WEIGHT", "1000", low=0.0)
+# Business signals in the ranking, in the same unit as the sold-out weight (1 = the
+# whole list): the best seller of the last SHOP_POPULARITY_DAYS gains the popularity
+# weight, a product imported today the newness weight (fading to 0 over
+# SHOP_NEWNESS_DAYS). With both at 0 the ranking is relevance and rules alone.
+SHOP_SEARCH_POPULARITY_WEIGHT = envfloat("SHOP_SEARCH_POPULARITY_WEIGHT", "0.15", low=0.0)
+SHOP_SEARCH_NEWNESS_WEIGHT = envfloat("SHOP_SEARCH_NEWNESS_WEIGHT", "0.05", low=0.0)
+SHOP_POPULARITY_DAYS = envint("SHOP_POPULARITY_DAYS", "30", low=1, high=3650)
+SHOP_NEWNESS_DAYS = envint("SHOP_NEWNESS_DAYS", "90", low=1, high=3650)
 
 # Assistant (Gemini through google-genai, or the offline backend).
 SHOP_ASSISTANT_BACKEND = envchoice("SHOP_ASSISTANT_BACKEND", "auto", ("auto", "gemini", "offline"))

@@ -566,3 +566,23 @@ class MerchandisingRule(models.Model):
             if part
         )
         return f"{self.get_action_display()} · {trigger}"
+
+
+class ProductPopularity(models.Model):
+    """How well a product sells lately: a ranking signal, refreshed by a periodic task
+    (``shop.orders.popularity``), never per request. A product without a row has sold
+    nothing in the window."""
+
+    product = models.OneToOneField(
+        Product, on_delete=models.CASCADE, primary_key=True, related_name="popularity"
+    )
+    units_sold = models.PositiveIntegerField(default=0)
+    # units_sold over the best seller's units in the window: 0 to 1, exact to 4 places.
+    score = models.DecimalField(max_digits=5, decimal_places=4, default=0)
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "product popularity"
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.units_sold} sold ({self.score})"

@@ -35,3 +35,12 @@ def expire_payments(timestamp: int) -> str:
     from shop.orders.payment_services import payments_expire
 
     return "\n".join(payments_expire().lines())
+
+
+@app.periodic(cron="41 * * * *")
+@app.task(queue="default", queueing_lock="popularity_refresh")
+def popularity_refresh(timestamp: int) -> str:
+    """Hourly: units sold in the window, for search's popularity signal."""
+    from shop.orders.popularity import popularity_refresh as refresh
+
+    return "\n".join(refresh().lines())

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from datetime import datetime
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.conf import settings
 from django.db.models import (
@@ -12,11 +13,15 @@ from django.db.models import (
     Case,
     DecimalField,
     ExpressionWrapper,
+    F,
     Q,
     QuerySet,
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from shop.catalog.filters import ProductFilters, buyable, ordering
 from shop.catalog.merchandising.triggers import rules_active, rules_firing
@@ -96,6 +101,61 @@ def plan_for(*, words: str, categories: Iterable[str], rules: Iterable[Rule] | N
 
 def sold_out_weight() -> Decimal:
     return Decimal(str(settings.SHOP_SEARCH_SOLD_OUT_WEIGHT)).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class Signals:
+    """The business signals' weights (settings) and the moment newness is measured at.
+
+    Popularity is ``catalog.ProductPopularity.score`` (0-1, refreshed hourly from
+    orders); newness fades from 1 on the import day to 0 after ``SHOP_NEWNESS_DAYS``.
+    Both are exact decimals (4 places), so no order hangs on a float.
+    """
+
+    popularity: Decimal
+    newness: Decimal
+    now: datetime
+
+    @classmethod
+    def current(cls) -> Signals:
+        def weight(value: float) -> Decimal:
+            return Decimal(str(value)).quantize(Decimal("0.01"))
+
+        return cls(
+            popularity=weight(settings.SHOP_SEARCH_POPULARITY_WEIGHT),
+            newness=weight(settings.SHOP_SEARCH_NEWNESS_WEIGHT),
+            now=timezone.now(),
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.popularity or self.newness)
+
+    def newness_of(self, created_at: datetime) -> Decimal:
+        days = Decimal((self.now - created_at).total_seconds()) / Decimal(86400)
+        fresh = 1 - days / Decimal(settings.SHOP_NEWNESS_DAYS)
+        return min(max(fresh, _ZERO), Decimal(1)).quantize(_PLACES, ROUND_HALF_EVEN)
+
+    def value(self, popularity: Decimal | None, created_at: datetime) -> Decimal:
+        """What the signals add to one product's score."""
+        return self.popularity * (popularity or _ZERO) + self.newness * self.newness_of(created_at)
+
+    def expression(self) -> object:
+        """The same in SQL, for pages ordered in the database."""
+        output = DecimalField(max_digits=12, decimal_places=4)
+        newness = RawSQL(
+            "ROUND(GREATEST(0, LEAST(1, 1 - EXTRACT(EPOCH FROM (%s - catalog_product.created_at))"
+            " / %s))::numeric, 4)",
+            (self.now, settings.SHOP_NEWNESS_DAYS * 86400),
+            output_field=output,
+        )
+        popularity = Coalesce(F("popularity__score"), Value(_ZERO), output_field=output)
+        return ExpressionWrapper(
+            Value(self.popularity) * popularity + Value(self.newness) * newness,
+            output_field=output,
+        )
+
+
+_PLACES = Decimal("0.0001")
 
 
 def _parts(plan: Plan, *, relevance: bool) -> list[tuple[Q, Decimal]]:
@@ -182,14 +242,26 @@ def apply(
     """
     relevance = sort == "relevance"
     parts = _parts(plan, relevance=relevance)
+    # Sales and newness move a relevance ranking, never a sort the shopper chose.
+    signals = Signals.current() if relevance else None
+    if not signals:  # both weights 0: relevance and rules alone, as before
+        signals = None
     pins = plan.pins if relevance else []
     pinned = {pk for _position, pk in pins}
     if ranked is None:
         rest = queryset.exclude(id__in=pinned) if pinned else queryset
-        if parts:
-            rest = rest.alias(merchandised=_adjustment(parts)).order_by(
-                "-merchandised", *ordering(sort)
+        adjustment = _adjustment(parts)
+        if signals is not None:
+            adjustment = (
+                signals.expression()
+                if adjustment is None
+                else ExpressionWrapper(
+                    adjustment + signals.expression(),
+                    output_field=DecimalField(max_digits=12, decimal_places=4),
+                )
             )
+        if adjustment is not None:
+            rest = rest.alias(merchandised=adjustment).order_by("-merchandised", *ordering(sort))
         else:
             rest = rest.order_by(*ordering(sort))
         shown = set(queryset.filter(id__in=pinned).values_list("id", flat=True)) if pinned else ()
@@ -199,14 +271,18 @@ def apply(
         f"moved_{i}": ExpressionWrapper(condition, output_field=BooleanField())
         for i, (condition, _weight) in enumerate(parts)
     }
+    extra = ("popularity__score", "created_at") if signals is not None else ()
     adjusted: dict[int, Decimal] = {}
-    for pk, *moved in queryset.annotate(**flags).values_list("id", *flags):
+    for pk, *values in queryset.annotate(**flags).values_list("id", *flags, *extra):
+        moved = values[: len(flags)]
         adjusted[pk] = sum(
             (weight for (_c, weight), hit in zip(parts, moved, strict=True) if hit), _ZERO
         )
+        if signals is not None:
+            adjusted[pk] += signals.value(*values[len(flags) :])
     allowed = adjusted.keys()
     order = [pk for pk in ranked if pk in allowed and pk not in pinned]
-    if parts and order:
+    if (parts or signals is not None) and order:
         n = len(order)
         # Relevance (n - i) / n plus the weights, scaled by n: exact decimals, no float ties.
         keys = {pk: Decimal(n - i) + n * adjusted[pk] for i, pk in enumerate(order)}
