@@ -134,6 +134,8 @@ if RAZORPAY_KEY_ID and not RAZORPAY_KEY_ID.startswith("rzp_"):
     raise ImproperlyConfigured(f"RAZORPAY_KEY_ID must start with rzp_, got {RAZORPAY_KEY_ID!r}")
 RAZORPAY_TIMEOUT_S = envfloat("RAZORPAY_TIMEOUT_S", "10", low=1.0, high=60.0)
 SHOP_PAYMENT_TIMEOUT_MINUTES = envint("SHOP_PAYMENT_TIMEOUT_MINUTES", "30", low=5, high=24 * 60)
+# Orders one e-mail or phone may have awaiting online payment at once (each holds stock).
+SHOP_PAYMENT_OPEN_ORDERS_MAX = envint("SHOP_PAYMENT_OPEN_ORDERS_MAX", "3", low=1)
 
 # Order e-mails: printed to the console in development; SMTP from the environment in
 # production (EMAIL_HOST set, or EMAIL_BACKEND chosen explicitly).

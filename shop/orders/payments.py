@@ -10,13 +10,15 @@ paid online answers ``pending``: the order waits for the payment with its stock 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Q
 
 from shop.orders import gateway
 from shop.orders.exceptions import OrderError
-
-if TYPE_CHECKING:
-    from shop.orders.models import Order
+from shop.orders.models import Order, OrderStatus
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,30 @@ class Razorpay:
     description = "UPI, cards or netbanking, through Razorpay."
 
     def authorise(self, order: Order) -> PaymentResult:
+        """Refused while the e-mail or phone already has SHOP_PAYMENT_OPEN_ORDERS_MAX
+        orders awaiting payment: each holds stock until it expires, so without a cap
+        anyone could hold the shop's stock by never paying.
+
+        Runs after the order row is written; checkouts of one e-mail or phone take their
+        advisory locks (in one order) before counting, so two at once cannot both pass.
+        """
+        with connection.cursor() as cursor:
+            for key in sorted(
+                {f"online:email:{order.email.lower()}", f"online:phone:{order.phone}"}
+            ):
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+        waiting = (
+            Order.objects.filter(status=OrderStatus.AWAITING_PAYMENT, payment_method=self.code)
+            .filter(Q(email__iexact=order.email) | Q(phone=order.phone))
+            .exclude(pk=order.pk)
+            .count()
+        )
+        if waiting >= settings.SHOP_PAYMENT_OPEN_ORDERS_MAX:
+            return PaymentResult(
+                approved=False,
+                message=f"This e-mail address or phone number already has {waiting} orders "
+                "waiting to be paid. Please pay one of them, or wait until they expire.",
+            )
         return PaymentResult(approved=True, pending=True, message="Pay online to complete it.")
 
 

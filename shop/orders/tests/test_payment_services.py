@@ -250,3 +250,17 @@ def test_an_unreachable_razorpay_records_the_failure_and_retries_the_refund(razo
         payment_services.payment_refund(order_id=order.pk)
 
     assert Payment.objects.get(order=order).status == PaymentStatus.REFUND_FAILED
+
+
+def test_one_email_or_phone_may_hold_only_a_few_orders_awaiting_payment(razorpay, settings):
+    settings.SHOP_PAYMENT_OPEN_ORDERS_MAX = 2
+    product = product_make(stock=10)
+    first, _second = _place_online(product), _place_online(product)
+
+    with pytest.raises(OrderError, match="already has 2 orders waiting to be paid") as error:
+        _place_online(product)
+
+    assert error.value.status == 402
+    assert Order.objects.count() == 2 and variant_of(product, "M").stock == 8
+    order_status_change(order_id=first.pk, status=OrderStatus.CANCELLED)  # one expires
+    assert _place_online(product).status == OrderStatus.AWAITING_PAYMENT
