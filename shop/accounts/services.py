@@ -15,6 +15,7 @@ from shop.accounts.selectors import ADDRESS_FIELDS
 from shop.cart import services as cart_services
 from shop.cart.exceptions import CartError
 from shop.cart.models import Cart
+from shop.catalog.stock import stock_shortfall
 from shop.orders.models import Order
 
 MAX_ADDRESSES = 20
@@ -89,9 +90,9 @@ def order_buy_again(*, order: Order, cart: Cart) -> BuyAgainResult:
         if variant is None:
             result.skipped.append(f"{label} is no longer sold.")
             continue
-        quantity = line.quantity
-        if variant.stock is not None and 0 < variant.stock < quantity:
-            quantity = variant.stock
+        # What is left when fewer than were bought (a sold-out size gets the cart's reason).
+        left = stock_shortfall(variant=variant, quantity=line.quantity)
+        quantity = left if left else line.quantity
         try:
             cart_services.cart_line_add(
                 cart=cart, product_id=variant.product_id, variant_id=variant.pk, quantity=quantity

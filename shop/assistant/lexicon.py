@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from shop.assistant import words as w
 from shop.assistant.language import normalise, word_forms
 from shop.assistant.types import CategoryInfo
+from shop.catalog.stock import in_stock_q
 from shop.catalog.vocabulary import RebuiltWhenChanged, edit_distance, typo_limit
 from shop.catalog.vocabulary import _fingerprint as shared_fingerprint
 
@@ -60,7 +61,7 @@ class OccasionInfo:
 
 
 # A size that can be bought now: active, and stock not tracked or above zero.
-_BUYABLE = Q(is_active=True) & (Q(stock__isnull=True) | Q(stock__gt=0))
+_BUYABLE = in_stock_q()
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from shop.assistant.types import Classification, Want
 from shop.catalog.exceptions import CatalogError
 from shop.catalog.models import Product, ProductVariant
 from shop.catalog.selectors import ProductFilters, product_list, product_search
+from shop.catalog.stock import in_stock_q
 
 if TYPE_CHECKING:
     from PIL.Image import Image
@@ -107,9 +108,7 @@ class _Constraints:
 
     def queryset(self, filters: ProductFilters) -> QuerySet[Product]:
         """Browsable products meeting every constraint (the database's side of ``fits``)."""
-        sizes = ProductVariant.objects.filter(
-            Q(stock__isnull=True) | Q(stock__gt=0), product=OuterRef("pk"), is_active=True
-        )
+        sizes = ProductVariant.objects.filter(in_stock_q(), product=OuterRef("pk"))
         if self.size:
             sizes = sizes.filter(Q(size__iexact=self.size) | Q(size__iexact=f"UK{self.size}"))
         rows = product_list(filters=filters)

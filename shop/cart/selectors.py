@@ -10,6 +10,7 @@ from django.db.models import Sum
 
 from shop.cart.models import Cart, CartLine
 from shop.catalog.models import Product, ProductVariant
+from shop.catalog.stock import stock_shortfall
 from shop.promotions.exceptions import VoucherError
 from shop.promotions.models import Voucher
 from shop.promotions.selectors import PricedLine, voucher_apply
@@ -148,10 +149,11 @@ def item_problem(*, variant: ProductVariant, product: Product, quantity: int) ->
     label = f"{product.name} (size {variant.size})"
     if not (variant.is_active and product.is_active) or product.price is None:
         return f"{label} is no longer available; please remove it."
-    if variant.stock is not None and variant.stock < quantity:
-        if variant.stock == 0:
-            return f"{label} is out of stock; please remove it."
-        return f"Only {variant.stock} of {label} left; please lower the quantity."
+    left = stock_shortfall(variant=variant, quantity=quantity)
+    if left == 0:
+        return f"{label} is out of stock; please remove it."
+    if left is not None:
+        return f"Only {left} of {label} left; please lower the quantity."
     return ""
 
 

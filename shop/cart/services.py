@@ -10,6 +10,7 @@ from shop.cart.exceptions import CartError
 from shop.cart.models import Cart, CartLine
 from shop.cart.selectors import cart_summary
 from shop.catalog.models import ProductVariant
+from shop.catalog.stock import stock_shortfall
 from shop.promotions.exceptions import VoucherError
 from shop.promotions.selectors import voucher_apply
 
@@ -44,12 +45,13 @@ def _purchasable_variant(*, product_id: int, variant_id: int) -> ProductVariant:
 
 
 def _stock_check(*, variant: ProductVariant, quantity: int) -> None:
-    if variant.stock is None or variant.stock >= quantity:
+    left = stock_shortfall(variant=variant, quantity=quantity)
+    if left is None:
         return
     label = f"{variant.product.name} (size {variant.size})"
-    if variant.stock == 0:
+    if left == 0:
         raise CartError(f"{label} is out of stock.", status=409)
-    raise CartError(f"Only {variant.stock} of {label} left.", status=409)
+    raise CartError(f"Only {left} of {label} left.", status=409)
 
 
 def cart_line_add(*, cart: Cart, product_id: int, variant_id: int, quantity: int) -> CartLine:

@@ -84,13 +84,9 @@ def in_stock_sizes(**lookups: object) -> QuerySet:
     Stock lives on sizes: empty stock is not tracked (always buyable), 0 is sold out.
     """
     from shop.catalog.models import ProductVariant
+    from shop.catalog.stock import in_stock_q
 
-    return ProductVariant.objects.filter(
-        Q(stock__isnull=True) | Q(stock__gt=0),
-        product=OuterRef("pk"),
-        is_active=True,
-        **lookups,
-    )
+    return ProductVariant.objects.filter(in_stock_q(), product=OuterRef("pk"), **lookups)
 
 
 def buyable() -> Exists:

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -17,7 +17,7 @@ from shop import ratelimits
 from shop.cart.models import Cart, CartLine
 from shop.cart.selectors import CartSummary, cart_item, cart_totals
 from shop.catalog import attribution
-from shop.catalog.models import ProductVariant
+from shop.catalog.stock import stock_give_back, stock_lock, stock_take
 from shop.money import currency_code
 from shop.orders.delivery import delivery_method_get
 from shop.orders.exceptions import OrderError
@@ -68,12 +68,7 @@ def _locked_summary(cart: Cart) -> CartSummary:
         .select_related("variant__product__brand")
         .order_by("variant_id")
     )
-    locked = {
-        variant.pk: variant
-        for variant in ProductVariant.objects.select_for_update()
-        .filter(pk__in=[line.variant_id for line in lines], stock__isnull=False)
-        .order_by("pk")
-    }
+    locked = stock_lock(line.variant_id for line in lines)
     items = [cart_item(line=line, variant=locked.get(line.variant_id)) for line in lines]
     return CartSummary(cart_id=cart.pk, items=items)
 
@@ -175,9 +170,7 @@ def order_place(
             )
         for item in summary.items:
             if item.variant.stock is not None:
-                ProductVariant.objects.filter(pk=item.variant.pk).update(
-                    stock=F("stock") - item.quantity
-                )
+                stock_take(variant_id=item.variant.pk, quantity=item.quantity)
 
         result = payment.authorise(order)
         if not result.approved:
@@ -318,17 +311,10 @@ def _stock_restore(order: Order) -> None:
     lines = list(order.lines.filter(stock_taken=True, variant__isnull=False).order_by("variant_id"))
     ids = [line.variant_id for line in lines]
     # Same lock order as checkout; untracked-since variants get nothing back.
-    tracked = set(
-        ProductVariant.objects.select_for_update()
-        .filter(pk__in=ids, stock__isnull=False)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    tracked = stock_lock(ids)
     for line in lines:
         if line.variant_id in tracked:
-            ProductVariant.objects.filter(pk=line.variant_id).update(
-                stock=F("stock") + line.quantity
-            )
+            stock_give_back(variant_id=line.variant_id, quantity=line.quantity)
     order.lines.filter(stock_taken=True).update(stock_taken=False)
 
 
