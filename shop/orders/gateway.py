@@ -82,6 +82,13 @@ def order_create(*, amount: Decimal, currency: str, receipt: str) -> dict[str, A
     return _call("start the payment", client().order.create, data)
 
 
+def order_captured_payment(*, order_id: str) -> dict[str, Any] | None:
+    """The captured payment of Razorpay's order, if any (a webhook may have been lost)."""
+    found = _call("check the payment", client().order.payments, order_id)
+    captured = [item for item in found.get("items", []) if item.get("status") == "captured"]
+    return captured[0] if captured else None
+
+
 def payment_refund(*, payment_id: str, amount: Decimal, receipt: str) -> dict[str, Any]:
     data = {"amount": to_paise(amount), "receipt": receipt, "speed": "normal"}
     return _call("refund the payment", client().payment.refund, payment_id, data)

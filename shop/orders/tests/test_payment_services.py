@@ -264,3 +264,47 @@ def test_one_email_or_phone_may_hold_only_a_few_orders_awaiting_payment(razorpay
     assert Order.objects.count() == 2 and variant_of(product, "M").stock == 8
     order_status_change(order_id=first.pk, status=OrderStatus.CANCELLED)  # one expires
     assert _place_online(product).status == OrderStatus.AWAITING_PAYMENT
+
+
+def _overdue(order: Order) -> None:
+    Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(hours=1))
+
+
+def test_expiry_asks_razorpay_first_and_places_an_order_whose_webhook_was_lost(razorpay):
+    product = product_make(price="1299.00", stock=3)
+    order = _started(razorpay, product)
+    _overdue(order)
+    razorpay.get(
+        f"{API}/orders/{RAZORPAY_ORDER}/payments", json=recorded("order_payments_captured")
+    )
+
+    summary = payment_services.payments_expire()
+
+    assert (summary.paid, summary.cancelled) == ([order.number], [])
+    order.refresh_from_db()
+    assert order.status == OrderStatus.PLACED and order.payment_reference == RAZORPAY_PAYMENT
+    assert variant_of(product, "M").stock == 2
+
+
+def test_expiry_cancels_an_opened_order_razorpay_has_no_payment_for(razorpay):
+    product = product_make(stock=3)
+    order = _started(razorpay, product)
+    _overdue(order)
+    razorpay.get(f"{API}/orders/{RAZORPAY_ORDER}/payments", json=recorded("orders_none"))
+
+    assert payment_services.payments_expire().cancelled == [order.number]
+    assert variant_of(product, "M").stock == 3
+
+
+def test_expiry_waits_when_razorpay_cannot_be_asked(razorpay):
+    order = _started(razorpay, product_make(stock=3))
+    _overdue(order)
+    razorpay.get(
+        f"{API}/orders/{RAZORPAY_ORDER}/payments", json=recorded("error_server"), status=503
+    )
+
+    summary = payment_services.payments_expire()
+
+    assert summary.cancelled == [] and summary.skipped[0].startswith(order.number)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.AWAITING_PAYMENT
