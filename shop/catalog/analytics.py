@@ -131,8 +131,12 @@ def search_track(*, page: ResultsPage, session: SessionBase, address: str) -> st
     key = hashlib.sha256(filters.url(page=1).encode()).hexdigest()[:16]
     log = None
     last = session.get(LAST_SEARCH_KEY)
-    if filters.page > 1 and isinstance(last, list) and len(last) == 2 and last[0] == key:
-        log = SearchQueryLog.objects.filter(pk=last[1]).first()
+    shopper = attribution.shopper_hash(session=session)
+    match last:
+        case [str(last_key), int(last_id)] if filters.page > 1 and shopper and last_key == key:
+            # Signed as the session's search without reading it back (a GET reads the
+            # catalog's tables from a replica, which may not have the row yet).
+            log = SearchQueryLog(pk=last_id, shopper=shopper)
     if log is None:
         log = search_log(
             query=filters.q,
