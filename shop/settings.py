@@ -445,6 +445,11 @@ SHOP_ASSISTANT_DEADLINE_S = envfloat("SHOP_ASSISTANT_DEADLINE_S", "45", low=1.0)
 SHOP_WORKER_STALE_S = envint("SHOP_WORKER_STALE_S", "60", low=15)
 # "Trending now" counts the units sold over this many days (recommendations).
 SHOP_TRENDING_DAYS = envint("SHOP_TRENDING_DAYS", "30", low=1, high=3650)
+# What prefills checkout's address (a dotted path; empty: nothing): the accounts app's
+# default saved address. By name, so orders need not import the app above it.
+SHOP_CHECKOUT_PREFILL = envstr(
+    "SHOP_CHECKOUT_PREFILL", "shop.accounts.selectors.address_checkout_initial"
+)
 
 # Requests an API client (by address, or a signed-in user) may make a minute, all API
 # endpoints together; photo search and the assistant have their own, lower limits.

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shop.cart import selectors, services
+from shop.cart.delivery import DEFAULT_DELIVERY, delivery_methods
 from shop.cart.exceptions import CartError
 from shop.cart.models import Cart
 from shop.cart.selectors import CartItem, CartSummary, CartTotals
@@ -27,7 +28,6 @@ from shop.catalog import attribution
 from shop.errors import error_responses
 from shop.inputs import WholeNumberSerializerField, error_detail
 from shop.money import currency_code
-from shop.orders.delivery import DEFAULT_DELIVERY, delivery_methods
 
 # CartError (a ShopError) answers through the API's one exception handler.
 ERRORS = error_responses(400, 402, 404, 409, 415)

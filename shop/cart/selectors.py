@@ -16,7 +16,7 @@ from shop.promotions.models import Voucher
 from shop.promotions.selectors import PricedLine, voucher_apply
 
 if TYPE_CHECKING:
-    from shop.orders.delivery import DeliveryMethod
+    from shop.cart.delivery import DeliveryMethod
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shop.cart.api import ERRORS
+from shop.cart.delivery import DEFAULT_DELIVERY, delivery_methods
 from shop.cart.session import cart_id_for_request
 from shop.clients import client_address
 from shop.errors import DetailSerializer
 from shop.inputs import error_detail
 from shop.orders import selectors, services
-from shop.orders.delivery import DEFAULT_DELIVERY, delivery_methods
 from shop.orders.forms import STATES, mobile_normalise, pin_code
 from shop.orders.models import Order, OrderStatus
 from shop.orders.payments import DEFAULT_PAYMENT, PAYMENT_METHODS, payment_methods

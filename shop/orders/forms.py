@@ -5,7 +5,7 @@ import re
 from django import forms
 from django.core.validators import RegexValidator
 
-from shop.orders.delivery import delivery_methods
+from shop.cart.delivery import delivery_methods
 from shop.orders.payments import payment_methods
 
 # India's states and union territories: the address's state is one of these.

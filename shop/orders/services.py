@@ -14,12 +14,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from shop import ratelimits
+from shop.cart.delivery import delivery_method_get
 from shop.cart.models import Cart, CartLine
 from shop.cart.selectors import CartSummary, cart_item, cart_totals
 from shop.catalog import attribution
 from shop.catalog.stock import stock_give_back, stock_lock, stock_take
 from shop.money import currency_code
-from shop.orders.delivery import delivery_method_get
 from shop.orders.exceptions import OrderError
 from shop.orders.models import (
     TRANSITIONS,
