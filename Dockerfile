@@ -6,6 +6,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 # smaller CPU-only image, point pip at a CPU wheel index:
 #   docker build --build-arg PIP_EXTRA_INDEX_URL=<cpu wheel index> .
 ARG PIP_EXTRA_INDEX_URL=
+# Pango: WeasyPrint draws the GST invoice PDFs with it.
+RUN apt-get update && apt-get install -y --no-install-recommends \
+      libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements.txt .
 RUN pip install -r requirements.txt

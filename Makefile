@@ -21,14 +21,17 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 # Debian's Chromium for the browser tests (Playwright's own browser download cannot
-# work offline), docker-compose to validate docker-compose.yml (no engine needed) and
-# nginx for the slow-client test of deploy/nginx.conf.
+# work offline), docker-compose to validate docker-compose.yml (no engine needed),
+# nginx for the slow-client test of deploy/nginx.conf, Pango for WeasyPrint's invoice
+# PDFs and pdftotext (poppler-utils) for the tests that read them.
 test-tools:
 	@command -v chromium >/dev/null && command -v docker-compose >/dev/null && \
+	  command -v pdftotext >/dev/null && ldconfig -p | grep -q libpangoft2-1.0 && \
 	  { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium docker-compose nginx-light >/dev/null; \
-	  else echo "Install first: sudo apt-get install -y chromium docker-compose nginx-light" >&2; exit 1; fi; }
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium docker-compose nginx-light \
+	      libpango-1.0-0 libpangoft2-1.0-0 poppler-utils >/dev/null; \
+	  else echo "Install first: sudo apt-get install -y chromium docker-compose nginx-light libpango-1.0-0 libpangoft2-1.0-0 poppler-utils" >&2; exit 1; fi; }
 
 # axe-core for the browser tests' accessibility checks: npm's package into var/node
 # (ignored by git; never loaded from a CDN). Without npm the tests skip those checks.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import zoneinfo
 from pathlib import Path
 
@@ -76,6 +77,16 @@ def envtimezone(name: str, default: str) -> str:
     return value
 
 
+def envgstin(name: str, default: str) -> str:
+    """A GSTIN (two-digit state code, PAN, entity, Z, check character), or empty."""
+    value = os.environ.get(name, default).strip().upper()
+    if value and not re.fullmatch(r"\d{2}[A-Z]{5}\d{4}[A-Z][1-9A-Z]Z[0-9A-Z]", value):
+        raise ImproperlyConfigured(
+            f"{name} must be a 15-character GSTIN such as 29ABCDE1234F1Z5, got {value!r}"
+        )
+    return value
+
+
 # Off unless asked for: `make run` and the test suite set DEBUG=true themselves, so a
 # bare `docker run` or gunicorn never serves debug pages.
 DEBUG = envbool("DEBUG", "false")
@@ -118,6 +129,23 @@ SHOP_DELIVERY_EXPRESS_PRICE = envint("SHOP_DELIVERY_EXPRESS_PRICE", "199", low=0
 SHOP_FREE_DELIVERY_OVER = envint("SHOP_FREE_DELIVERY_OVER", "999", low=0)
 SHOP_CART_MAX_QUANTITY = envint("SHOP_CART_MAX_QUANTITY", "10", low=1, high=1000)
 SHOP_CART_MAX_LINES = envint("SHOP_CART_MAX_LINES", "50", low=1, high=1000)
+
+# GST tax invoices (shop/orders/invoices.py): the seller as registered. The seller's
+# state decides CGST + SGST (delivery in that state) or IGST (any other); it must be
+# spelled as the checkout's state list spells it. Prices are GST-inclusive.
+SHOP_SELLER_NAME = envstr("SHOP_SELLER_NAME", "Threadline Retail Private Limited")
+SHOP_SELLER_ADDRESS = envstr("SHOP_SELLER_ADDRESS", "12 MG Road, Bengaluru 560001")
+SHOP_SELLER_GSTIN = envgstin("SHOP_SELLER_GSTIN", "")
+SHOP_SELLER_STATE = envstr("SHOP_SELLER_STATE", "Karnataka")
+# Article types without their own HSN code (admin: HSN codes) get these.
+SHOP_GST_DEFAULT_HSN = envstr("SHOP_GST_DEFAULT_HSN", "6211")
+SHOP_GST_DEFAULT_RATE = envint("SHOP_GST_DEFAULT_RATE", "5", low=0, high=40)
+# Invoice numbers: <prefix><financial year>/<6 digits>, e.g. TL26-27/000001 (GST allows
+# 16 characters).
+SHOP_INVOICE_PREFIX = envstr("SHOP_INVOICE_PREFIX", "TL")
+if not re.fullmatch(r"[A-Z0-9]{0,4}", SHOP_INVOICE_PREFIX):
+    raise ImproperlyConfigured("SHOP_INVOICE_PREFIX must be at most 4 capital letters or digits")
+
 # Online payment through Razorpay (shop/orders/gateway.py): offered only when the two API
 # keys and the webhook secret (set on Razorpay's dashboard for /payments/razorpay/webhook/)
 # are all set. An order awaiting payment holds its stock for SHOP_PAYMENT_TIMEOUT_MINUTES,

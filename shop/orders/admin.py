@@ -4,9 +4,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import URLPattern, path
 
 from shop.money import format_money
 from shop.orders.exceptions import OrderError
+from shop.orders.invoice_admin import invoice_link, order_invoice_view
 from shop.orders.models import Order, OrderLine, OrderStatus, PaymentEvent, PaymentStatus
 from shop.orders.payments import PAYMENT_METHODS
 from shop.orders.services import order_status_change, payment_refund_queue
@@ -17,6 +19,7 @@ class OrderLineInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["product_name", "brand", "size", "sku", "unit_price", "quantity", "line_total"]
+    fields += ["discount"]
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
@@ -99,8 +102,11 @@ class OrderAdmin(admin.ModelAdmin):
                     "payment_reference",
                     "online_payment",
                     "subtotal_display",
+                    "voucher_code",
+                    "discount_display",
                     "delivery_display",
                     "total_display",
+                    "invoice_pdf",
                 ]
             },
         ),
@@ -128,6 +134,21 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.display(description="subtotal")
     def subtotal_display(self, order: Order) -> str:
         return format_money(order.subtotal, order.currency)
+
+    @admin.display(description="voucher discount")
+    def discount_display(self, order: Order) -> str:
+        return format_money(order.discount, order.currency)
+
+    @admin.display(description="GST invoice")
+    def invoice_pdf(self, order: Order) -> str:
+        return invoice_link(order)
+
+    def get_urls(self) -> list[URLPattern]:
+        invoice = self.admin_site.admin_view(
+            lambda request, object_id: order_invoice_view(self, request, object_id)
+        )
+        own = [path("<path:object_id>/invoice/", invoice, name="orders_order_invoice")]
+        return own + super().get_urls()
 
     @admin.display(description="delivery")
     def delivery_display(self, order: Order) -> str:

@@ -189,3 +189,122 @@ class PaymentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} {self.event_id}"
+
+
+class HsnCode(models.Model):
+    """An article type's HSN code and GST rate for tax invoices.
+
+    Article types without a row use SHOP_GST_DEFAULT_HSN and SHOP_GST_DEFAULT_RATE.
+    Apparel's rate can rise with the value of a piece: ``higher_rate`` applies to units
+    sold (after any discount) for more than ``higher_rate_above``.
+    """
+
+    article_type = models.OneToOneField(
+        "catalog.Category", on_delete=models.CASCADE, related_name="+"
+    )
+    hsn_code = models.CharField("HSN code", max_length=8)
+    rate = models.DecimalField("GST rate (%)", max_digits=5, decimal_places=2)
+    higher_rate = models.DecimalField(
+        "higher GST rate (%)", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    higher_rate_above = models.DecimalField(
+        "per piece above", max_digits=10, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = "HSN code"
+        ordering = ["article_type__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rate__gte=0, rate__lte=40), name="hsn_rate_in_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(higher_rate__isnull=True, higher_rate_above__isnull=True)
+                | models.Q(higher_rate__isnull=False, higher_rate_above__isnull=False),
+                name="hsn_higher_rate_with_threshold",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_type}: {self.hsn_code}"
+
+
+class InvoiceSequence(models.Model):
+    """The last invoice number of one series (a financial year), locked to issue the next."""
+
+    series = models.CharField(max_length=16, unique=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.series}: {self.last_number}"
+
+
+class Invoice(models.Model):
+    """A GST tax invoice for one order, as issued: seller, place of supply and amounts copied."""
+
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="invoice")
+    number = models.CharField(max_length=16, unique=True)
+    issued_at = models.DateTimeField()
+    seller_name = models.CharField(max_length=200)
+    seller_address = models.CharField(max_length=300)
+    seller_gstin = models.CharField("seller GSTIN", max_length=15)
+    seller_state = models.CharField(max_length=100)
+    place_of_supply = models.CharField(max_length=100)
+    # CGST + SGST within the seller's state; IGST across states.
+    intra_state = models.BooleanField()
+    taxable_value = models.DecimalField(max_digits=12, decimal_places=2)
+    cgst = models.DecimalField("CGST", max_digits=12, decimal_places=2)
+    sgst = models.DecimalField("SGST", max_digits=12, decimal_places=2)
+    igst = models.DecimalField("IGST", max_digits=12, decimal_places=2)
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    total=models.F("taxable_value")
+                    + models.F("cgst")
+                    + models.F("sgst")
+                    + models.F("igst")
+                ),
+                name="invoice_total_adds_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class InvoiceLine(models.Model):
+    """One invoice line: an order line (after its discount) or the delivery charge."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    description = models.CharField(max_length=300)
+    hsn_code = models.CharField("HSN/SAC", max_length=8)
+    quantity = models.PositiveSmallIntegerField()
+    rate = models.DecimalField("GST rate (%)", max_digits=5, decimal_places=2)
+    # What the shopper pays for the line (GST included) = taxable value + the taxes.
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    taxable_value = models.DecimalField(max_digits=12, decimal_places=2)
+    cgst = models.DecimalField("CGST", max_digits=12, decimal_places=2)
+    sgst = models.DecimalField("SGST", max_digits=12, decimal_places=2)
+    igst = models.DecimalField("IGST", max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    amount=models.F("taxable_value")
+                    + models.F("cgst")
+                    + models.F("sgst")
+                    + models.F("igst")
+                ),
+                name="invoice_line_adds_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description

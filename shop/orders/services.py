@@ -21,6 +21,7 @@ from shop.catalog import attribution
 from shop.catalog.stock import stock_give_back, stock_lock, stock_take
 from shop.money import currency_code
 from shop.orders.exceptions import OrderError
+from shop.orders.invoices import invoice_issue
 from shop.orders.models import (
     TRANSITIONS,
     Order,
@@ -187,6 +188,8 @@ def order_place(
             # Queued in the order's own transaction (queued if and only if the order
             # commits); a worker sends it and retries a failed send, never the checkout.
             order_confirmation_queue(order_id=order.pk)
+            # The GST invoice is issued with the placed order (its number commits with it).
+            invoice_issue(order_id=order.pk)
     return order
 
 

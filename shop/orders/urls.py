@@ -9,6 +9,7 @@ urlpatterns = [
     path("checkout/", views.checkout, name="checkout"),
     path("orders/status/", views.order_status, name="status"),
     path("orders/<str:number>/", views.order_confirmation, name="confirmation"),
+    path("orders/<str:number>/invoice.pdf", views.order_invoice, name="invoice"),
     path("orders/<str:number>/pay/", payment_views.order_pay, name="pay"),
     path(
         "orders/<str:number>/pay/callback/",

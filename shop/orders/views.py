@@ -18,7 +18,8 @@ from shop.clients import client_address
 from shop.errors import ShopError
 from shop.orders import selectors, services
 from shop.orders.forms import CheckoutForm, OrderLookupForm
-from shop.orders.models import OrderStatus
+from shop.orders.invoices import invoice_issue, invoice_response
+from shop.orders.models import Order, OrderStatus
 from shop.orders.payments import DEFAULT_PAYMENT, payment_methods
 from shop.ratelimits import RateLimited
 
@@ -163,3 +164,24 @@ def order_status(request: HttpRequest) -> HttpResponse:
         context = {"form": form, "error": selectors.LOOKUP_FAILED}
         return render(request, "orders/status.html", context, status=404)
     return render(request, "orders/status.html", {"form": form, "order": order})
+
+
+def _placed_here(request: HttpRequest, order: Order) -> bool:
+    """Whether this browser placed the order, or it is the signed-in shopper's."""
+    if order.number in request.session.get(PLACED_KEY, []):
+        return True
+    return request.user.is_authenticated and order.user_id == request.user.pk
+
+
+@never_cache  # one shopper's invoice: private, no-store
+@require_safe
+def order_invoice(request: HttpRequest, number: str) -> HttpResponse:
+    """The order's GST invoice as a PDF, for the browser or account that placed it."""
+    order = selectors.order_get(number=number)
+    if order is None or not _placed_here(request, order):
+        raise Http404("No such order")
+    try:
+        invoice = invoice_issue(order_id=order.pk)
+    except ShopError as error:  # not placed yet (awaiting payment), or cancelled
+        raise Http404(error.message) from None
+    return invoice_response(invoice)
