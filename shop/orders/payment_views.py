@@ -22,8 +22,8 @@ logger = logging.getLogger(__name__)
 # Razorpay's Checkout is their script, opening their frame, on this page only.
 RAZORPAY_CSP = {
     "script-src": ["https://checkout.razorpay.com"],
-    "frame-src": ["https://api.razorpay.com"],
-    "connect-src": ["https://lumberjack.razorpay.com"],
+    "frame-src": ["https://api.razorpay.com", "https://checkout.razorpay.com"],
+    "connect-src": ["https://api.razorpay.com", "https://lumberjack.razorpay.com"],
     "img-src": ["https://cdn.razorpay.com"],
 }
 

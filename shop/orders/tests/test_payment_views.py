@@ -80,8 +80,11 @@ def test_without_keys_the_checkout_page_and_api_offer_cash_on_delivery_only(clie
 
 def test_with_keys_the_checkout_offers_paying_online(client, razorpay):
     _fill_cart(client, product_make())
-    page = client.get("/checkout/").content.decode()
+    response = client.get("/checkout/")
+    page = response.content.decode()
     assert 'value="razorpay"' in page and "UPI, cards or netbanking" in page
+    # Razorpay's script is allowed on the pay page only.
+    assert "razorpay" not in response["Content-Security-Policy"]
 
 
 def test_paying_online_opens_razorpay_checkout_and_a_signed_callback_places_the_order(
