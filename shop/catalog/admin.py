@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Lower
@@ -310,7 +310,7 @@ class ProductAdmin(admin.ModelAdmin):
         EmbeddingStatusFilter,
         "embedding_model",
     ]
-    actions = ["re_embed"]
+    # "Re-embed" runs on the task engine: shop/jobs/admin.py adds it to this admin.
     list_editable = ["is_active"]
     list_select_related = ["category", "brand"]
     search_fields = ["name", "external_id", "category__name", "brand__name", "base_colour"]
@@ -418,26 +418,3 @@ class ProductAdmin(admin.ModelAdmin):
         if upload is not None:
             product_photo_replace(product=obj, data=upload.read(), filename=upload.name or "")
         product_search_vectors_refresh(product_ids=[obj.pk])
-
-    @admin.action(
-        description="Re-embed selected products with the current model", permissions=["change"]
-    )
-    def re_embed(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
-        from shop.jobs.embedding import embedding_enqueue
-
-        # A background job on the task engine (shards on the "embedding" queue):
-        # the real model takes ~5 s a photo on a CPU, more than a request can wait.
-        run = embedding_enqueue(
-            model_id=current_model_id(),
-            product_ids=queryset.values_list("id", flat=True),
-            force=True,
-            requested_by=request.user.get_username(),
-        )
-        skipped = queryset.count() - run.total
-        self.message_user(
-            request,
-            f"{run.total} products queued for re-embedding (embedding run {run.pk}); "
-            "progress under Background jobs › Embedding runs."
-            + (f" {skipped} already queued by an earlier run." if skipped else ""),
-            level=messages.SUCCESS,
-        )

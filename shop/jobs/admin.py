@@ -13,6 +13,10 @@ from django.utils.html import format_html
 from procrastinate.contrib.django.admin import ProcrastinateJobAdmin
 from procrastinate.contrib.django.models import ProcrastinateJob
 
+from shop.catalog.admin import ProductAdmin as CatalogProductAdmin
+from shop.catalog.encoder import current_model_id
+from shop.catalog.models import Product
+from shop.jobs.embedding import embedding_enqueue
 from shop.jobs.engine import STATE_NAMES
 from shop.jobs.imports import ImportRejected, archive_check, import_root_check
 from shop.jobs.models import CatalogImport, EmbeddingRun, EmbeddingShard, JobOutcome
@@ -249,4 +253,35 @@ class CatalogImportAdmin(admin.ModelAdmin):
             obj.save(update_fields=["job_id"])
         self.message_user(
             request, f"Import queued as job {obj.job_id}; its summary appears here when done."
+        )
+
+
+# The catalog's product admin, with the action that runs on this app's task engine:
+# the catalog knows nothing of jobs (it sits below them), so the action is added here.
+admin.site.unregister(Product)
+
+
+@admin.register(Product)
+class ProductAdmin(CatalogProductAdmin):
+    actions = [*(CatalogProductAdmin.actions or ()), "re_embed"]
+
+    @admin.action(
+        description="Re-embed selected products with the current model", permissions=["change"]
+    )
+    def re_embed(self, request: HttpRequest, queryset: QuerySet[Product]) -> None:
+        # A background job on the task engine (shards on the "embedding" queue):
+        # the real model takes ~5 s a photo on a CPU, more than a request can wait.
+        run = embedding_enqueue(
+            model_id=current_model_id(),
+            product_ids=queryset.values_list("id", flat=True),
+            force=True,
+            requested_by=request.user.get_username(),
+        )
+        skipped = queryset.count() - run.total
+        self.message_user(
+            request,
+            f"{run.total} products queued for re-embedding (embedding run {run.pk}); "
+            "progress under Background jobs › Embedding runs."
+            + (f" {skipped} already queued by an earlier run." if skipped else ""),
+            level=messages.SUCCESS,
         )
