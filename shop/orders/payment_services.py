@@ -79,7 +79,9 @@ def payment_start(*, number: str) -> CheckoutStart:
                 found = gateway.order_create(
                     amount=payment.amount, currency=payment.currency, receipt=payment.order.number
                 )
-            payment.provider_order_id = found["id"]
+            if not found.get("id"):
+                raise gateway.GatewayError("Razorpay could not start the payment just now.")
+            payment.provider_order_id = str(found["id"])
             payment.save(update_fields=["provider_order_id", "updated_at"])
     return CheckoutStart(
         key_id=settings.RAZORPAY_KEY_ID,
