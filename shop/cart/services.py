@@ -9,6 +9,7 @@ from django.db.models.functions import Least
 from shop.cart.exceptions import CartError
 from shop.cart.models import Cart, CartLine
 from shop.cart.selectors import cart_summary
+from shop.catalog import attribution
 from shop.catalog.models import ProductVariant
 from shop.catalog.stock import stock_shortfall
 from shop.promotions.exceptions import VoucherError
@@ -128,6 +129,8 @@ def cart_attach_to_user(*, cart_id: int | None, user: AbstractBaseUser) -> Cart 
                 CartLine.objects.create(
                     cart=mine, variant_id=line.variant_id, quantity=line.quantity
                 )
+        # What was added from a search still counts when the merged cart is ordered.
+        attribution.search_cart_merged(from_cart_id=anonymous.pk, to_cart_id=mine.pk)
         anonymous.delete()
         return mine
 

@@ -164,6 +164,13 @@ def search_cart_add_record(
         return None
 
 
+def search_cart_merged(*, from_cart_id: int, to_cart_id: int) -> int:
+    """At login an anonymous cart merges into the account's: its adds move with it."""
+    return SearchEvent.objects.filter(kind=SearchEvent.CART, cart_id=from_cart_id).update(
+        cart_id=to_cart_id
+    )
+
+
 def search_order_record(
     *, cart_id: int, order_id: int, lines: Iterable[tuple[int, int, Decimal]]
 ) -> int:

@@ -154,3 +154,22 @@ def test_a_later_page_of_a_search_keeps_its_search_and_positions(client: Client)
     assert attribution.click_token_read(product.search_token).position == 25
     Client().get("/", {**params, "page": "2"})  # a shared link to page 2: a search of its own
     assert SearchQueryLog.objects.count() == 2
+
+
+def test_an_add_still_counts_after_signing_in_merges_the_cart(client, kurtas):
+    from django.contrib.auth.models import User
+
+    from shop.cart.services import cart_create, cart_line_add
+
+    user = User.objects.create_user("asha", "asha@example.com", "pw")
+    mine = cart_create(user=user)  # a cart from an earlier visit
+    cart_line_add(
+        cart=mine, product_id=kurtas[1].pk, variant_id=variant_of(kurtas[1], "L").pk, quantity=1
+    )
+    client.get(_link_for(client, {"q": "zebrakurta"}, kurtas[0]))
+    _add(client, kurtas[0])
+    client.force_login(user)  # the anonymous cart merges into the account's
+
+    order_place(cart_id=mine.pk, details=DETAILS, checkout_token=uuid.uuid4(), user=user)
+    ordered = SearchEvent.objects.get(kind=SearchEvent.ORDER)
+    assert (ordered.product_id, ordered.revenue) == (kurtas[0].pk, Decimal("1000.00"))
