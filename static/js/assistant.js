@@ -21,11 +21,14 @@
   document.addEventListener("htmx:afterSettle", (event) => {
     const path = event.detail?.pathInfo?.requestPath || "";
     if (!path.includes("/assistant/")) return;
-    if (document.getElementById("assistant-latest")) {
+    // An error is said where the shopper is typing; an answer takes the focus itself.
+    const error = document.querySelector("#assistant [data-testid=assistant-error]");
+    if (error) {
+      error.focus();
+    } else if (document.getElementById("assistant-latest")) {
       showLatest({ focus: true });
     } else {
-      // Started over, or an error: back to the message box.
-      document.querySelector("#assistant [data-testid=assistant-error], #assistant-message")?.focus();
+      document.getElementById("assistant-message")?.focus(); // started over
     }
   });
 

@@ -112,6 +112,8 @@ def test_a_bad_photo_is_explained_in_the_panel_without_a_reload(page):
     page.get_by_test_id("assistant-send").click()
 
     expect(page.get_by_test_id("assistant-error")).to_contain_text("not a readable image")
+    # Said where the shopper is, and focused, so a screen reader hears it at once.
+    expect(page.get_by_test_id("assistant-error")).to_be_focused()
     expect(page.get_by_test_id("assistant-message")).to_have_value("a watch like this")
     assert page.evaluate("window.__no_reload") == "still here"
 
