@@ -84,7 +84,7 @@ def _cart_body(summary: CartSummary, totals: CartTotals) -> dict:
             "delivery": totals.delivery,
             "total": totals.total,
             "currency": currency_code(),
-            "fingerprint": summary.fingerprint,
+            "fingerprint": totals.fingerprint,
         },
         context={"line_discounts": totals.line_discounts},
     ).data

@@ -96,10 +96,19 @@ class CartTotals:
     voucher: Voucher | None = None
     # Cart line id -> amount off that line.
     line_discounts: dict[int, Decimal] = field(default_factory=dict)
+    lines_fingerprint: str = ""
 
     @property
     def total(self) -> Decimal:
         return self.subtotal - self.discount + self.delivery
+
+    @property
+    def fingerprint(self) -> str:
+        """The lines' fingerprint, changed also by the voucher and what it takes off."""
+        if not self.voucher_code:
+            return self.lines_fingerprint
+        key = f"{self.lines_fingerprint}|{self.voucher_code}|{self.discount}"
+        return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def cart_totals(
@@ -141,6 +150,7 @@ def cart_totals(
         voucher_error=error,
         voucher=voucher,
         line_discounts=line_discounts,
+        lines_fingerprint=summary.fingerprint,
     )
 
 

@@ -120,6 +120,10 @@ def cart_attach_to_user(*, cart_id: int | None, user: AbstractBaseUser) -> Cart 
             anonymous.user = user
             anonymous.save(update_fields=["user", "updated_at"])
             return anonymous
+        # The guest's voucher code goes along, unless the account's cart has one.
+        if anonymous.voucher_code and not mine.voucher_code:
+            mine.voucher_code = anonymous.voucher_code
+            mine.save(update_fields=["voucher_code", "updated_at"])
         limit = settings.SHOP_CART_MAX_QUANTITY
         for line in anonymous.lines.all():
             updated = CartLine.objects.filter(cart=mine, variant_id=line.variant_id).update(

@@ -39,6 +39,9 @@ class OrderOutputSerializer(serializers.Serializer):
         unit_price = serializers.DecimalField(max_digits=10, decimal_places=2)
         quantity = serializers.IntegerField()
         line_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+        discount = serializers.DecimalField(
+            max_digits=12, decimal_places=2, help_text="The voucher's share of this line."
+        )
 
         class Meta:
             ref_name = "OrderLine"
@@ -49,6 +52,8 @@ class OrderOutputSerializer(serializers.Serializer):
     delivery_method = serializers.CharField()
     payment_method = serializers.CharField()
     subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
+    voucher_code = serializers.CharField(help_text="The voucher used, or empty.")
+    discount = serializers.DecimalField(max_digits=12, decimal_places=2)
     delivery_price = serializers.DecimalField(max_digits=10, decimal_places=2)
     total = serializers.DecimalField(max_digits=12, decimal_places=2)
     currency = serializers.CharField()

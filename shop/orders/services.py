@@ -109,11 +109,6 @@ def order_place(
             raise OrderError("Your cart is empty.")
         if summary.problems:
             raise OrderError(" ".join(summary.problems), status=409)
-        if cart_fingerprint and cart_fingerprint != summary.fingerprint:
-            raise OrderError(
-                "Your cart changed since you opened checkout; please check the new total.",
-                status=409,
-            )
 
         # The voucher (shop.promotions) is priced by the cart's one totals function with
         # its row locked: its usage limits are counted by one checkout at a time.
@@ -128,6 +123,11 @@ def order_place(
         if totals.voucher_error:
             raise OrderError(
                 f"{totals.voucher_error} Remove the code from your cart to order without it.",
+                status=409,
+            )
+        if cart_fingerprint and cart_fingerprint != totals.fingerprint:
+            raise OrderError(
+                "Your cart changed since you opened checkout; please check the new total.",
                 status=409,
             )
         order = _order_create(

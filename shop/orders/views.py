@@ -46,9 +46,9 @@ def _checkout_render(
     # The page shows this cart: a submit that no longer matches it is refused.
     form.data = form.data.copy() if form.is_bound else form.data
     if form.is_bound:
-        form.data["cart_fingerprint"] = summary.fingerprint
+        form.data["cart_fingerprint"] = totals.fingerprint
     else:
-        form.initial["cart_fingerprint"] = summary.fingerprint
+        form.initial["cart_fingerprint"] = totals.fingerprint
     context = {
         "form": form,
         "summary": summary,

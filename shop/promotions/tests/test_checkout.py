@@ -6,12 +6,13 @@ import dataclasses
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 
 from shop.cart.models import Cart
 from shop.cart.services import cart_voucher_apply
 from shop.cart.tests.factories import product_make
 from shop.orders.exceptions import OrderError
-from shop.orders.models import OrderStatus
+from shop.orders.models import Order, OrderStatus
 from shop.orders.services import order_place, order_status_change
 from shop.orders.tests.helpers import DETAILS, cart_with, token
 from shop.promotions.models import VoucherKind, VoucherUse
@@ -92,3 +93,63 @@ def test_cancelling_an_order_gives_the_use_back():
     order.refresh_from_db()
     assert order.discount == Decimal("294.75")  # the order still says what it was sold for
     assert _place(cart, email="ravi@example.com").voucher_code == "SAVE10"
+
+
+def test_the_checkout_page_shows_the_discount_and_refuses_a_voucher_changed_since(client):
+    from shop.orders.tests.test_views import _checkout_form, _fill_cart
+
+    voucher = voucher_make(kind=VoucherKind.FIXED, value="200")
+    _fill_cart(client, product_make(price="1299.00"))
+    client.post("/cart/voucher/", {"code": "save10"})
+    page = client.get("/checkout/").content.decode()
+    assert 'data-testid="discount">−₹200</dd>' in page and "₹1,099" in page
+    form = _checkout_form(client)
+
+    voucher.value = Decimal("300")
+    voucher.save()
+    stale = client.post("/checkout/", form)
+
+    assert stale.status_code == 409
+    assert "Your cart changed since you opened checkout" in stale.content.decode()
+    placed = client.post("/checkout/", _checkout_form(client))
+    assert placed.status_code == 302
+    order = Order.objects.get()
+    assert (order.discount, order.total) == (Decimal("300.00"), Decimal("999.00"))
+
+
+def test_the_order_api_and_the_confirmation_email_say_what_the_voucher_took_off(client):
+    from shop.orders.services import order_confirmation_send
+    from shop.orders.tests.test_views import _checkout_form, _fill_cart
+
+    voucher_make(kind=VoucherKind.FIXED, value="100")
+    _fill_cart(client, product_make(price="1299.00"))
+    client.post("/api/cart/voucher/", {"code": "SAVE10"}, content_type="application/json")
+    assert client.post("/checkout/", _checkout_form(client)).status_code == 302
+    order = Order.objects.get()
+
+    body = client.post(
+        "/api/orders/lookup/",
+        {"number": order.number, "email": order.email},
+        content_type="application/json",
+    ).json()
+    assert (body["voucher_code"], body["discount"]) == ("SAVE10", "100.00")
+    assert body["total"] == "1199.00"
+    assert body["lines"][0]["discount"] == "100.00"
+    order_confirmation_send(order_id=order.pk)
+    assert "Voucher SAVE10: -₹100\n" in mail.outbox[0].body
+
+
+def test_a_guests_code_joins_the_accounts_cart_at_login(client, django_user_model):
+    from shop.orders.tests.test_views import _fill_cart
+
+    user = django_user_model.objects.create_user("asha", "asha@example.com", "pw-123456789")
+    accounts_cart = cart_with((product_make(), "S", 1))
+    accounts_cart.user = user
+    accounts_cart.save()
+    voucher_make()
+    _fill_cart(client, product_make())
+    client.post("/cart/voucher/", {"code": "save10"})
+
+    client.force_login(user)
+
+    assert Cart.objects.get(user=user).voucher_code == "SAVE10"
