@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
 from shop.inputs import clean_text, parse_decimal, parse_int
@@ -259,7 +259,11 @@ CONDITIONS = (*FACETS, "price", "in_stock")
 
 
 def ordering(sort: str) -> tuple[object, ...]:
-    """ORDER BY for a sort other than relevance."""
+    """ORDER BY for a sort chosen by the shopper, or for "Best match" with nothing to match.
+
+    Browsing (no words, no photo) under "Best match" shows what can be bought (priced)
+    first, newest first, rather than A to Z (which opened every list with "ADIDAS").
+    """
     match sort:
         case "newest":
             return (F("year").desc(nulls_last=True), "-created_at", "-id")
@@ -267,8 +271,11 @@ def ordering(sort: str) -> tuple[object, ...]:
             return (F("price").asc(nulls_last=True), "name", "id")
         case "price_desc":
             return (F("price").desc(nulls_last=True), "name", "id")
-        case _:
+        case "name":
             return ("name", "id")
+        case _:
+            unpriced = ExpressionWrapper(Q(price__isnull=True), output_field=BooleanField())
+            return (unpriced.asc(), F("year").desc(nulls_last=True), "-created_at", "-id")
 
 
 def price_label(low: Decimal | int | None, high: Decimal | int | None) -> str:

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from shop.catalog.filters import ordering
 from shop.catalog.models import Brand, Category, Product, ProductVariant
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,10 @@ def test_the_product_list_is_paginated(client):
     assert len(body["results"]) == 24
     assert body["previous"] is None
     assert "page=2" in body["next"]
-    names = list(Product.objects.browsable().order_by("name", "id").values_list("name", flat=True))
+    # Unsorted and without words: priced products first, newest first (not A to Z).
+    names = list(
+        Product.objects.browsable().order_by(*ordering("relevance")).values_list("name", flat=True)
+    )
     assert [p["name"] for p in body["results"]] == names[:24]
 
 

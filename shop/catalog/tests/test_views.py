@@ -9,6 +9,7 @@ from urllib.parse import urljoin
 import pytest
 from django.db.models import Count
 
+from shop.catalog.filters import ordering
 from shop.catalog.models import Brand, Category, Product, ProductVariant
 from shop.catalog.services import product_search_vectors_refresh
 
@@ -97,7 +98,10 @@ def test_the_listing_shows_the_first_page_of_products_by_name(client, browsable)
     assert response.status_code == 200
     content = response.content.decode()
     assert _result_count(content) == browsable.count() == 80
-    expected = list(browsable.order_by("name", "id").values_list("name", flat=True)[:PAGE_SIZE])
+    # "Best match" with nothing to match: priced products first, newest first (not A to Z).
+    expected = list(
+        browsable.order_by(*ordering("relevance")).values_list("name", flat=True)[:PAGE_SIZE]
+    )
     assert _titles(content) == expected
 
 
@@ -220,7 +224,7 @@ def test_an_unknown_sort_falls_back_to_the_default(client):
 def test_page_two_holds_the_next_products(client, browsable):
     content = client.get("/", {"page": 2}).content.decode()
 
-    names = list(browsable.order_by("name", "id").values_list("name", flat=True))
+    names = list(browsable.order_by(*ordering("relevance")).values_list("name", flat=True))
     assert _titles(content) == names[PAGE_SIZE : 2 * PAGE_SIZE]
     assert "Page 2 of 4" in content
     assert _link(content, "prev") == "/"
@@ -252,7 +256,9 @@ def test_pagination_links_keep_the_filters(client, browsable):
     second = client.get(urljoin("/?gender=Women", _link(first, "next"))).content.decode()
 
     women = list(
-        browsable.filter(gender="Women").order_by("name", "id").values_list("name", flat=True)
+        browsable.filter(gender="Women")
+        .order_by(*ordering("relevance"))
+        .values_list("name", flat=True)
     )
     assert "Page 2 of 2" in second
     assert _titles(second) == women[PAGE_SIZE:]
