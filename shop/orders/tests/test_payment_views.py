@@ -14,11 +14,13 @@ from shop.orders import payment_services
 from shop.orders.models import Order, OrderStatus, Payment, PaymentEvent, PaymentStatus
 from shop.orders.tests.helpers import CHECKOUT_FORM
 from shop.orders.tests.payfake import (
+    API,
     KEY_ID,
     RAZORPAY_ORDER,
     RAZORPAY_PAYMENT,
     checkout_signature,
     razorpay_order_registered,
+    recorded,
     webhook_body,
     webhook_signature,
 )
@@ -211,7 +213,8 @@ def test_an_expired_order_says_so_on_its_pay_page_and_a_late_payment_is_refunded
     order = _checkout_online(client, razorpay, product_make(price="1299.00", stock=2))
     client.get(f"/orders/{order.number}/pay/")
     Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(hours=1))
-    payment_services.payments_expire()
+    razorpay.get(f"{API}/orders/{RAZORPAY_ORDER}/payments", json=recorded("orders_none"))
+    assert payment_services.payments_expire().cancelled == [order.number]
 
     page = client.get(f"/orders/{order.number}/pay/")
     assert page.status_code == 200 and "not paid in time" in page.content.decode()
