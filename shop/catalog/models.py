@@ -361,6 +361,7 @@ class SearchQueryLog(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "search"
+        verbose_name_plural = "searches"
 
     def __str__(self) -> str:
         return self.query or "(photo or filters only)"

@@ -496,3 +496,8 @@ def test_brands_sort_without_regard_to_case(admin_client):
     response = admin_client.get("/admin/catalog/brand/")
     names = [brand.name for brand in response.context["cl"].result_list]
     assert names == sorted(names, key=str.lower)
+
+
+def test_the_admin_says_searches_not_searchs(admin_client):
+    content = admin_client.get("/admin/").content.decode()
+    assert ">Searches</a>" in content and "Searchs" not in content
