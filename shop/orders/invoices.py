@@ -20,6 +20,7 @@ from datetime import datetime
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.core import checks
 from django.db import transaction
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -212,3 +213,18 @@ def invoice_response(invoice: Invoice) -> HttpResponse:
     filename = f"invoice-{invoice.number.replace('/', '-')}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def seller_state_check(**kwargs: object) -> list[checks.CheckMessage]:
+    """SHOP_SELLER_STATE must be a state checkout offers, or no order would be intra-state."""
+    from shop.orders.forms import STATES
+
+    if settings.SHOP_SELLER_STATE in STATES:
+        return []
+    return [
+        checks.Error(
+            f"SHOP_SELLER_STATE {settings.SHOP_SELLER_STATE!r} is not a state checkout offers.",
+            hint="Spell it as the checkout's state list does, e.g. 'Karnataka'.",
+            id="orders.E001",
+        )
+    ]

@@ -18,7 +18,13 @@ from shop.cart.tests.factories import product_make
 from shop.catalog.models import Category
 from shop.orders import payments
 from shop.orders.exceptions import OrderError
-from shop.orders.invoices import _financial_year, invoice_html, invoice_issue, tax_split
+from shop.orders.invoices import (
+    _financial_year,
+    invoice_html,
+    invoice_issue,
+    seller_state_check,
+    tax_split,
+)
 from shop.orders.models import HsnCode, Invoice, InvoiceSequence, Order, OrderStatus
 from shop.orders.services import order_place, order_status_change
 from shop.orders.tests.helpers import DETAILS, cart_with, token
@@ -240,3 +246,10 @@ def test_a_seller_gstin_setting_must_look_like_one(monkeypatch):
     monkeypatch.setenv("SHOP_SELLER_GSTIN", "29ABCDE1234F1X5")
     with pytest.raises(ImproperlyConfigured, match="SHOP_SELLER_GSTIN must be a 15-character"):
         envgstin("SHOP_SELLER_GSTIN", "")
+
+
+def test_a_seller_state_checkout_does_not_offer_fails_the_system_checks(settings):
+    settings.SHOP_SELLER_STATE = "Karnatak"
+    assert [error.id for error in seller_state_check()] == ["orders.E001"]
+    settings.SHOP_SELLER_STATE = "Tamil Nadu"
+    assert seller_state_check() == []
