@@ -15,7 +15,7 @@ analytics"):
   with one / searches;
 - a **conversion**: an order with a line added to that cart from the search within the
   window; conversion rate = searches with one / searches; **revenue**: those lines'
-  totals (delivery aside, cancellations not subtracted).
+  totals less voucher discounts (delivery aside, cancellations not subtracted).
 
 Everything counts on the day of the search, in the shop's time zone.
 """

@@ -163,7 +163,14 @@ def order_place(
         attribution.search_order_record(
             cart_id=cart.pk,
             order_id=order.pk,
-            lines=[(item.product.pk, item.quantity, item.line_total) for item in summary.items],
+            lines=[
+                (
+                    item.product.pk,
+                    item.quantity,
+                    item.line_total - totals.line_discounts.get(item.line.pk, 0),
+                )
+                for item in summary.items
+            ],
         )
         if totals.voucher is not None:
             voucher_use_record(
