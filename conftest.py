@@ -100,6 +100,7 @@ def django_db_setup(django_db_setup, django_db_blocker, catalog_subset: Path, _m
     Tests that use transactional_db (live server, subprocesses) run after the others
     (pytest-django orders them so) and bring their own data: a flush empties it.
     """
+    from shop.catalog import relevance
     from shop.catalog.embedding import catalog_embed
     from shop.catalog.encoder import get_encoder
     from shop.catalog.importers import catalog_import
@@ -109,6 +110,9 @@ def django_db_setup(django_db_setup, django_db_blocker, catalog_subset: Path, _m
         assert summary.created == SUBSET_SIZE, summary.lines()
         embedded = catalog_embed(encoder=get_encoder(), workers=0)
         assert embedded.embedded == SUBSET_SIZE, embedded.lines()
+        # The relevance floors once, outside any test's transaction: measured lazily
+        # inside one, they would be rolled back and measured again by the next search.
+        relevance.calibration_get(encoder=get_encoder())
 
 
 @pytest.fixture
