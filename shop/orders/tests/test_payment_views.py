@@ -248,3 +248,11 @@ def test_an_api_checkout_paid_online_points_to_its_pay_page(client, razorpay):
     assert response.json()["payment_url"] == f"/orders/{order.number}/pay/"
     razorpay_order_registered(razorpay, receipt=order.number)
     assert client.get(response.json()["payment_url"]).status_code == 200
+
+
+def test_the_pay_callback_needs_a_csrf_token_only_the_webhook_is_exempt(razorpay):
+    strict = Client(enforce_csrf_checks=True)
+    callback = {"razorpay_payment_id": RAZORPAY_PAYMENT, "razorpay_order_id": RAZORPAY_ORDER}
+    assert strict.post("/orders/TL-ABCDEFGH/pay/callback/", callback).status_code == 403
+    # The webhook answers a CSRF-less post on its own terms: its signature.
+    assert _webhook(b'{"event": "payment.captured"}', signature="0" * 64).status_code == 400
