@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import responses
+from django.core import mail
 from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
@@ -13,7 +14,7 @@ from shop.cart.tests.factories import product_make, variant_of
 from shop.orders import payment_services, payments
 from shop.orders.exceptions import OrderError
 from shop.orders.models import Order, OrderStatus, Payment, PaymentStatus
-from shop.orders.services import order_place, order_status_change
+from shop.orders.services import order_confirmation_send, order_place, order_status_change
 from shop.orders.tasks import expire_payments, refund_payment
 from shop.orders.tests.helpers import DETAILS, cart_with, token
 from shop.orders.tests.payfake import (
@@ -136,6 +137,10 @@ def test_a_verified_callback_places_the_order_and_queues_its_confirmation(razorp
     assert payment.status == PaymentStatus.PAID and payment.paid_at is not None
     assert _jobs("send_order_confirmation", order) == 1
     assert variant_of(product, "M").stock == 2
+    assert order_confirmation_send(order_id=order.pk)
+    assert f"Payment: paid online, ₹1,299 (Razorpay payment {RAZORPAY_PAYMENT})" in (
+        mail.outbox[0].body
+    )
 
 
 @pytest.mark.parametrize(
