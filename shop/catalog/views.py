@@ -14,6 +14,7 @@ from shop import uploads
 from shop.catalog import analytics, attribution, photos, results, selectors, seo
 from shop.catalog.filters import MAX_QUERY_LENGTH, SORTS, ProductFilters
 from shop.catalog.models import Product
+from shop.catalog.viewed import viewed_record
 from shop.clients import client_address
 from shop.errors import ShopError
 from shop.inputs import clean_text, parse_int
@@ -121,7 +122,7 @@ def product_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpRespons
         attribution.search_click_record(
             token=request.GET["sid"], product_id=product.pk, session=request.session
         )
-    return render(
+    response = render(
         request,
         "catalog/product_detail.html",
         {
@@ -136,6 +137,8 @@ def product_detail(request: HttpRequest, pk: int, slug: str = "") -> HttpRespons
             ),
         },
     )
+    viewed_record(request, response, product.pk)  # recently viewed
+    return response
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
