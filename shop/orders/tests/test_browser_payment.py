@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 
 from shop.cart.tests.factories import product_make
 from shop.orders.tests.payfake import (
@@ -25,6 +26,9 @@ from shop.orders.tests.payfake import (
 
 pytestmark = pytest.mark.browser
 
+# axe-core from npm (`make axe`); without it the accessibility check is skipped.
+AXE = settings.BASE_DIR / "var" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+
 FAKE_CHECKOUT = """
 window.Razorpay = function (options) {
   this.on = function () {};
@@ -38,6 +42,21 @@ window.Razorpay = function (options) {
   };
 };
 """
+
+
+def _axe(page, what: str) -> None:
+    """One <h1>, and no serious or critical axe-core violation."""
+    assert page.locator("h1").count() == 1, what
+    if not AXE.exists():
+        return
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text())  # by the driver: the CSP refuses injected scripts
+    found = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+            .filter(v => v.impact === "serious" || v.impact === "critical")
+            .map(v => `${v.id}: ${v.help} (${v.nodes.slice(0, 3).map(n => n.target)})`)"""
+    )
+    assert found == [], f"{what}: axe found {found}"
 
 
 @pytest.fixture
@@ -80,6 +99,7 @@ def test_a_shopper_pays_online_and_the_order_is_placed(live_server, product_url,
     pay.wait_for()
     assert "₹1,299" in pay.inner_text()
     page.wait_for_function("() => !document.getElementById('razorpay-pay').disabled")
+    _axe(page, "pay page")
     pay.click()
 
     page.get_by_test_id("order-confirmation").wait_for()
