@@ -4,8 +4,6 @@ without the page's app importing this one."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django import template
 
 from shop.catalog.models import Product
@@ -24,9 +22,11 @@ def product_recommendations(context: template.Context, product: Product) -> dict
 
 
 @register.inclusion_tag("recommendations/blocks.html", takes_context=True)
-def cart_recommendations(
-    context: template.Context, product_ids: Iterable[int]
-) -> dict[str, object]:
+def cart_recommendations(context: template.Context, summary: object) -> dict[str, object]:
+    """Under the cart: ``summary`` is the cart page's (its items' products are left out)."""
+    product_ids = [item.product.pk for item in getattr(summary, "items", ())]
+    if not product_ids:
+        return {"blocks": []}
     viewed = viewed_ids(context["request"])
-    blocks = selectors.cart_recommendations(product_ids=list(product_ids), viewed=viewed)
+    blocks = selectors.cart_recommendations(product_ids=product_ids, viewed=viewed)
     return {"blocks": blocks}

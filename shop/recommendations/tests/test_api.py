@@ -49,3 +49,19 @@ def test_the_product_page_shows_the_blocks_that_have_something(client):
     assert 'data-testid="rec-trending"' not in html  # nothing sold yet
     # Its own "Similar products" stands in for "bought together": not shown twice.
     assert 'data-testid="rec-similar"' not in html
+
+
+def test_the_cart_shows_what_completes_its_first_item_never_what_is_in_it(client):
+    from shop.catalog.models import ProductVariant
+    from shop.recommendations import selectors
+
+    for product in Product.objects.order_by("id"):
+        look = selectors.complete_the_look(product=product)
+        if look:
+            break
+    variant = ProductVariant.objects.filter(product=product).first()
+    client.post("/cart/add/", {"product": product.pk, "variant": variant.pk, "quantity": 1})
+    html = client.get("/cart/").content.decode()
+    assert 'data-testid="rec-complete_the_look"' in html and look[0].name in html
+    blocks = html[html.index('data-testid="rec-complete_the_look"') :]
+    assert product.get_absolute_url() not in blocks
