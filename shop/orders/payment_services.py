@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from shop.orders import gateway
 from shop.orders.exceptions import OrderError
+from shop.orders.invoices import invoice_issue
 from shop.orders.models import Order, OrderStatus, Payment, PaymentEvent, PaymentStatus
 from shop.orders.services import (
     order_confirmation_queue,
@@ -141,6 +142,9 @@ def payment_paid(
             updated_at=timezone.now(),
         )
         if placed:
+            # The tax invoice is issued with the payment that places the order, in its
+            # transaction, as a cash order's is at checkout (numbered without gaps).
+            invoice_issue(order_id=order.pk)
             order_confirmation_queue(order_id=order.pk)
             return "paid"
         # Cancelled meanwhile (it expired): the stock is gone back, so is the money.

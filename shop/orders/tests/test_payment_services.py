@@ -13,7 +13,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 from shop.cart.tests.factories import product_make, variant_of
 from shop.orders import payment_services, payments
 from shop.orders.exceptions import OrderError
-from shop.orders.models import Order, OrderStatus, Payment, PaymentStatus
+from shop.orders.models import Invoice, Order, OrderStatus, Payment, PaymentStatus
 from shop.orders.services import order_confirmation_send, order_place, order_status_change
 from shop.orders.tasks import expire_payments, refund_payment
 from shop.orders.tests.helpers import DETAILS, cart_with, token
@@ -137,6 +137,8 @@ def test_a_verified_callback_places_the_order_and_queues_its_confirmation(razorp
     assert payment.status == PaymentStatus.PAID and payment.paid_at is not None
     assert _jobs("send_order_confirmation", order) == 1
     assert variant_of(product, "M").stock == 2
+    # Its tax invoice is issued with the payment, as a cash order's is at checkout.
+    assert Invoice.objects.filter(order=order).count() == 1
     assert order_confirmation_send(order_id=order.pk)
     assert f"Payment: paid online, ₹1,299 (Razorpay payment {RAZORPAY_PAYMENT})" in (
         mail.outbox[0].body
