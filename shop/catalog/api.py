@@ -104,7 +104,12 @@ class ProductOutputSerializer(serializers.ModelSerializer):
 ERRORS = error_responses(400, 413, 503)
 
 
+# What a boolean query parameter may say (the storefront's flag reads the same words).
+BOOLEAN_WORDS = frozenset({"1", "0", "true", "false", "on", "off", "yes", "no"})
+
+
 @extend_schema(
+    responses={200: ProductOutputSerializer(many=True), **error_responses(400)},
     parameters=[
         OpenApiParameter("q", str, description="Keywords (full-text search)."),
         *(
@@ -118,7 +123,7 @@ ERRORS = error_responses(400, 413, 503)
             for name, (param, _field) in selectors.FACETS.items()
         ),
         OpenApiParameter("in_stock", bool, description="Only products with a size in stock."),
-    ]
+    ],
 )
 class ProductListApi(ListAPIView):
     """Browsable products; filter with category, gender, colour, season, usage, size,
@@ -127,6 +132,9 @@ class ProductListApi(ListAPIView):
     serializer_class = ProductOutputSerializer
 
     def get_queryset(self):  # noqa: ANN201 (DRF's signature)
+        flags = self.request.query_params.getlist("in_stock")
+        if any(flag.strip().lower() not in BOOLEAN_WORDS for flag in flags):
+            raise ShopError("in_stock: give true or false.")
         return selectors.product_list(
             filters=selectors.ProductFilters.from_query(self.request.query_params),
             q=clean_text(self.request.query_params.get("q", ""), max_length=200),

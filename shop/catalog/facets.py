@@ -193,6 +193,7 @@ def filters_known(filters: ProductFilters) -> ProductFilters:
 
     Dropped before any link is built: each facet link and chip repeats every chosen
     value, so made-up values would only multiply the page's size (and match nothing).
+    A facet none of whose values is known keeps its first, and matches nothing.
     """
     changes = {}
     for name, (_param, field_name) in FACETS.items():
@@ -208,7 +209,9 @@ def filters_known(filters: ProductFilters) -> ProductFilters:
         else:
             matching = Product.objects.filter(**{f"{field_name}__in": values})
             known = set(matching.values_list(field_name, flat=True).distinct())
-        kept = tuple(value for value in values if value in known)
+        # None known: the first stays, so the page still matches nothing (what was
+        # asked for does not exist) rather than everything, with one value to repeat.
+        kept = tuple(value for value in values if value in known) or values[:1]
         if kept != values:
             changes[name] = kept
     return replace(filters, **changes) if changes else filters

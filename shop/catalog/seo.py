@@ -6,10 +6,13 @@ as plain data; the template writes it with the ``json_ld`` tag, which escapes it
 
 from __future__ import annotations
 
+import html
+
 from django.http import HttpRequest
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
+from shop.catalog.descriptions import description_render
 from shop.catalog.models import Product
 from shop.money import currency_code
 from shop.paths import cached_reverse
@@ -21,7 +24,8 @@ DESCRIPTION_CHARS = 160
 
 def product_description(*, product: Product) -> str:
     """A one-line summary for ``<meta name="description">`` and Open Graph."""
-    text = " ".join(strip_tags(product.description or "").split())
+    # The description as shown (mojibake repaired), as text: entities read, tags gone.
+    text = " ".join(html.unescape(strip_tags(description_render(product.description))).split())
     if not text:
         parts = [product.brand.name if product.brand_id else "", product.name]
         if product.base_colour:

@@ -202,8 +202,12 @@ def invoice_html(*, invoice: Invoice) -> str:
 
 def invoice_pdf(*, invoice: Invoice) -> bytes:
     """The invoice as a PDF (WeasyPrint, imported only when a PDF is drawn)."""
+    from PIL import ImageFile
     from weasyprint import HTML
 
+    # Importing WeasyPrint turns on Pillow's process-wide LOAD_TRUNCATED_IMAGES; the
+    # invoice draws no photo, and the shop's image module refuses truncated uploads.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     return HTML(string=invoice_html(invoice=invoice)).write_pdf()
 
 

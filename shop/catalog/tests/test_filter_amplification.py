@@ -41,6 +41,8 @@ def test_values_the_catalog_does_not_have_are_dropped(catalog):
     known = filters_known(filters)
     assert (known.colour, known.gender) == (("Red", "Blue"), ("Men",))
     assert filters_known(ProductFilters()) == ProductFilters()
+    # Nothing known: one made-up value stays, so the page matches nothing, not everything.
+    assert filters_known(ProductFilters(colour=("Mauve", "Puce"))).colour == ("Mauve",)
 
 
 def test_four_hundred_made_up_colours_make_a_small_page(client, catalog):

@@ -253,3 +253,18 @@ def test_a_seller_state_checkout_does_not_offer_fails_the_system_checks(settings
     assert [error.id for error in seller_state_check()] == ["orders.E001"]
     settings.SHOP_SELLER_STATE = "Tamil Nadu"
     assert seller_state_check() == []
+
+
+def test_drawing_an_invoice_leaves_truncated_photos_refused(sample_catalog):
+    from conftest import BAD_IMAGES
+    from shop import images
+    from shop.orders.invoices import invoice_pdf
+
+    order = order_place(
+        cart_id=cart_with((product_make(), "M", 1)).pk, details=DETAILS, checkout_token=token()
+    )
+    assert invoice_pdf(invoice=invoice_issue(order_id=order.pk)).startswith(b"%PDF")
+    # WeasyPrint's import turns Pillow's LOAD_TRUNCATED_IMAGES on for the process.
+    data = (BAD_IMAGES / "truncated_jpeg.jpg").read_bytes()
+    with pytest.raises(images.ImageRejected):
+        images.decode_image(data, filename="truncated_jpeg.jpg")
