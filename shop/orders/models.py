@@ -81,6 +81,7 @@ class Order(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    shipped_notice_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -11,6 +11,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from shop import ratelimits
@@ -41,6 +42,7 @@ NUMBER_PREFIX = "TL-"
 NUMBER_LENGTH = 8
 ALREADY_SUBMITTED = "This checkout was already submitted."
 SEND_ORDER_CONFIRMATION = "shop.orders.tasks.send_order_confirmation"
+SEND_ORDER_SHIPPED = "shop.orders.tasks.send_order_shipped"
 REFUND_PAYMENT = "shop.orders.tasks.refund_payment"
 
 
@@ -293,6 +295,11 @@ def order_status_change(*, order_id: int, status: str) -> Order:
             voucher_use_release(order_id=order.pk)
         order.status = status
         order.save(update_fields=["status", "updated_at"])
+        if status == OrderStatus.SHIPPED:
+            # Queued with the change (queued if and only if it commits), sent by a worker.
+            from procrastinate.contrib.django import app
+
+            app.configure_task(SEND_ORDER_SHIPPED, allow_unknown=False).defer(order_id=order.pk)
     return order
 
 
@@ -350,7 +357,12 @@ def order_confirmation_send(*, order_id: int) -> bool:
         order.line2,
         f"{order.city}, {order.state} {order.postcode}",
     ]
-    context = {"order": order, "lines": lines, "quoted": [_one_line(a) for a in address if a]}
+    context = {
+        "order": order,
+        "lines": lines,
+        "quoted": [_one_line(a) for a in address if a],
+        "status_url": order_status_url(),
+    }
     send_mail(
         subject=f"Your Threadline order {order.number}",
         message=render_to_string("orders/email/confirmation.txt", context),
@@ -359,6 +371,30 @@ def order_confirmation_send(*, order_id: int) -> bool:
     )
     Order.objects.filter(pk=order.pk).update(confirmation_sent_at=timezone.now())
     logger.info("Order confirmation sent for %s", order.number)
+    return True
+
+
+def order_status_url() -> str:
+    """The order status page, absolute (e-mails are written by workers, not requests)."""
+    return settings.SHOP_BASE_URL.rstrip("/") + reverse("orders:status")
+
+
+def order_shipped_send(*, order_id: int) -> bool:
+    """E-mail "your order is on its way" once; returns whether it was sent now."""
+    order = Order.objects.filter(
+        pk=order_id, status=OrderStatus.SHIPPED, shipped_notice_sent_at=None
+    ).first()
+    if order is None:
+        return False
+    context = {"order": order, "lines": list(order.lines.all()), "status_url": order_status_url()}
+    send_mail(
+        subject=f"Your Threadline order {order.number} is on its way",
+        message=render_to_string("orders/email/shipped.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[order.email],
+    )
+    Order.objects.filter(pk=order.pk).update(shipped_notice_sent_at=timezone.now())
+    logger.info("Order shipped notice sent for %s", order.number)
     return True
 
 

@@ -17,6 +17,18 @@ def send_order_confirmation(order_id: int) -> str:
     return "sent" if sent else "already sent"
 
 
+@app.task(queue="default", retry=RetryStrategy(max_attempts=8, exponential_wait=3))
+def send_order_shipped(order_id: int) -> str:
+    """E-mail that an order has shipped; idempotent (sent at most once per order)."""
+    from shop.orders.services import order_shipped_send
+
+    return (
+        "sent"
+        if order_shipped_send(order_id=order_id)
+        else "not sent (sent already, or not shipped)"
+    )
+
+
 @app.task(
     queue="default",
     retry=RetryStrategy(max_attempts=8, exponential_wait=5, retry_exceptions={GatewayError}),

@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from procrastinate.contrib.django.models import ProcrastinateJob
 
@@ -16,7 +17,7 @@ from shop.orders import payments
 from shop.orders.exceptions import OrderError
 from shop.orders.models import Order, OrderLine, OrderStatus
 from shop.orders.services import order_confirmation_send, order_place, order_status_change
-from shop.orders.tasks import send_order_confirmation
+from shop.orders.tasks import send_order_confirmation, send_order_shipped
 from shop.orders.tests.helpers import DETAILS, cart_with, token
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +74,24 @@ def test_the_confirmation_is_sent_once():
     assert order_confirmation_send(order_id=order.pk) is True
     assert order_confirmation_send(order_id=order.pk) is False
     assert len(mail.outbox) == 1
+    # It links to the status page, absolute (a worker writes it, not a request).
+    assert f"{settings.SHOP_BASE_URL}/orders/status/" in mail.outbox[0].body
+
+
+def test_shipping_an_order_queues_one_on_its_way_e_mail(settings):
+    settings.SHOP_BASE_URL = "https://shop.example.com"
+    order = _place(cart_with((product_make(), "M", 1)))
+    order_status_change(order_id=order.pk, status=OrderStatus.CONFIRMED)
+    assert not ProcrastinateJob.objects.filter(task_name__endswith="send_order_shipped").exists()
+    order_status_change(order_id=order.pk, status=OrderStatus.SHIPPED)
+    job = ProcrastinateJob.objects.get(task_name__endswith="send_order_shipped")
+    assert job.args == {"order_id": order.pk}
+    assert send_order_shipped(order_id=order.pk) == "sent"
+    assert send_order_shipped(order_id=order.pk).startswith("not sent")  # once
+    sent = mail.outbox[-1]
+    assert sent.to == [order.email] and "on its way" in sent.subject
+    assert "https://shop.example.com/orders/status/" in sent.body
+    assert "ready for the courier" in sent.body  # cash on delivery
 
 
 def test_later_catalog_edits_never_change_an_order():
