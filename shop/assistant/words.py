@@ -7,6 +7,9 @@ merchant's synonyms (``catalog.Synonym``) are merged over the shopper words here
 
 from __future__ import annotations
 
+# Colour families are the catalog's shopper vocabulary (search reads them too).
+from shop.catalog.colours import COLOUR_FAMILIES, colour_family  # noqa: F401
+
 # Shopper phrase -> (how to name it if we don't carry it, catalog words it means).
 # The catalog words are resolved against the live catalog's names; a phrase whose
 # words resolve to nothing is reported as not carried under its label.
@@ -767,32 +770,6 @@ GENDER_FILTERS: dict[str, tuple[str, ...]] = {
 # Outfits are kept per adult gender; children's outfits use the nearest.
 OUTFIT_GENDER = {"Men": "Men", "Boys": "Men", "Women": "Women", "Girls": "Women"}
 
-# Colour families: a shopper's family word ("blue") also means these catalog shades,
-# ranked after the exact colour ("navy is a blue"). One table for the assistant (and
-# for search, should it want families too): keys and members are catalog spellings.
-COLOUR_FAMILIES: dict[str, tuple[str, ...]] = {
-    "Blue": ("Blue", "Navy Blue", "Turquoise Blue", "Teal"),
-    "White": ("White", "Off White", "Cream"),
-    "Grey": ("Grey", "Charcoal", "Grey Melange", "Steel"),
-    "Brown": ("Brown", "Coffee Brown", "Mushroom Brown", "Tan", "Taupe", "Khaki"),
-    "Beige": ("Beige", "Cream", "Khaki", "Nude", "Skin", "Taupe"),
-    "Green": ("Green", "Olive", "Sea Green", "Lime Green", "Teal"),
-    "Red": ("Red", "Maroon", "Rust", "Burgundy"),
-    "Pink": ("Pink", "Magenta", "Rose", "Peach"),
-    "Purple": ("Purple", "Lavender", "Magenta"),
-    "Yellow": ("Yellow", "Mustard", "Gold"),
-    "Orange": ("Orange", "Rust", "Peach"),
-    "Gold": ("Gold", "Bronze", "Copper"),
-    "Silver": ("Silver", "Steel", "Metallic"),
-}
-
-
-def colour_family(colour: str) -> tuple[str, ...]:
-    """The catalog colours a shopper's colour means: itself first, then its family's
-    shades when it names a family ("Blue" -> Navy Blue, ...; "Navy Blue" is only itself)."""
-    if not colour:
-        return ()
-    return tuple(dict.fromkeys([colour, *COLOUR_FAMILIES.get(colour, ())]))
 
 
 # Colour words shoppers use for the catalog's colours.

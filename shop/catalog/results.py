@@ -10,12 +10,14 @@ with every other facet applied (disjunctive), so a shopper can widen a choice.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q
 
 from shop.catalog import merchandising, selectors
+from shop.catalog.colours import colour_family
 from shop.catalog.dead_ends import DeadEnd, dead_end_for
 from shop.catalog.facets import Chip, Facet, chips_for, facets_count, filters_known
 from shop.catalog.filters import ProductFilters, ordering
@@ -92,12 +94,27 @@ class _Match:
 
 
 def _effective(filters: ProductFilters, understanding: Understanding) -> ProductFilters:
-    effective = filters.merged(**understanding.facets)
+    facets = dict(understanding.facets)
+    if facets.get("colour"):
+        # A colour in the words means its family ("blue": Navy Blue too); the exact
+        # colour ranks first (``_exact_colours_first``). A ticked colour is only itself.
+        facets["colour"] = tuple(
+            dict.fromkeys(shade for colour in facets["colour"] for shade in colour_family(colour))
+        )
+    effective = filters.merged(**facets)
     if filters.price_min is None and understanding.price_min is not None:
         effective = replace(effective, price_min=understanding.price_min)
     if filters.price_max is None and understanding.price_max is not None:
         effective = replace(effective, price_max=understanding.price_max)
     return effective
+
+
+def _exact_colours_first(plan: merchandising.Plan, understanding: Understanding) -> None:
+    """The colour the words named before its family's shades: a whole list's weight
+    for the exact colour (relevance order within each), as a rule's boost would add."""
+    named = understanding.facets.get("colour", ())
+    if any(len(colour_family(colour)) > 1 for colour in named):
+        plan.weights.append((Q(base_colour__in=named), Decimal(1)))
 
 
 def _match(*, q: str, words: str, photo: SearchPhoto | None, effective: ProductFilters) -> _Match:
@@ -249,6 +266,7 @@ def results_page(
     photo_missing = bool(filters.photo) and photo is None
     is_search = bool(filters.q) or photo is not None
     plan = merchandising.plan_for(words=filters.q, categories=effective.category, rules=rules)
+    _exact_colours_first(plan, understanding)
     match = _match(q=filters.q, words=understanding.remaining, photo=photo, effective=effective)
     base = plan.visible(Product.objects.browsable())
     if match.condition is not None:
