@@ -54,6 +54,9 @@ def document_shop_errors(
             }
             if body:
                 shared["400"] = _error("Malformed or invalid input.")
+                shared["415"] = _error(
+                    "A body in a content type the operation does not read (or none named)."
+                )
             if method.upper() not in ("GET", "HEAD", "OPTIONS"):
                 shared["403"] = _error(
                     "A request carrying the session cookie that is not JSON needs a CSRF "
