@@ -1,8 +1,10 @@
 """Lighthouse-style figures for the storefront on a phone: transfer size, requests, LCP.
 
 Against a running shop (``make run``, or any URL): Debian's Chromium through
-Playwright, a 390x844 phone (mobile, touch), a cold cache per page, each page loaded
-``--repeat`` times; prints the median of each figure.
+Playwright, a 390x844 phone (mobile, touch), a cold cache for every load, each page
+loaded ``--repeat`` times; prints the median of each figure. Transfer size is the sum
+of the responses' Content-Length (compressed where the shop compressed), else their
+bodies.
 
     .venv/bin/python bench/page_weight.py [--base http://127.0.0.1:8000] [--repeat 5]
 """
@@ -10,6 +12,7 @@ Playwright, a 390x844 phone (mobile, touch), a cold cache per page, each page lo
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import urllib.request
 
@@ -26,20 +29,20 @@ LCP_SCRIPT = """() => new Promise(resolve => {
 
 
 def _first_product_url(base: str) -> str:
-    """A product page's URL, from the sitemap the shop publishes."""
+    """The first product page's URL in the sitemap the shop publishes."""
     with urllib.request.urlopen(f"{base}/sitemap.xml", timeout=30) as response:
         text = response.read().decode()
-    start = text.index("<loc>") + len("<loc>")
-    return text[start : text.index("</loc>", start)]
+    return re.search(r"<loc>([^<]*/products/[^<]*)</loc>", text).group(1)
 
 
 def measure(page, url: str) -> tuple[int, int, float]:  # noqa: ANN001 - a Playwright page
     sizes: list[int] = []
 
     def on_response(response) -> None:  # noqa: ANN001
+        length = response.headers.get("content-length")
         try:
-            sizes.append(int(response.headers.get("content-length") or len(response.body())))
-        except Exception:  # noqa: BLE001 - a redirect or aborted response has no body
+            sizes.append(int(length) if length else len(response.body()))
+        except Exception:  # noqa: BLE001 - a redirect or an aborted response has no body
             sizes.append(0)
 
     page.on("response", on_response)
@@ -70,10 +73,7 @@ def main() -> None:
             runs = []
             for _ in range(args.repeat):
                 context = browser.new_context(
-                    viewport={"width": 390, "height": 844},
-                    is_mobile=True,
-                    has_touch=True,
-                    extra_http_headers={"Accept-Encoding": "gzip, deflate, br"},
+                    viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
                 )
                 runs.append(measure(context.new_page(), url))
                 context.close()
