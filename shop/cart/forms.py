@@ -18,6 +18,8 @@ class AddToCartForm(forms.Form):
 
 class QuantityForm(forms.Form):
     quantity = WholeNumberField()
+    # The size to change to (optional: the quantity alone is an update too).
+    variant = WholeNumberField(min_value=1, max_value=MAX_ID, required=False)
 
 
 class VoucherForm(forms.Form):

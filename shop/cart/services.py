@@ -100,6 +100,35 @@ def cart_line_quantity_set(*, cart: Cart, line_id: int, quantity: int) -> CartLi
     return line
 
 
+def cart_line_update(
+    *, cart: Cart, line_id: int, quantity: int, variant_id: int | None = None
+) -> CartLine:
+    """Set a line's quantity and, with ``variant_id``, its size (of the same product).
+
+    A size already in the bag takes this line's units (one line per size); stock and
+    the per-item limit are checked for what the line will hold.
+    """
+    line = _line_get(cart=cart, line_id=line_id)
+    if variant_id is None or variant_id == line.variant_id:
+        return cart_line_quantity_set(cart=cart, line_id=line_id, quantity=quantity)
+    quantity_check(quantity)
+    variant = _purchasable_variant(product_id=line.variant.product_id, variant_id=variant_id)
+    with transaction.atomic():
+        other = CartLine.objects.select_for_update().filter(cart=cart, variant=variant).first()
+        total = quantity + (other.quantity if other else 0)
+        quantity_check(total)
+        _stock_check(variant=variant, quantity=total)
+        if other is not None:
+            other.quantity = total
+            other.save(update_fields=["quantity"])
+            line.delete()
+            return other
+        line.variant = variant
+        line.quantity = total
+        line.save(update_fields=["variant", "quantity"])
+    return line
+
+
 def cart_line_remove(*, cart: Cart, line_id: int) -> None:
     _line_get(cart=cart, line_id=line_id).delete()
 

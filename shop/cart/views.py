@@ -123,8 +123,11 @@ def cart_line_update(request: HttpRequest, line_id: int) -> HttpResponse:
     def change(cart: object) -> None:
         if not form.is_valid():
             raise CartError("Enter a whole number of items.")
-        services.cart_line_quantity_set(
-            cart=cart, line_id=line_id, quantity=form.cleaned_data["quantity"]
+        services.cart_line_update(
+            cart=cart,
+            line_id=line_id,
+            quantity=form.cleaned_data["quantity"],
+            variant_id=form.cleaned_data.get("variant"),
         )
 
     return _line_change(request, change)

@@ -12,6 +12,7 @@ from shop.cart.services import (
     cart_line_add,
     cart_line_quantity_set,
     cart_line_remove,
+    cart_line_update,
 )
 from shop.cart.tests.factories import product_make, variant_of
 
@@ -174,3 +175,38 @@ def test_another_users_cart_id_is_never_taken_over_at_login():
     assert cart_attach_to_user(cart_id=owned.pk, user=intruder) is None
     owned.refresh_from_db()
     assert owned.user == owner
+
+
+def test_a_lines_size_can_be_changed_and_joins_that_size_if_already_in_the_bag():
+    cart = cart_create()
+    product = product_make(stock=5)
+    medium = _add(cart, product, "M", 2)
+    large = cart_line_update(
+        cart=cart, line_id=medium.pk, quantity=2, variant_id=variant_of(product, "L").pk
+    )
+    assert large.pk == medium.pk and large.variant.size == "L" and large.quantity == 2
+    small = _add(cart, product, "S", 1)
+    joined = cart_line_update(
+        cart=cart, line_id=small.pk, quantity=1, variant_id=variant_of(product, "L").pk
+    )
+    assert joined.pk == large.pk and joined.quantity == 3
+    assert list(cart.lines.values_list("variant__size", "quantity")) == [("L", 3)]
+
+
+def test_a_size_change_is_refused_for_a_sold_out_size_or_another_product():
+    cart = cart_create()
+    product, other = product_make(), product_make(name="Other")
+    line = _add(cart, product, "M")
+    variant_of(product, "L").__class__.objects.filter(pk=variant_of(product, "L").pk).update(
+        stock=0
+    )
+    with pytest.raises(CartError, match="out of stock"):
+        cart_line_update(
+            cart=cart, line_id=line.pk, quantity=1, variant_id=variant_of(product, "L").pk
+        )
+    with pytest.raises(CartError, match="does not exist"):
+        cart_line_update(
+            cart=cart, line_id=line.pk, quantity=1, variant_id=variant_of(other, "L").pk
+        )
+    line.refresh_from_db()
+    assert line.variant.size == "M"  # nothing changed

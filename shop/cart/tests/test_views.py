@@ -194,3 +194,18 @@ def test_line_ids_beyond_the_databases_range_are_a_404(client):
 def test_wrong_methods_are_refused(client):
     assert client.get(ADD).status_code == 405
     assert client.post("/cart/").status_code == 405
+
+
+def test_the_bag_changes_a_lines_size_without_javascript(client):
+    from shop.cart.tests.factories import variant_of
+
+    product = product_make(stock=3)
+    _add(client, product, "M")
+    line = CartLine.objects.get()
+    html = client.get("/cart/").content.decode()
+    assert 'data-testid="line-size"' in html
+    large = variant_of(product, "L")
+    response = client.post(f"/cart/lines/{line.pk}/update/", {"quantity": 1, "variant": large.pk})
+    assert response.status_code == 302
+    line.refresh_from_db()
+    assert line.variant_id == large.pk
