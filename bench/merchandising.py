@@ -6,11 +6,12 @@ Run it on an imported catalog (``make run CATALOG=...``; no model needed). For a
 words it takes the keyword ranking once (what the channels hand over), then times what
 the results page and ``product_search`` add to it: firing the active rules
 (``plan_for``) and ordering the ranking (``apply``) up to the first page of ids, and a
-category page's ordered first page. Three settings: no rules and a sold-out weight of
-0 (the pass-through), availability only, and availability with ``--rules`` rules of
-every kind (a quarter of them firing on these words). Products are sold out and rules
-made inside a transaction that is rolled back: the catalog is left as it was. Prints
-p50/p95 per setting; asserts nothing.
+category page's ordered first page. Four settings: no rules, no signals and a sold-out
+weight of 0 (the pass-through), availability only, availability with ``--rules`` rules
+of every kind (a quarter of them firing on these words), and those with the popularity
+and newness signals at their default weights (a tenth of the catalog has sales).
+Products are sold out, rules made and sales recorded inside a transaction that is
+rolled back: the catalog is left as it was. Prints p50/p95 per setting; asserts nothing.
 """
 
 from __future__ import annotations
@@ -35,10 +36,20 @@ django.setup()
 from django.db import transaction  # noqa: E402
 from django.db.models import Count, Q  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from shop.catalog import merchandising, selectors  # noqa: E402
 from shop.catalog.filters import ProductFilters  # noqa: E402
-from shop.catalog.models import Category, MerchandisingRule, Product, ProductVariant  # noqa: E402
+from shop.catalog.models import (  # noqa: E402
+    ONE_SIZE,  # noqa: E402
+    Category,
+    MerchandisingRule,
+    Product,
+    ProductPopularity,
+    ProductVariant,
+    variant_sku,
+)
+from shop.catalog.services import product_search_vectors_refresh  # noqa: E402
 
 WORDS = ["shirt", "shoes", "black", "watch", "casual", "printed", "men", "blue"]
 PAGE = 24
@@ -83,7 +94,7 @@ def _rules(count: int, products: list[int], category: Category) -> None:
         .values_list("base_colour", flat=True)
         .distinct()
         .order_by("base_colour")[:4]
-    )
+    ) or ["Black"]  # a catalog without colours (the synthetic one)
     for i in range(count):
         # A quarter fire on the benched words or the category; the rest on other words.
         fires = i % 4 == 0
@@ -98,12 +109,35 @@ def _rules(count: int, products: list[int], category: Category) -> None:
         MerchandisingRule.objects.create(action=kind, **trigger, **action)
 
 
+def _prepare() -> None:
+    """What the synthetic catalog leaves out and this step reads: sizes, search vectors."""
+    bare = Product.objects.filter(variants__isnull=True).values_list("id", "external_id")
+    ProductVariant.objects.bulk_create(
+        (
+            ProductVariant(product_id=pk, size=ONE_SIZE, sku=variant_sku(external_id, ONE_SIZE))
+            for pk, external_id in bare.iterator(chunk_size=5000)
+        ),
+        batch_size=5000,
+    )
+    missing = list(Product.objects.filter(search_vector__isnull=True).values_list("id", flat=True))
+    product_search_vectors_refresh(product_ids=missing)
+    print(f"prepared: sizes for products without any, {len(missing)} search vectors filled")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--rules", type=int, default=20)
     parser.add_argument("--sold-out", type=float, default=0.1, help="share of products")
+    parser.add_argument(
+        "--prepare",
+        action="store_true",
+        help="first give products without sizes one untracked size and fill missing "
+        "search vectors (the synthetic catalog has neither); kept",
+    )
     args = parser.parse_args()
+    if args.prepare:
+        _prepare()
     total = Product.objects.browsable().count()
     if not total:
         sys.exit("No products: run `make run CATALOG=...` first.")
@@ -135,17 +169,32 @@ def main() -> None:
             if step:
                 sold = Product.objects.order_by("id").values_list("id", flat=True)[::step]
                 ProductVariant.objects.filter(product_id__in=list(sold)).update(stock=0)
+            # A tenth of the catalog has sold lately (the popularity signal's rows).
+            popular = Product.objects.order_by("-id").values_list("id", flat=True)[::10]
+            now = timezone.now()
+            ProductPopularity.objects.bulk_create(
+                ProductPopularity(
+                    product_id=pk, units_sold=n + 1, score=Decimal(n % 100) / 100, refreshed_at=now
+                )
+                for n, pk in enumerate(popular)
+            )
+            signals = (0.15, 0.05)  # the defaults: popularity, newness
             settings_runs = [
-                ("no rules, sold-out weight 0", 0, 0),
-                ("availability only", 1000, 0),
-                (f"availability + {args.rules} rules", 1000, args.rules),
+                ("no rules, sold-out weight 0, no signals", 0, 0, (0, 0)),
+                ("availability only", 1000, 0, (0, 0)),
+                (f"availability + {args.rules} rules", 1000, args.rules, (0, 0)),
+                (f"availability + {args.rules} rules + signals", 1000, 0, signals),
             ]
-            for label, weight, rules in settings_runs:
+            for label, weight, rules, (popularity, newness) in settings_runs:
                 if rules:
                     ids = [pk for ranking in rankings.values() for pk in ranking[:3]]
                     _rules(rules, ids or [Product.objects.first().pk], category)
                 print(label)
-                with override_settings(SHOP_SEARCH_SOLD_OUT_WEIGHT=weight):
+                with override_settings(
+                    SHOP_SEARCH_SOLD_OUT_WEIGHT=weight,
+                    SHOP_SEARCH_POPULARITY_WEIGHT=popularity,
+                    SHOP_SEARCH_NEWNESS_WEIGHT=newness,
+                ):
                     _measure("search: fire rules + order + page 1", search, args.repeat)
                     _measure("category page: fire + order + page 1", browse, args.repeat)
             raise Rollback
