@@ -471,8 +471,6 @@ SHOP_ASSISTANT_RATE_PER_MINUTE = envint("SHOP_ASSISTANT_RATE_PER_MINUTE", "10", 
 SHOP_ASSISTANT_DEADLINE_S = envfloat("SHOP_ASSISTANT_DEADLINE_S", "45", low=1.0)
 # A task worker not seen (heartbeat) for this long is reported by /healthz and the admin.
 SHOP_WORKER_STALE_S = envint("SHOP_WORKER_STALE_S", "60", low=15)
-# "Trending now" counts the units sold over this many days (recommendations).
-SHOP_TRENDING_DAYS = envint("SHOP_TRENDING_DAYS", "30", low=1, high=3650)
 # What prefills checkout's address (a dotted path; empty: nothing): the accounts app's
 # default saved address. By name, so orders need not import the app above it.
 SHOP_CHECKOUT_PREFILL = envstr(

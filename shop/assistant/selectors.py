@@ -60,7 +60,7 @@ def look_products(*, photo: Image, text: str) -> tuple[Classification, Retrieved
     if not top:
         return Classification(wants=(), number_of_items=1), Retrieved([], notices)
     anchor = top[0]
-    gender = _look_genders(anchor.gender)
+    gender = look_genders(anchor.gender)
     types = complementary_types(category=anchor.category, gender=gender)
     if not types and gender:
         gender = ()
@@ -77,7 +77,7 @@ def look_products(*, photo: Image, text: str) -> tuple[Classification, Retrieved
     return classification, retrieved
 
 
-def _look_genders(gender: str) -> tuple[str, ...]:
+def look_genders(gender: str) -> tuple[str, ...]:
     # A unisex (or unlabelled) item goes with anything.
     if not gender or gender.lower() == "unisex":
         return ()

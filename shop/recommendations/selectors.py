@@ -10,7 +10,7 @@ something good (issue 18, part 5).
   that look most alike) stands in: in the API, and on the product page as its own
   "Similar products".
 - **Recently viewed**: this browser's product pages, newest first (a signed cookie).
-- **Trending**: units sold over the last ``SHOP_TRENDING_DAYS`` (30) days.
+- **Trending**: the popularity signal: units sold over ``SHOP_POPULARITY_DAYS`` (30).
 
 Never the product itself, never a product that cannot be bought now; ties break on id.
 Everything is read when asked (a handful of indexed queries), nothing per request is
@@ -21,18 +21,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 
-from django.conf import settings
-from django.db.models import Count, QuerySet, Sum
-from django.utils import timezone
+from django.db.models import Count, QuerySet
 from pgvector.django import MaxInnerProduct
 
 from shop.assistant.advice import NEUTRALS, PAIRINGS
-from shop.assistant.selectors import complementary_types
+from shop.assistant.selectors import complementary_types, look_genders
 from shop.catalog import selectors as catalog_selectors
 from shop.catalog.filters import buyable
-from shop.catalog.models import Product
+from shop.catalog.models import Product, ProductPopularity
 from shop.orders.models import OrderLine, OrderStatus
 
 BLOCK_SIZE = 4
@@ -66,14 +63,8 @@ def colours_go_together(first: str, second: str) -> bool:
     return b in PAIRINGS.get(a, ()) or a in PAIRINGS.get(b, ())
 
 
-def _genders(gender: str) -> tuple[str, ...]:
-    if not gender or gender.lower() == "unisex":
-        return ()
-    return (gender, "Unisex")
-
-
 def complete_the_look(*, product: Product, k: int = BLOCK_SIZE) -> list[Product]:
-    genders = _genders(product.gender)
+    genders = look_genders(product.gender)
     chosen: list[Product] = []
     for article_type in complementary_types(category=product.category, gender=genders):
         candidates = _shown(Product.objects.for_display()).filter(category__name=article_type)
@@ -127,21 +118,15 @@ def recently_viewed(
 def trending(
     *, exclude: Iterable[int] = (), gender: str = "", k: int = WIDE_BLOCK_SIZE
 ) -> list[Product]:
-    """Best sellers of the window (units), for this gender (and unisex) when given."""
-    since = timezone.now() - timedelta(days=settings.SHOP_TRENDING_DAYS)
-    lines = OrderLine.objects.filter(order__created_at__gte=since, variant__isnull=False).exclude(
-        order__status=OrderStatus.CANCELLED
-    )
-    genders = _genders(gender)
+    """The popularity signal's best sellers (``catalog.ProductPopularity``: units sold
+    over ``SHOP_POPULARITY_DAYS``, rebuilt hourly from orders), for this gender and
+    unisex when given: read, never summed per request."""
+    rows = ProductPopularity.objects.filter(units_sold__gt=0)
+    genders = look_genders(gender)
     if genders:
-        lines = lines.filter(variant__product__gender__in=genders)
-    ranked = (
-        lines.values("variant__product_id")
-        .annotate(units=Sum("quantity"))
-        .order_by("-units", "variant__product_id")
-        .values_list("variant__product_id", flat=True)[: k * 4]
-    )
-    return _in_order(list(ranked), exclude=set(exclude), k=k)
+        rows = rows.filter(product__gender__in=genders)
+    ranked = rows.order_by("-units_sold", "product_id").values_list("product_id", flat=True)
+    return _in_order(list(ranked[: k * 4]), exclude=set(exclude), k=k)
 
 
 def product_recommendations(

@@ -14,6 +14,7 @@ from shop.assistant.selectors import complementary_types
 from shop.cart.tests.factories import product_make
 from shop.catalog.models import Product, ProductVariant
 from shop.orders.models import Order, OrderStatus
+from shop.orders.popularity import popularity_refresh
 from shop.orders.services import order_place
 from shop.orders.tests.helpers import DETAILS, cart_with, token
 from shop.recommendations import selectors
@@ -119,5 +120,6 @@ def test_trending_is_units_sold_in_the_window():
     _order(second, quantity=2)
     stale = _order(old, quantity=9)
     Order.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(days=40))
+    popularity_refresh()  # the hourly task that trending reads
     assert selectors.trending() == [top, second]
     assert selectors.trending(exclude=[top.pk]) == [second]
