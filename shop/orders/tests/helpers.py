@@ -1,10 +1,17 @@
 from __future__ import annotations
 
+import dataclasses
+import threading
 import uuid
+from collections import Counter
+from collections.abc import Callable
+
+from django.db import connection
 
 from shop.cart.models import Cart
 from shop.cart.services import cart_create, cart_line_add
-from shop.orders.services import CheckoutDetails
+from shop.orders.exceptions import OrderError
+from shop.orders.services import CheckoutDetails, order_place
 
 DETAILS = CheckoutDetails(
     email="asha@example.com",
@@ -47,3 +54,45 @@ CHECKOUT_FORM = {
     "delivery_method": "standard",
     "payment_method": "cod",
 }
+
+
+def checkout_race(
+    cart_ids: list[int],
+    *,
+    same_shopper: bool = False,
+    refusal: Callable[[str], str] = lambda message: message,
+) -> Counter:
+    """Every cart checks out at the same moment, each thread on its own connection.
+
+    Each cart is a different shopper (e-mail and phone) unless ``same_shopper``.
+    Returns a count of outcomes: "accepted", "refused: " + ``refusal(message)``, or
+    "error: ..." for anything else (a deadlock, a 500), which fails a test.
+    """
+    outcomes: Counter = Counter()
+    lock = threading.Lock()
+    start = threading.Barrier(len(cart_ids))
+
+    def shopper(cart_id: int) -> None:
+        details = DETAILS
+        if not same_shopper:
+            email, phone = f"shopper{cart_id}@example.com", f"+9198{cart_id:08d}"
+            details = dataclasses.replace(DETAILS, email=email, phone=phone)
+        try:
+            start.wait()
+            order_place(cart_id=cart_id, details=details, checkout_token=token())
+            outcome = "accepted"
+        except OrderError as error:
+            outcome = "refused: " + refusal(error.message)
+        except Exception as error:  # anything else (a deadlock, a 500) fails the test
+            outcome = f"error: {type(error).__name__}: {error}"
+        finally:
+            connection.close()
+        with lock:
+            outcomes[outcome] += 1
+
+    threads = [threading.Thread(target=shopper, args=(cart_id,)) for cart_id in cart_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from collections import Counter
 
@@ -10,47 +9,20 @@ import pytest
 from django.db import connection
 
 from shop.cart.tests.factories import product_make, variant_of
-from shop.orders.exceptions import OrderError
 from shop.orders.models import Order, OrderLine
 from shop.orders.services import order_place
-from shop.orders.tests.helpers import DETAILS, cart_with, token
+from shop.orders.tests.helpers import DETAILS, cart_with, checkout_race, token
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _race(cart_ids: list[int], *, same_shopper: bool = False) -> Counter:
-    """Every cart checks out at the same moment, each thread on its own connection.
-
-    Each cart is a different shopper (e-mail and phone) unless ``same_shopper``.
-    """
-    outcomes: Counter = Counter()
-    lock = threading.Lock()
-    start = threading.Barrier(len(cart_ids))
-
-    def shopper(cart_id: int) -> None:
-        details = DETAILS
-        if not same_shopper:
-            email, phone = f"shopper{cart_id}@example.com", f"+9198{cart_id:08d}"
-            details = dataclasses.replace(DETAILS, email=email, phone=phone)
-        try:
-            start.wait()
-            order_place(cart_id=cart_id, details=details, checkout_token=token())
-            outcome = "accepted"
-        except OrderError as error:
-            outcome = "refused: " + ("stock" if "stock" in error.message else error.message)
-        except Exception as error:  # anything else (a deadlock, a 500) fails the test
-            outcome = f"error: {type(error).__name__}: {error}"
-        finally:
-            connection.close()
-        with lock:
-            outcomes[outcome] += 1
-
-    threads = [threading.Thread(target=shopper, args=(cart_id,)) for cart_id in cart_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+    # A refusal for want of stock is one outcome, whatever the units it names.
+    return checkout_race(
+        cart_ids,
+        same_shopper=same_shopper,
+        refusal=lambda message: "stock" if "stock" in message else message,
+    )
 
 
 def test_concurrent_checkouts_sell_exactly_the_units_in_stock():

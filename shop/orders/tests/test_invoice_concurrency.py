@@ -6,8 +6,7 @@ import pytest
 
 from shop.cart.tests.factories import product_make
 from shop.orders.models import Invoice
-from shop.orders.tests.helpers import cart_with
-from shop.orders.tests.test_checkout_concurrency import _race
+from shop.orders.tests.helpers import cart_with, checkout_race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,7 +16,7 @@ def test_concurrent_checkouts_number_their_invoices_without_gaps():
     products = [product_make(stock=None) for _ in range(10)]
     carts = [cart_with((product, "M", 1)) for product in products]
 
-    outcomes = _race([cart.pk for cart in carts])
+    outcomes = checkout_race([cart.pk for cart in carts])
 
     assert outcomes == {"accepted": 10}, outcomes
     numbers = sorted(

@@ -7,19 +7,14 @@ connection each, released by one barrier. The voucher row lock taken at checkout
 
 from __future__ import annotations
 
-import dataclasses
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
 
 from shop.cart.models import Cart
 from shop.cart.tests.factories import product_make
-from shop.orders.exceptions import OrderError
 from shop.orders.models import Order
-from shop.orders.services import order_place
-from shop.orders.tests.helpers import DETAILS, cart_with, token
+from shop.orders.tests.helpers import cart_with, checkout_race
 from shop.promotions.models import VoucherUse
 from shop.promotions.tests.factories import voucher_make
 
@@ -27,34 +22,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _race(cart_ids: list[int], *, same_shopper: bool = False) -> Counter:
-    outcomes: Counter = Counter()
-    lock = threading.Lock()
-    start = threading.Barrier(len(cart_ids))
-
-    def shopper(cart_id: int) -> None:
-        details = DETAILS
-        if not same_shopper:
-            email, phone = f"shopper{cart_id}@example.com", f"+9198{cart_id:08d}"
-            details = dataclasses.replace(DETAILS, email=email, phone=phone)
-        try:
-            start.wait()
-            order_place(cart_id=cart_id, details=details, checkout_token=token())
-            outcome = "accepted"
-        except OrderError as error:
-            outcome = "refused: " + error.message.split(". ")[0]
-        except Exception as error:  # anything else (a deadlock, a 500) fails the test
-            outcome = f"error: {type(error).__name__}: {error}"
-        finally:
-            connection.close()
-        with lock:
-            outcomes[outcome] += 1
-
-    threads = [threading.Thread(target=shopper, args=(cart_id,)) for cart_id in cart_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+    # A refusal is told by its first sentence (the voucher's reason).
+    return checkout_race(
+        cart_ids, same_shopper=same_shopper, refusal=lambda message: message.split(". ")[0]
+    )
 
 
 def _carts_with_code(count: int) -> list[int]:
