@@ -771,7 +771,6 @@ GENDER_FILTERS: dict[str, tuple[str, ...]] = {
 OUTFIT_GENDER = {"Men": "Men", "Boys": "Men", "Women": "Women", "Girls": "Women"}
 
 
-
 # Colour words shoppers use for the catalog's colours.
 COLOUR_ALIASES: dict[str, str] = {
     "navy": "Navy Blue",

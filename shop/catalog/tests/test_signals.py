@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -16,11 +14,9 @@ from shop.catalog.merchandising import Plan, apply
 from shop.catalog.models import Product, ProductPopularity
 from shop.orders.models import Order, OrderStatus
 from shop.orders.popularity import popularity_refresh
-from shop.orders.services import order_place
-from shop.orders.tests.helpers import DETAILS, cart_with, token
+from shop.orders.tests.helpers import order_placed
 
 pytestmark = pytest.mark.django_db
-_shoppers = itertools.count(1)
 
 
 def _sold(product: Product, score: str) -> None:
@@ -97,21 +93,14 @@ def test_sold_out_still_sinks_below_any_best_seller(settings, three):
     assert _ids(apply(queryset, plan=Plan(), ranked=[c.pk, a.pk, b.pk]))[-1] == c.pk
 
 
-def _order(product: Product, quantity: int) -> Order:
-    n = next(_shoppers)
-    return order_place(
-        cart_id=cart_with((product, "M", quantity)).pk,
-        details=replace(DETAILS, email=f"buyer{n}@example.com", phone=f"+9199999{n:05d}"),
-        checkout_token=token(),
-    )
-
-
 def test_popularity_is_units_sold_in_the_window_over_the_best_seller():
     best, half, cancelled, old = (product_make(name=n) for n in ("Best", "Half", "Off", "Old"))
-    _order(best, 4)
-    _order(half, 2)
-    Order.objects.filter(pk=_order(cancelled, 9).pk).update(status=OrderStatus.CANCELLED)
-    Order.objects.filter(pk=_order(old, 9).pk).update(
+    order_placed(best, quantity=4)
+    order_placed(half, quantity=2)
+    Order.objects.filter(pk=order_placed(cancelled, quantity=9).pk).update(
+        status=OrderStatus.CANCELLED
+    )
+    Order.objects.filter(pk=order_placed(old, quantity=9).pk).update(
         created_at=timezone.now() - timedelta(days=45)
     )
     summary = popularity_refresh()

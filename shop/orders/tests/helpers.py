@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import threading
 import uuid
 from collections import Counter
@@ -11,6 +12,7 @@ from django.db import connection
 from shop.cart.models import Cart
 from shop.cart.services import cart_create, cart_line_add
 from shop.orders.exceptions import OrderError
+from shop.orders.models import Order
 from shop.orders.services import CheckoutDetails, order_place
 
 DETAILS = CheckoutDetails(
@@ -96,3 +98,19 @@ def checkout_race(
     for thread in threads:
         thread.join(timeout=60)
     return outcomes
+
+
+_shoppers = itertools.count(1)
+
+
+def order_placed(*products: object, quantity: int = 1) -> Order:
+    """A cash-on-delivery order of ``quantity`` of size M of each product, placed by a
+    shopper of its own (open cash orders are capped per e-mail and phone)."""
+    n = next(_shoppers)
+    return order_place(
+        cart_id=cart_with(*((product, "M", quantity) for product in products)).pk,
+        details=dataclasses.replace(
+            DETAILS, email=f"placed{n}@example.com", phone=f"+9197000{n:05d}"
+        ),
+        checkout_token=token(),
+    )

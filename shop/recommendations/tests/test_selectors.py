@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -15,12 +13,10 @@ from shop.cart.tests.factories import product_make
 from shop.catalog.models import Product, ProductVariant
 from shop.orders.models import Order, OrderStatus
 from shop.orders.popularity import popularity_refresh
-from shop.orders.services import order_place
-from shop.orders.tests.helpers import DETAILS, cart_with, token
+from shop.orders.tests.helpers import order_placed
 from shop.recommendations import selectors
 
 pytestmark = pytest.mark.django_db
-_shoppers = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
@@ -28,15 +24,6 @@ def _priced():
     # The subset has no style records, so no prices: a product without one cannot be
     # bought, and is never recommended.
     Product.objects.filter(price__isnull=True).update(price=Decimal("999.00"))
-
-
-def _order(*products: Product, quantity: int = 1) -> Order:
-    n = next(_shoppers)  # a shopper each: open cash orders are capped per address
-    return order_place(
-        cart_id=cart_with(*((product, "M", quantity) for product in products)).pk,
-        details=replace(DETAILS, email=f"shopper{n}@example.com", phone=f"+9198765{n:05d}"),
-        checkout_token=token(),
-    )
 
 
 def _with_a_look() -> tuple[Product, list[Product]]:
@@ -84,10 +71,10 @@ def test_colours_a_stylist_would_not_pair_are_kept_apart():
 
 def test_bought_together_counts_shared_orders_and_leaves_out_cancelled_ones():
     kurta, often, once, cancelled = (product_make(name=n) for n in ("A", "B", "C", "D"))
-    _order(kurta, often)
-    _order(kurta, often)
-    _order(kurta, once)
-    Order.objects.filter(pk=_order(kurta, cancelled).pk).update(status=OrderStatus.CANCELLED)
+    order_placed(kurta, often)
+    order_placed(kurta, often)
+    order_placed(kurta, once)
+    Order.objects.filter(pk=order_placed(kurta, cancelled).pk).update(status=OrderStatus.CANCELLED)
     assert selectors.bought_together(product_ids=[kurta.pk]) == [often, once]
     # From the other side, and for a cart holding two of them.
     assert selectors.bought_together(product_ids=[often.pk]) == [kurta]
@@ -116,9 +103,9 @@ def test_recently_viewed_keeps_the_order_given_without_the_product_shown():
 
 def test_trending_is_units_sold_in_the_window():
     top, second, old = (product_make(name=n) for n in ("Top", "Second", "Old"))
-    _order(top, quantity=3)
-    _order(second, quantity=2)
-    stale = _order(old, quantity=9)
+    order_placed(top, quantity=3)
+    order_placed(second, quantity=2)
+    stale = order_placed(old, quantity=9)
     Order.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(days=40))
     popularity_refresh()  # the hourly task that trending reads
     assert selectors.trending() == [top, second]
