@@ -357,20 +357,14 @@ def order_confirmation_send(*, order_id: int) -> bool:
         order.line2,
         f"{order.city}, {order.state} {order.postcode}",
     ]
-    context = {
-        "order": order,
-        "lines": lines,
-        "quoted": [_one_line(a) for a in address if a],
-        "status_url": order_status_url(),
-    }
-    send_mail(
+    context = {"lines": lines, "quoted": [_one_line(a) for a in address if a]}
+    _order_mail(
+        order,
         subject=f"Your Threadline order {order.number}",
-        message=render_to_string("orders/email/confirmation.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[order.email],
+        template="orders/email/confirmation.txt",
+        context=context,
+        sent_field="confirmation_sent_at",
     )
-    Order.objects.filter(pk=order.pk).update(confirmation_sent_at=timezone.now())
-    logger.info("Order confirmation sent for %s", order.number)
     return True
 
 
@@ -386,16 +380,30 @@ def order_shipped_send(*, order_id: int) -> bool:
     ).first()
     if order is None:
         return False
-    context = {"order": order, "lines": list(order.lines.all()), "status_url": order_status_url()}
-    send_mail(
+    _order_mail(
+        order,
         subject=f"Your Threadline order {order.number} is on its way",
-        message=render_to_string("orders/email/shipped.txt", context),
+        template="orders/email/shipped.txt",
+        context={"lines": list(order.lines.all())},
+        sent_field="shipped_notice_sent_at",
+    )
+    return True
+
+
+def _order_mail(
+    order: Order, *, subject: str, template: str, context: dict, sent_field: str
+) -> None:
+    """Send one of an order's plain-text e-mails (with the status page's link) and
+    stamp ``sent_field``, so a retried job sends it once."""
+    context = {**context, "order": order, "status_url": order_status_url()}
+    send_mail(
+        subject=subject,
+        message=render_to_string(template, context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[order.email],
     )
-    Order.objects.filter(pk=order.pk).update(shipped_notice_sent_at=timezone.now())
-    logger.info("Order shipped notice sent for %s", order.number)
-    return True
+    Order.objects.filter(pk=order.pk).update(**{sent_field: timezone.now()})
+    logger.info("Order e-mail %s sent for %s", template, order.number)
 
 
 TOO_MANY_CHECKOUTS = "Too many checkouts in a minute. Please wait a moment and try again."
