@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from shop import uploads
 from shop.catalog import analytics, selectors
 from shop.catalog.descriptions import description_render
-from shop.catalog.filters import filter_values_unknown
+from shop.catalog.filters import FLAG_WORDS, filter_values_unknown
 from shop.catalog.models import Product
 from shop.clients import client_address
 from shop.errors import ShopError, error_responses
@@ -104,10 +104,6 @@ class ProductOutputSerializer(serializers.ModelSerializer):
 ERRORS = error_responses(400, 413, 503)
 
 
-# What a boolean query parameter may say (the storefront's flag reads the same words).
-BOOLEAN_WORDS = frozenset({"1", "0", "true", "false", "on", "off", "yes", "no"})
-
-
 @extend_schema(
     responses={200: ProductOutputSerializer(many=True), **error_responses(400)},
     parameters=[
@@ -133,7 +129,7 @@ class ProductListApi(ListAPIView):
 
     def get_queryset(self):  # noqa: ANN201 (DRF's signature)
         flags = self.request.query_params.getlist("in_stock")
-        if any(flag.strip().lower() not in BOOLEAN_WORDS for flag in flags):
+        if any(flag.strip().lower() not in FLAG_WORDS for flag in flags):
             raise ShopError("in_stock: give true or false.")
         return selectors.product_list(
             filters=selectors.ProductFilters.from_query(self.request.query_params),

@@ -74,8 +74,13 @@ def _price(value: str | None) -> Decimal | None:
     return price.quantize(Decimal("1")) if price == price.to_integral() else price
 
 
+# What an on/off parameter may say (``in_stock=1``): the API refuses anything else.
+FLAG_ON = frozenset({"1", "true", "on", "yes"})
+FLAG_WORDS = FLAG_ON | {"0", "false", "off", "no"}
+
+
 def _flag(value: str | None) -> bool:
-    return (value or "").strip().lower() in {"1", "true", "on", "yes"}
+    return (value or "").strip().lower() in FLAG_ON
 
 
 def in_stock_sizes(**lookups: object) -> QuerySet:
