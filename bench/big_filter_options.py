@@ -45,8 +45,8 @@ from django.db import connection, transaction  # noqa: E402
 from kaggle_shape import ARTICLE_TYPES  # noqa: E402
 from synthetic_catalog import Shape, _noise, data_dir, unit  # noqa: E402
 
-from shop.catalog import vector_search  # noqa: E402
-from shop.catalog.vector_search import VectorQuery, vector_literal  # noqa: E402
+from shop.search import vector_search  # noqa: E402
+from shop.search.vector_search import VectorQuery, vector_literal  # noqa: E402
 
 K = 10
 SCRATCH = "bench_scratch"

@@ -34,13 +34,14 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.backends.signals import connection_created  # noqa: E402
 
-from shop.catalog.embedding import catalog_embed  # noqa: E402
-from shop.catalog.encoder import current_model_id, get_encoder  # noqa: E402
 from shop.catalog.importers import catalog_import  # noqa: E402
-from shop.catalog.models import Product, ProductQueryEmbedding  # noqa: E402
+from shop.catalog.models import Product  # noqa: E402
 from shop.jobs.embedding import embedding_enqueue  # noqa: E402
 from shop.jobs.models import EmbeddingRun  # noqa: E402
 from shop.jobs.selectors import embedding_progress  # noqa: E402
+from shop.search.embedding import catalog_embed  # noqa: E402
+from shop.search.encoder import current_model_id, get_encoder  # noqa: E402
+from shop.search.models import ProductQueryEmbedding  # noqa: E402
 
 
 def reset() -> None:

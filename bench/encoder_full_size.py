@@ -43,7 +43,7 @@ def full_size_checkpoint(target: Path = DEFAULT_DIR) -> Path:
         BlipImageProcessor,
     )
 
-    from shop.catalog.encoder.dev_tiny import dev_tiny_vocab
+    from shop.search.encoder.dev_tiny import dev_tiny_vocab
 
     target.mkdir(parents=True, exist_ok=True)
     words = dev_tiny_vocab()

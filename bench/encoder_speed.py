@@ -79,7 +79,7 @@ def main() -> None:
     import numpy as np
     import torch
 
-    from shop.catalog.encoder import Blip2Encoder, EncoderConfig
+    from shop.search.encoder import Blip2Encoder, EncoderConfig
 
     torch.set_num_threads(args.threads)
     source = str(full_size_checkpoint(args.model))

@@ -38,18 +38,17 @@ from django.db.models import Count, Q  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from shop.catalog import merchandising, selectors  # noqa: E402
-from shop.catalog.filters import ProductFilters  # noqa: E402
 from shop.catalog.models import (  # noqa: E402
-    ONE_SIZE,  # noqa: E402
+    ONE_SIZE,
     Category,
-    MerchandisingRule,
     Product,
-    ProductPopularity,
     ProductVariant,
     variant_sku,
 )
 from shop.catalog.services import product_search_vectors_refresh  # noqa: E402
+from shop.search import merchandising, selectors  # noqa: E402
+from shop.search.filters import ProductFilters  # noqa: E402
+from shop.search.models import MerchandisingRule, ProductPopularity  # noqa: E402
 
 WORDS = ["shirt", "shoes", "black", "watch", "casual", "printed", "men", "blue"]
 PAGE = 24

@@ -47,7 +47,7 @@ from django.db import connection  # noqa: E402
 from kaggle_shape import ARTICLE_TYPES  # noqa: E402
 from synthetic_catalog import MODEL, Shape, _noise, data_dir, unit  # noqa: E402
 
-from shop.catalog import selectors, vector_search  # noqa: E402
+from shop.search import selectors, vector_search  # noqa: E402
 
 TEXT_NOISE = 0.8
 COLLECTION = "00000000-0000-0000-0000-000000000001"

@@ -42,7 +42,7 @@ def health() -> tuple[dict[str, object], int]:
     The model is reported, never loaded here: a shop without a loaded model still
     serves browsing and keyword search.
     """
-    from shop.catalog.encoder import get_encoder
+    from shop.search.encoder import get_encoder
 
     try:
         with connection.cursor() as cursor:

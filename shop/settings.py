@@ -201,6 +201,7 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "shop.catalog",
+    "shop.search",
     "shop.assistant",
     "procrastinate.contrib.django",
     "shop.jobs",
@@ -420,7 +421,7 @@ SHOP_ORDER_LOOKUP_RATE_PER_MINUTE = envint("SHOP_ORDER_LOOKUP_RATE_PER_MINUTE", 
 # or phone may have at most SHOP_COD_OPEN_ORDERS_MAX such orders waiting for confirmation.
 SHOP_CHECKOUT_RATE_PER_MINUTE = envint("SHOP_CHECKOUT_RATE_PER_MINUTE", "5", low=1)
 SHOP_COD_OPEN_ORDERS_MAX = envint("SHOP_COD_OPEN_ORDERS_MAX", "3", low=1)
-# Search analytics (shop/catalog/analytics.py, attribution.py): searches logged a minute
+# Search analytics (shop/search/analytics.py, attribution.py): searches logged a minute
 # per session (an address: three times it; past it a search is served, not logged); a
 # "Popular search" needs this many distinct shoppers (hashed sessions) whose searches
 # found something; raw rows are kept this many days, then rolled up into daily figures;

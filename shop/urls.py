@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -10,12 +11,26 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 handler500 = "shop.views.server_error"
 handler404 = "shop.views.not_found"
 
+MOVED_TO_SEARCH = [
+    "synonym",
+    "searchcalibration",
+    "searchquerylog",
+    "merchandisingrule",
+    "productpopularity",
+]
+
 urlpatterns = [
+    # The search models' admin pages moved from /admin/catalog/ with their app (bookmarks).
+    re_path(
+        rf"^admin/catalog/(?P<rest>(?:{'|'.join(MOVED_TO_SEARCH)})/.*)$",
+        RedirectView.as_view(url="/admin/search/%(rest)s", permanent=True, query_string=True),
+    ),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Split: the page's script is a separate file, so the CSP needs no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("shop.catalog.api_urls")),
+    path("api/", include("shop.search.api_urls")),
     path("api/", include("shop.assistant.api_urls")),
     path("api/", include("shop.cart.api_urls")),
     path("api/", include("shop.orders.api_urls")),
@@ -27,6 +42,7 @@ urlpatterns = [
     path("", include("shop.accounts.urls")),
     path("", include("shop.orders.urls")),
     path("", include("shop.catalog.urls")),
+    path("", include("shop.search.urls")),
 ]
 
 # Product photos and thumbnails are files the shop wrote itself (re-encoded, never

@@ -14,8 +14,8 @@ from shop.assistant import words as w
 from shop.assistant.language import normalise, word_forms
 from shop.assistant.types import CategoryInfo
 from shop.catalog.stock import in_stock_q
-from shop.catalog.vocabulary import RebuiltWhenChanged, edit_distance, typo_limit
-from shop.catalog.vocabulary import _fingerprint as shared_fingerprint
+from shop.search.vocabulary import RebuiltWhenChanged, edit_distance, typo_limit
+from shop.search.vocabulary import _fingerprint as shared_fingerprint
 
 SLOT_SEPARATOR = "|"
 
@@ -291,7 +291,8 @@ def catalog_vocabulary_build() -> CatalogVocabulary:
     """The vocabulary from the database: article types with browsable products, the
     merchant's synonyms, the catalog's colours and the occasions with their outfits."""
     from shop.assistant.models import Occasion
-    from shop.catalog.models import Brand, Category, Product, ProductVariant, Synonym
+    from shop.catalog.models import Brand, Category, Product, ProductVariant
+    from shop.search.models import Synonym
 
     rows = (
         Category.objects.annotate(n=Count("products", filter=Q(products__is_active=True)))

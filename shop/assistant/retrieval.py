@@ -22,8 +22,8 @@ from shop.assistant import words as w
 from shop.assistant.types import Classification, Want
 from shop.catalog.exceptions import CatalogError
 from shop.catalog.models import Product, ProductVariant
-from shop.catalog.selectors import ProductFilters, product_list, product_search
 from shop.catalog.stock import in_stock_q
+from shop.search.selectors import ProductFilters, product_list, product_search
 
 if TYPE_CHECKING:
     from PIL.Image import Image

@@ -13,7 +13,7 @@ from shop.assistant.language import normalise
 from shop.assistant.retrieval import Retrieved, assistant_products, search_hits
 from shop.assistant.types import Classification, Want
 from shop.catalog.models import Category
-from shop.catalog.selectors import ProductFilters
+from shop.search.selectors import ProductFilters
 
 if TYPE_CHECKING:
     from PIL.Image import Image

@@ -24,8 +24,8 @@ from shop.assistant.notes import budget_note, constraints_note
 from shop.assistant.presentation import product_card
 from shop.assistant.rules import search_words
 from shop.assistant.types import Want
-from shop.catalog.vocabulary import get_vocabulary
 from shop.inputs import clean_text
+from shop.search.vocabulary import get_vocabulary
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile

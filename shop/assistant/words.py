@@ -8,7 +8,7 @@ merchant's synonyms (``catalog.Synonym``) are merged over the shopper words here
 from __future__ import annotations
 
 # Colour families are the catalog's shopper vocabulary (search reads them too).
-from shop.catalog.colours import COLOUR_FAMILIES, colour_family  # noqa: F401
+from shop.search.colours import COLOUR_FAMILIES, colour_family  # noqa: F401
 
 # Shopper phrase -> (how to name it if we don't carry it, catalog words it means).
 # The catalog words are resolved against the live catalog's names; a phrase whose

@@ -24,10 +24,10 @@ from shop.cart.exceptions import CartError
 from shop.cart.models import Cart
 from shop.cart.selectors import CartItem, CartSummary, CartTotals
 from shop.cart.session import cart_for_request, cart_id_for_request
-from shop.catalog import attribution
 from shop.errors import error_responses
 from shop.inputs import WholeNumberSerializerField, error_detail
 from shop.money import currency_code
+from shop.search import attribution
 
 # CartError (a ShopError) answers through the API's one exception handler.
 ERRORS = error_responses(400, 402, 404, 409, 415)

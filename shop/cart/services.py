@@ -9,11 +9,11 @@ from django.db.models.functions import Least
 from shop.cart.exceptions import CartError
 from shop.cart.models import Cart, CartLine
 from shop.cart.selectors import cart_summary
-from shop.catalog import attribution
 from shop.catalog.models import ProductVariant
 from shop.catalog.stock import stock_shortfall
 from shop.promotions.exceptions import VoucherError
 from shop.promotions.selectors import voucher_apply
+from shop.search import attribution
 
 
 def quantity_check(quantity: int) -> None:

@@ -12,9 +12,9 @@ from shop.cart.delivery import DEFAULT_DELIVERY, delivery_methods
 from shop.cart.exceptions import CartError
 from shop.cart.forms import AddToCartForm, QuantityForm, VoucherForm
 from shop.cart.session import cart_for_request, cart_id_for_request
-from shop.catalog import attribution
 from shop.catalog.models import Product
 from shop.inputs import parse_int
+from shop.search import attribution
 
 
 def _cart_context(request: HttpRequest, **extra: object) -> dict[str, object]:

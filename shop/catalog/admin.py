@@ -9,70 +9,19 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from shop import images
-from shop.catalog import merchandising_admin, search_admin  # noqa: F401 (register their admins)
 from shop.catalog.descriptions import description_clean
-from shop.catalog.encoder import current_model_id
 from shop.catalog.models import (
     Brand,
     Category,
     Product,
     ProductVariant,
-    SearchCalibration,
     StorefrontSettings,
-    Synonym,
 )
 from shop.catalog.services import (
     product_photo_replace,
     product_search_vectors_refresh,
 )
 from shop.money import format_money
-
-
-class SynonymForm(forms.ModelForm):
-    class Meta:
-        model = Synonym
-        fields = ["term", "targets", "two_way"]
-        help_texts = {
-            "targets": 'Comma separated catalog values: article types ("Sports Shoes"), '
-            "brands, colours, genders, occasions or seasons.",
-        }
-
-    def clean_term(self) -> str:
-        # The vocabulary matches normalised words; store the term the way it matches.
-        from shop.catalog.vocabulary import normalise
-
-        term = normalise(self.cleaned_data["term"])
-        if not term:
-            raise forms.ValidationError("Give the shopper's word or phrase.")
-        return term
-
-
-@admin.register(Synonym)
-class SynonymAdmin(admin.ModelAdmin):
-    """Shopper words for search and the assistant (one vocabulary)."""
-
-    form = SynonymForm
-    list_display = ["term", "target_list", "two_way", "unknown_targets"]
-    list_filter = ["two_way"]
-    search_fields = ["term", "targets"]
-
-    @admin.display(description="means")
-    def target_list(self, synonym: Synonym) -> str:
-        return ", ".join(synonym.targets)
-
-    @admin.display(description="not in the catalog")
-    def unknown_targets(self, synonym: Synonym) -> str:
-        from shop.catalog.vocabulary import get_vocabulary, normalise
-
-        vocabulary = get_vocabulary()
-        known = {normalise(v) for kind in vocabulary.kinds() for v in vocabulary.values(kind)}
-        return ", ".join(t for t in synonym.targets if normalise(t) not in known)
-
-
-@admin.register(SearchCalibration)
-class SearchCalibrationAdmin(admin.ModelAdmin):
-    list_display = ["model_id", "text_floor", "image_floor", "texts", "pairs", "computed_at"]
-    readonly_fields = ["model_id", "texts", "pairs", "computed_at"]
 
 
 @admin.register(StorefrontSettings)
@@ -153,29 +102,6 @@ class StockFilter(admin.SimpleListFilter):
                 return queryset.filter(untracked=0).filter(Q(units=0) | Q(units__isnull=True))
             case "untracked":
                 return queryset.filter(untracked__gt=0)
-        return queryset
-
-
-class EmbeddingStatusFilter(admin.SimpleListFilter):
-    title = "embedding"
-    parameter_name = "embedding"
-
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [
-            ("current", f"Current model ({current_model_id()})"),
-            ("other", "Another model (needs re-embedding)"),
-            ("none", "Not embedded"),
-        ]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Product]) -> QuerySet[Product]:
-        model_id = current_model_id()
-        match self.value():
-            case "current":
-                return queryset.embedded_with(model_id)
-            case "other":
-                return queryset.needing_embedding(model_id).exclude(embedding_model="")
-            case "none":
-                return queryset.filter(embedding_model="")
         return queryset
 
 
@@ -307,10 +233,10 @@ class ProductAdmin(admin.ModelAdmin):
         "category",
         "season",
         "usage",
-        EmbeddingStatusFilter,
         "embedding_model",
     ]
-    # "Re-embed" runs on the task engine: shop/jobs/admin.py adds it to this admin.
+    # Embedding (a status filter, the "re-embed" action on the task engine) is added
+    # to this admin by shop/jobs/admin.py.
     list_editable = ["is_active"]
     list_select_related = ["category", "brand"]
     search_fields = ["name", "external_id", "category__name", "brand__name", "base_colour"]

@@ -61,7 +61,7 @@ def product_structured_data(*, product: Product, url: str, request: HttpRequest)
             "availability": OUT_OF_STOCK if product.is_sold_out else IN_STOCK,
             "itemCondition": "https://schema.org/NewCondition",
         }
-    home = request.build_absolute_uri(cached_reverse("catalog:product_list"))
+    home = request.build_absolute_uri(cached_reverse("search:product_list"))
     crumbs = [
         ("All products", home),
         (product.category.name, request.build_absolute_uri(product.category.get_absolute_url())),

@@ -14,7 +14,7 @@ class HomeSitemap(Sitemap):
     priority = 1.0
 
     def items(self) -> list[str]:
-        return ["catalog:product_list"]
+        return ["search:product_list"]
 
     def location(self, item: str) -> str:
         return cached_reverse(item)

@@ -14,13 +14,13 @@ from procrastinate.contrib.django.admin import ProcrastinateJobAdmin
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from shop.catalog.admin import ProductAdmin as CatalogProductAdmin
-from shop.catalog.encoder import current_model_id
 from shop.catalog.models import Product
 from shop.jobs.embedding import embedding_enqueue
 from shop.jobs.engine import STATE_NAMES
 from shop.jobs.imports import ImportRejected, archive_check, import_root_check
 from shop.jobs.models import CatalogImport, EmbeddingRun, EmbeddingShard, JobOutcome
 from shop.jobs.selectors import embedding_progress
+from shop.search.encoder import current_model_id
 
 admin.site.unregister(ProcrastinateJob)
 
@@ -256,13 +256,38 @@ class CatalogImportAdmin(admin.ModelAdmin):
         )
 
 
-# The catalog's product admin, with the action that runs on this app's task engine:
-# the catalog knows nothing of jobs (it sits below them), so the action is added here.
+class EmbeddingStatusFilter(admin.SimpleListFilter):
+    title = "embedding"
+    parameter_name = "embedding"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [
+            ("current", f"Current model ({current_model_id()})"),
+            ("other", "Another model (needs re-embedding)"),
+            ("none", "Not embedded"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Product]) -> QuerySet[Product]:
+        model_id = current_model_id()
+        match self.value():
+            case "current":
+                return queryset.embedded_with(model_id)
+            case "other":
+                return queryset.needing_embedding(model_id).exclude(embedding_model="")
+            case "none":
+                return queryset.filter(embedding_model="")
+        return queryset
+
+
+# The catalog's product admin, with embedding added: a status filter and the action that
+# runs on this app's task engine. The catalog knows nothing of embeddings or jobs (it
+# sits below them), so they are added here.
 admin.site.unregister(Product)
 
 
 @admin.register(Product)
 class ProductAdmin(CatalogProductAdmin):
+    list_filter = [*CatalogProductAdmin.list_filter, EmbeddingStatusFilter]
     actions = [*(CatalogProductAdmin.actions or ()), "re_embed"]
 
     @admin.action(

@@ -25,8 +25,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from shop.catalog.models import Product
-from shop.catalog.selectors import ProductFilters
 from shop.jobs.models import EmbeddingRun, EmbeddingShard
+from shop.search.selectors import ProductFilters
 
 logger = logging.getLogger(__name__)
 
@@ -198,8 +198,8 @@ def embedding_shard_run(*, shard_id: int, workers: int = 0, batch_size: int = 32
     """
     from django.db.models import F
 
-    from shop.catalog.embedding import catalog_embed
-    from shop.catalog.encoder import get_encoder
+    from shop.search.embedding import catalog_embed
+    from shop.search.encoder import get_encoder
 
     shard, token = _lease(shard_id)
     summary = ShardSummary(shard=shard_id)

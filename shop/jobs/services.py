@@ -78,8 +78,8 @@ def housekeeping_run(*, keep_days: int = 30) -> CleanupSummary:
     from django.contrib.sessions.models import Session
 
     from shop.assistant.conversation import conversations_expire
-    from shop.catalog.photos import search_photos_expire
     from shop.jobs.imports import catalog_import_archive_delete, unpacked_leftovers_clear
+    from shop.search.photos import search_photos_expire
 
     now = timezone.now()
     cutoff = now - timedelta(days=keep_days)

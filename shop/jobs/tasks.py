@@ -33,8 +33,8 @@ STALLED_AFTER_S = 60
 def embed_shard(shard_id: int) -> ShardSummary:
     from django.conf import settings
 
-    from shop.catalog.encoder import get_encoder
     from shop.jobs.embedding import embedding_shard_run
+    from shop.search.encoder import get_encoder
 
     # On a CPU the model wants every core; on a GPU decoding processes keep it fed.
     workers = 0 if get_encoder().device == "cpu" else min(8, os.cpu_count() or 1)

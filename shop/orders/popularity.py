@@ -16,8 +16,8 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from shop.catalog.models import ProductPopularity
 from shop.orders.models import OrderLine, OrderStatus
+from shop.search.models import ProductPopularity
 
 _PLACES = Decimal("0.0001")
 

@@ -18,7 +18,6 @@ from shop import ratelimits
 from shop.cart.delivery import delivery_method_get
 from shop.cart.models import Cart, CartLine
 from shop.cart.selectors import CartSummary, cart_item, cart_totals
-from shop.catalog import attribution
 from shop.catalog.stock import stock_give_back, stock_lock, stock_take
 from shop.money import currency_code
 from shop.orders.exceptions import OrderError
@@ -33,6 +32,7 @@ from shop.orders.models import (
 )
 from shop.orders.payments import CashOnDelivery, payment_method_get
 from shop.promotions.services import voucher_use_record, voucher_use_release
+from shop.search import attribution
 
 logger = logging.getLogger(__name__)
 
@@ -161,7 +161,7 @@ def order_place(
             )
             for item in summary.items
         )
-        # The searches that led here (catalog.attribution), committed with the order.
+        # The searches that led here (search.attribution), committed with the order.
         attribution.search_order_record(
             cart_id=cart.pk,
             order_id=order.pk,

@@ -27,10 +27,11 @@ from pgvector.django import MaxInnerProduct
 
 from shop.assistant.advice import NEUTRALS, PAIRINGS
 from shop.assistant.selectors import complementary_types, look_genders
-from shop.catalog import selectors as catalog_selectors
-from shop.catalog.filters import buyable
-from shop.catalog.models import Product, ProductPopularity
+from shop.catalog.models import Product
 from shop.orders.models import OrderLine, OrderStatus
+from shop.search import selectors as catalog_selectors
+from shop.search.filters import buyable
+from shop.search.models import ProductPopularity
 
 BLOCK_SIZE = 4
 WIDE_BLOCK_SIZE = 8

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from shop.cart.models import CartLine
 from shop.cart.tests.factories import product_make, variant_of
-from shop.catalog.filters import ProductFilters
 from shop.inputs import parse_decimal, parse_int
+from shop.search.filters import ProductFilters
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ import pytest
 from django.db import OperationalError
 from rest_framework.test import APIClient
 
-from shop.catalog import results, selectors
+from shop.search import results, selectors
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {

@@ -90,7 +90,7 @@ def test_photo_search_on_the_page_is_rate_limited_per_session(client, settings):
     session["seen"] = True
     session.save()
     client.cookies["sessionid"] = session.session_key
-    url = reverse("catalog:search")
+    url = reverse("search:search")
     first = client.post(url, {"image": SimpleUploadedFile("p.jpg", _jpeg(64, 64))})
     # Accepted: the photo is kept and the shopper is sent to its results page.
     assert first.status_code == 302 and "photo=" in first["Location"]

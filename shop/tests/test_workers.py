@@ -13,7 +13,7 @@ REPO = Path(__file__).resolve().parents[2]
 # parallel_batches), each stuck in a long "decode", and prints their pids.
 PARENT = """
 import os, sys, time
-from shop.catalog.encoder import parallel_batches
+from shop.search.encoder import parallel_batches
 
 def load(item):
     # One write(2) of a short line is atomic on a pipe; print() may split the

@@ -422,8 +422,8 @@ def test_each_call_has_the_configured_timeout_when_the_deadline_is_far(fake_gemi
 def floors_measured():
     """The search's relevance floors measured before the clock starts: measuring them
     (seconds, once per model) is not what a deadline test times."""
-    from shop.catalog.encoder import get_encoder
-    from shop.catalog.relevance import calibration_get
+    from shop.search.encoder import get_encoder
+    from shop.search.relevance import calibration_get
 
     calibration_get(encoder=get_encoder())
 

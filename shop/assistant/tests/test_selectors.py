@@ -6,7 +6,7 @@ from shop.assistant.retrieval import assistant_products
 from shop.assistant.selectors import complementary_types
 from shop.assistant.types import Classification, Want
 from shop.catalog.models import Category, Product
-from shop.catalog.selectors import keyword_query
+from shop.search.selectors import keyword_query
 
 pytestmark = pytest.mark.django_db
 

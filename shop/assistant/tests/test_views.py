@@ -37,7 +37,7 @@ def _ask(client: Client, message: str, *, htmx: bool = True, **extra):
 
 def test_every_storefront_page_has_the_panel(client):
     product = Product.objects.first()
-    for url in (reverse("catalog:product_list"), product.get_absolute_url()):
+    for url in (reverse("search:product_list"), product.get_absolute_url()):
         content = client.get(url).content.decode()
         assert 'id="assistant"' in content
         assert f'hx-post="{ASK}"' in content
@@ -82,7 +82,7 @@ def test_the_conversation_is_kept_in_the_session_across_pages(client):
     _ask(client, "a watch")
     _ask(client, "a belt")
 
-    page = client.get(reverse("catalog:product_list")).content.decode()
+    page = client.get(reverse("search:product_list")).content.decode()
     assert _article_types(page) == ["Watches", "Belts"]
     assert page.count('data-testid="assistant-reply"') == 2
 

@@ -1,4 +1,4 @@
-"""Storefront template tags: the department menu and JSON-LD for search engines."""
+"""Storefront template tags: JSON-LD for search engines."""
 
 from __future__ import annotations
 
@@ -9,18 +9,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from shop.catalog.navigation import department_navigation
-
 register = template.Library()
 
 # The characters that could end a <script> element or start markup inside it, written as
 # JSON escapes (the same table as Django's json_script).
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-
-
-@register.inclusion_tag("partials/department_nav.html")
-def department_nav() -> dict[str, object]:
-    return {"departments": department_navigation()}
 
 
 @register.simple_tag

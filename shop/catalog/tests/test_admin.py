@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from procrastinate.contrib.django.models import ProcrastinateJob
 
-from shop.catalog.encoder import current_model_id
 from shop.catalog.models import Brand, Category, Product, ProductVariant
-from shop.catalog.selectors import ProductFilters, product_list
+from shop.search.encoder import current_model_id
+from shop.search.selectors import ProductFilters, product_list
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from shop.catalog.filters import ordering
 from shop.catalog.models import Brand, Category, Product, ProductVariant
+from shop.search.filters import ordering
 
 pytestmark = pytest.mark.django_db
 

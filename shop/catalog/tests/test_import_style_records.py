@@ -14,7 +14,7 @@ import pytest
 from shop.catalog import importers
 from shop.catalog.importers import catalog_import
 from shop.catalog.models import Brand, Category, Product, ProductVariant
-from shop.catalog.selectors import ProductFilters, product_list
+from shop.search.selectors import ProductFilters, product_list
 
 pytestmark = pytest.mark.django_db
 

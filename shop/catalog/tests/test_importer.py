@@ -14,7 +14,7 @@ from PIL import Image
 from conftest import write_subset
 from shop.catalog.importers import catalog_import
 from shop.catalog.models import Brand, Category, Product, ProductVariant
-from shop.catalog.selectors import ProductFilters, product_list
+from shop.search.selectors import ProductFilters, product_list
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from urllib.parse import urljoin
 import pytest
 from django.db.models import Count
 
-from shop.catalog.filters import ordering
 from shop.catalog.models import Brand, Category, Product, ProductVariant
 from shop.catalog.services import product_search_vectors_refresh
+from shop.search.filters import ordering
 
 pytestmark = pytest.mark.django_db
 

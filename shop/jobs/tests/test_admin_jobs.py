@@ -12,9 +12,10 @@ from django.db.models import Count
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from conftest import catalog_load, write_subset
-from shop.catalog.models import Product, ProductQueryEmbedding
+from shop.catalog.models import Product
 from shop.jobs.models import CatalogImport, JobOutcome
 from shop.jobs.tests.conftest import run_worker
+from shop.search.models import ProductQueryEmbedding
 
 JOBS = "/admin/procrastinate/procrastinatejob/"
 IMPORTS = "/admin/jobs/catalogimport/"

@@ -18,10 +18,11 @@ from django.db.models import Count, Sum
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from conftest import catalog_load
-from shop.catalog.models import Product, ProductQueryEmbedding
+from shop.catalog.models import Product
 from shop.jobs.engine import jobs_retry_stalled
 from shop.jobs.models import EmbeddingShard
 from shop.jobs.tests.conftest import run_worker, worker_env, worker_process
+from shop.search.models import ProductQueryEmbedding
 
 LEASE_S = 3
 

@@ -15,11 +15,12 @@ from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from shop.assistant.models import Conversation
-from shop.catalog.models import Product, SearchPhoto
+from shop.catalog.models import Product
 from shop.jobs.imports import ImportRejected, archive_check, archive_extract
 from shop.jobs.models import EmbeddingRun, EmbeddingShard, JobOutcome, SentEmail
 from shop.jobs.services import email_queue, email_send, housekeeping_run
 from shop.jobs.tests.conftest import run_worker
+from shop.search.models import SearchPhoto
 
 
 def test_an_email_task_sends_once_however_often_it_runs(empty_queues) -> None:

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from shop.catalog.encoder import EncoderUnavailable, get_encoder
 from shop.catalog.models import Product
-from shop.catalog.relevance import search_calibrate
+from shop.search.encoder import EncoderUnavailable, get_encoder
+from shop.search.relevance import search_calibrate
 
 
 class Command(BaseCommand):

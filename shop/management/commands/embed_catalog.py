@@ -4,7 +4,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from shop.catalog.embedding import EmbedSummary, catalog_embed, catalog_embed_pending
+from shop.search.embedding import EmbedSummary, catalog_embed, catalog_embed_pending
 
 
 class Command(BaseCommand):
@@ -44,7 +44,7 @@ class Command(BaseCommand):
         parser.add_argument("--shard-size", type=int, default=256, help="Products per shard.")
 
     def handle(self, *args: object, **options: object) -> None:
-        from shop.catalog.encoder import EncoderUnavailable, current_model_id, get_encoder
+        from shop.search.encoder import EncoderUnavailable, current_model_id, get_encoder
 
         for option, least in (("batch_size", 1), ("limit", 0), ("workers", 0), ("shard_size", 1)):
             if options[option] is not None and options[option] < least:
@@ -95,8 +95,8 @@ class Command(BaseCommand):
             self.stdout.write(line)
 
     def _enqueue(self, options: dict[str, object]) -> None:
-        from shop.catalog.encoder import current_model_id
         from shop.jobs.embedding import embedding_enqueue
+        from shop.search.encoder import current_model_id
 
         if options["limit"] is not None:
             raise CommandError("--limit does not apply to --enqueue.")

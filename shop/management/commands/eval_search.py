@@ -5,9 +5,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from shop.catalog import evaluation, selectors
-from shop.catalog.encoder import EncoderUnavailable
 from shop.catalog.exceptions import CatalogError
+from shop.search import evaluation, selectors
+from shop.search.encoder import EncoderUnavailable
 
 
 class Command(BaseCommand):
@@ -54,8 +54,8 @@ class Command(BaseCommand):
             for line in metrics.lines():
                 self.stdout.write(line)
         if options["floor"]:
-            from shop.catalog.encoder import get_encoder
-            from shop.catalog.evaluation import floor_effect
+            from shop.search.encoder import get_encoder
+            from shop.search.evaluation import floor_effect
 
             try:
                 effect = floor_effect(encoder=get_encoder(), queries=queries)
@@ -72,8 +72,8 @@ def _search_function(mode: str):  # noqa: ANN202
         return list(products.values_list("external_id", flat=True)[:10])
 
     def vector(query: str) -> list[str]:
-        from shop.catalog.encoder import get_encoder
         from shop.catalog.models import Product
+        from shop.search.encoder import get_encoder
 
         encoder = get_encoder()
         ranked = selectors.product_vector_ranking(

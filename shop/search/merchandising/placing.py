@@ -1,0 +1,292 @@
+"""What the firing rules and stock do to a ranking: the plan, and ``apply``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Case,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from shop.catalog.models import Product
+from shop.search.filters import ProductFilters, buyable, ordering
+from shop.search.merchandising.triggers import rules_active, rules_firing
+from shop.search.models import MerchandisingRule
+
+Rule = MerchandisingRule
+# Storefront filter names a boost or bury may use.
+RULE_FILTERS = ("category", "gender", "colour", "brand", "season", "usage")
+RULE_PRICES = ("price_min", "price_max")
+_ZERO = Decimal(0)
+
+
+def rule_filters(rule: Rule) -> ProductFilters:
+    """A boost's or bury's filters as the storefront's (already validated)."""
+    values = rule.filters or {}
+    facets = {
+        name: tuple([values[name]] if isinstance(values[name], str) else values[name])
+        for name in RULE_FILTERS
+        if name in values
+    }
+    prices = {
+        name: Decimal(str(values[name])) for name in RULE_PRICES if values.get(name) is not None
+    }
+    return ProductFilters(**facets, **prices)
+
+
+def _condition(filters: ProductFilters) -> Q:
+    condition = Q()
+    for facet in (*RULE_FILTERS, "price"):
+        part = filters.condition(facet)
+        if part is not None:
+            condition &= part
+    return condition
+
+
+@dataclass
+class Plan:
+    """What the firing rules ask of one search or category page."""
+
+    rules: list[Rule] = field(default_factory=list)
+    pins: list[tuple[int, int]] = field(default_factory=list)  # (position, product id)
+    hidden: frozenset[int] = frozenset()
+    weights: list[tuple[Q, Decimal]] = field(default_factory=list)
+
+    @property
+    def pinned(self) -> list[int]:
+        return [pk for _position, pk in self.pins]
+
+    def visible(self, queryset: QuerySet[Product]) -> QuerySet[Product]:
+        """Without the hidden products: facets, counts and results never show them."""
+        return queryset.exclude(id__in=self.hidden) if self.hidden else queryset
+
+    def matched_or_pinned(self, condition: Q) -> Q:
+        """A search's matched products, and the pinned ones the floor may have dropped."""
+        return condition | Q(id__in=self.pinned) if self.pins else condition
+
+
+def plan_for(*, words: str, categories: Iterable[str], rules: Iterable[Rule] | None = None) -> Plan:
+    """The plan of the rules that fire (``rules``: the candidates, default the active ones)."""
+    firing = rules_firing(
+        rules_active() if rules is None else rules, words=words, categories=categories
+    )
+    hidden = frozenset(rule.product_id for rule in firing if rule.action == Rule.HIDE)
+    pins: list[tuple[int, int]] = []
+    seen: set[int] = set()
+    for rule in firing:  # precedence order: a product keeps its first pin
+        if rule.action == Rule.PIN and rule.product_id not in seen | hidden:
+            seen.add(rule.product_id)
+            pins.append((rule.position or 1, rule.product_id))
+    weights = [
+        (_condition(rule_filters(rule)), rule.weight if rule.action == Rule.BOOST else -rule.weight)
+        for rule in firing
+        if rule.action in (Rule.BOOST, Rule.BURY) and rule.weight
+    ]
+    return Plan(rules=firing, pins=pins, hidden=hidden, weights=weights)
+
+
+def sold_out_weight() -> Decimal:
+    return Decimal(str(settings.SHOP_SEARCH_SOLD_OUT_WEIGHT)).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class Signals:
+    """The business signals' weights (settings) and the moment newness is measured at.
+
+    Popularity is ``catalog.ProductPopularity.score`` (0-1, refreshed hourly from
+    orders); newness fades from 1 on the import day to 0 after ``SHOP_NEWNESS_DAYS``.
+    Both are exact decimals (4 places), so no order hangs on a float.
+    """
+
+    popularity: Decimal
+    newness: Decimal
+    now: datetime
+
+    @classmethod
+    def current(cls) -> Signals:
+        def weight(value: float) -> Decimal:
+            return Decimal(str(value)).quantize(Decimal("0.01"))
+
+        return cls(
+            popularity=weight(settings.SHOP_SEARCH_POPULARITY_WEIGHT),
+            newness=weight(settings.SHOP_SEARCH_NEWNESS_WEIGHT),
+            now=timezone.now(),
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.popularity or self.newness)
+
+    def newness_of(self, created_at: datetime) -> Decimal:
+        days = Decimal((self.now - created_at).total_seconds()) / Decimal(86400)
+        fresh = 1 - days / Decimal(settings.SHOP_NEWNESS_DAYS)
+        return min(max(fresh, _ZERO), Decimal(1)).quantize(_PLACES, ROUND_HALF_EVEN)
+
+    def value(self, popularity: Decimal | None, created_at: datetime) -> Decimal:
+        """What the signals add to one product's score."""
+        return self.popularity * (popularity or _ZERO) + self.newness * self.newness_of(created_at)
+
+    def expression(self) -> object:
+        """The same in SQL, for pages ordered in the database."""
+        output = DecimalField(max_digits=12, decimal_places=4)
+        newness = RawSQL(
+            "ROUND(GREATEST(0, LEAST(1, 1 - EXTRACT(EPOCH FROM (%s - catalog_product.created_at))"
+            " / %s))::numeric, 4)",
+            (self.now, settings.SHOP_NEWNESS_DAYS * 86400),
+            output_field=output,
+        )
+        popularity = Coalesce(F("popularity__score"), Value(_ZERO), output_field=output)
+        return ExpressionWrapper(
+            Value(self.popularity) * popularity + Value(self.newness) * newness,
+            output_field=output,
+        )
+
+
+_PLACES = Decimal("0.0001")
+
+
+def _parts(plan: Plan, *, relevance: bool) -> list[tuple[Q, Decimal]]:
+    """(condition, weight) of everything that moves a product's score."""
+    parts = []
+    sold_out = sold_out_weight()
+    if sold_out:
+        parts.append((~Q(buyable()), -sold_out))
+    if relevance:
+        parts += plan.weights
+    return parts
+
+
+def _adjustment(parts: list[tuple[Q, Decimal]]) -> Case | Value | None:
+    """What rules and stock add to each product's score, as SQL; None: nothing."""
+    if not parts:
+        return None
+    output = DecimalField(max_digits=12, decimal_places=2)
+    total = Value(_ZERO, output_field=output)
+    for condition, weight in parts:
+        total = total + Case(
+            When(condition, then=Value(weight)), default=Value(_ZERO), output_field=output
+        )
+    return total
+
+
+class Placed(Sequence[int]):
+    """Product ids in the order shown: ``rest`` (a list or an ordered id queryset) with
+    the pins at their positions. Sliced lazily, so a paginator reads one page."""
+
+    def __init__(self, rest: Sequence[int] | QuerySet, pins: list[tuple[int, int]]) -> None:
+        self._rest = rest
+        count = rest.count() if isinstance(rest, QuerySet) else len(rest)
+        self._length = count + len(pins)
+        taken: dict[int, int] = {}
+        overflow = []
+        for position, pk in sorted(pins, key=lambda pin: pin[0]):
+            index = position - 1
+            while index in taken:
+                index += 1
+            if index < self._length:
+                taken[index] = pk
+            else:
+                overflow.append(pk)
+        # Pins past the end close the list, in their order.
+        free = [i for i in range(self._length - 1, -1, -1) if i not in taken][: len(overflow)]
+        taken.update(zip(sorted(free), overflow, strict=True))
+        self._pins = dict(sorted(taken.items()))
+
+    def __len__(self) -> int:
+        return self._length
+
+    def count(self, value: int | None = None) -> int:  # Paginator reads count()
+        return self._length if value is None else list(self).count(value)
+
+    def __getitem__(self, index):  # noqa: ANN001, ANN204 (Sequence's signature)
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        start, stop, _step = index.indices(self._length)
+        if start >= stop:
+            return []
+        before = sum(1 for i in self._pins if i < start)
+        inside = sum(1 for i in self._pins if start <= i < stop)
+        rest = list(self._rest[start - before : stop - before - inside])
+        out: list[int] = []
+        for position in range(start, stop):
+            out.append(self._pins[position] if position in self._pins else rest.pop(0))
+        return out
+
+
+def apply(
+    queryset: QuerySet[Product],
+    *,
+    plan: Plan,
+    ranked: list[int] | None = None,
+    sort: str = "relevance",
+) -> Placed:
+    """The order to show ``queryset`` in (see the module docstring).
+
+    ``queryset``: the products that may show (the shopper's filters applied, hidden
+    ones out, pinned ones in). ``ranked``: their relevance order, best first (a
+    search), or None to order by ``sort`` in the database (browsing, or a sort the
+    shopper chose). Pins apply under relevance only.
+    """
+    relevance = sort == "relevance"
+    parts = _parts(plan, relevance=relevance)
+    # Sales and newness move a relevance ranking, never a sort the shopper chose.
+    signals = Signals.current() if relevance else None
+    if not signals:  # both weights 0: relevance and rules alone, as before
+        signals = None
+    pins = plan.pins if relevance else []
+    pinned = {pk for _position, pk in pins}
+    if ranked is None:
+        rest = queryset.exclude(id__in=pinned) if pinned else queryset
+        adjustment = _adjustment(parts)
+        if signals is not None:
+            adjustment = (
+                signals.expression()
+                if adjustment is None
+                else ExpressionWrapper(
+                    adjustment + signals.expression(),
+                    output_field=DecimalField(max_digits=12, decimal_places=4),
+                )
+            )
+        if adjustment is not None:
+            rest = rest.alias(merchandised=adjustment).order_by("-merchandised", *ordering(sort))
+        else:
+            rest = rest.order_by(*ordering(sort))
+        shown = set(queryset.filter(id__in=pinned).values_list("id", flat=True)) if pinned else ()
+        return Placed(rest.values_list("id", flat=True), [p for p in pins if p[1] in shown])
+    # One query: the products that may show, and which parts move each of them.
+    flags = {
+        f"moved_{i}": ExpressionWrapper(condition, output_field=BooleanField())
+        for i, (condition, _weight) in enumerate(parts)
+    }
+    extra = ("popularity__score", "created_at") if signals is not None else ()
+    adjusted: dict[int, Decimal] = {}
+    for pk, *values in queryset.annotate(**flags).values_list("id", *flags, *extra):
+        moved = values[: len(flags)]
+        adjusted[pk] = sum(
+            (weight for (_c, weight), hit in zip(parts, moved, strict=True) if hit), _ZERO
+        )
+        if signals is not None:
+            adjusted[pk] += signals.value(*values[len(flags) :])
+    allowed = adjusted.keys()
+    order = [pk for pk in ranked if pk in allowed and pk not in pinned]
+    if (parts or signals is not None) and order:
+        n = len(order)
+        # Relevance (n - i) / n plus the weights, scaled by n: exact decimals, no float ties.
+        keys = {pk: Decimal(n - i) + n * adjusted[pk] for i, pk in enumerate(order)}
+        position = {pk: i for i, pk in enumerate(order)}
+        order.sort(key=lambda pk: (-keys[pk], position[pk]))
+    return Placed(order, [p for p in pins if p[1] in allowed])

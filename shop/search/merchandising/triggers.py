@@ -1,0 +1,130 @@
+"""Which merchandising rules fire for a search: words read as search reads them, article
+types, the enabled flag and the window."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+from django.utils import timezone
+
+from shop.search.models import MerchandisingRule
+from shop.search.query import MIN_FILTER_CONFIDENCE
+from shop.search.vocabulary import (
+    COMMON_WORDS,
+    Vocabulary,
+    edit_distance,
+    get_vocabulary,
+    normalise,
+    singular,
+    typo_limit,
+)
+
+if TYPE_CHECKING:
+    import datetime
+
+Rule = MerchandisingRule
+
+
+def rules_active(*, now: datetime.datetime | None = None) -> list[Rule]:
+    """Enabled rules inside their window, oldest first."""
+    now = now or timezone.now()
+    return list(
+        Rule.objects.filter(enabled=True)
+        .filter(Q(starts_at__isnull=True) | Q(starts_at__lte=now))
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+        .select_related("category")
+        .order_by("id")
+    )
+
+
+_Signature = tuple[frozenset[str], frozenset[str]]  # (catalog meanings, other words)
+
+
+def _signature(text: str, vocabulary: Vocabulary) -> _Signature:
+    """How search reads words: the catalog values they name (synonyms, plurals and
+    typos resolved, as query understanding reads them) and the other words, singular."""
+    tokens = normalise(text).split()
+    spans: dict[tuple[int, int], set[str]] = {}
+    for term in vocabulary.find_terms(" ".join(tokens)):
+        if term.corrected and term.confidence < MIN_FILTER_CONFIDENCE:
+            continue
+        spans.setdefault((term.start, term.end), set()).add(f"{term.kind}:{term.value}")
+    covered = {i for start, end in spans for i in range(start, end)}
+    meanings = frozenset("|".join(sorted(values)) for values in spans.values())
+    words = frozenset(
+        singular(token)
+        for i, token in enumerate(tokens)
+        if i not in covered and token not in COMMON_WORDS
+    )
+    return meanings, words
+
+
+class _Signatures:
+    """Rule words read once per vocabulary (rebuilt when synonyms or the catalog change)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._vocabulary: Vocabulary | None = None
+        self._cache: dict[str, _Signature] = {}
+
+    def get(self, text: str, vocabulary: Vocabulary) -> _Signature:
+        with self._lock:
+            if self._vocabulary is not vocabulary:
+                self._vocabulary, self._cache = vocabulary, {}
+            cached = self._cache.get(text)
+        if cached is None:
+            cached = _signature(text, vocabulary)
+            with self._lock:
+                if self._vocabulary is vocabulary:
+                    self._cache[text] = cached
+        return cached
+
+
+_rule_signatures = _Signatures()
+
+
+def _word_matches(word: str, others: frozenset[str]) -> bool:
+    if word in others:
+        return True
+    limit = typo_limit(len(word))
+    return any(edit_distance(word, other, limit) <= limit for other in others)
+
+
+def _words_match(rule: _Signature, search: _Signature, *, contains: bool) -> bool:
+    rule_meanings, rule_words = rule
+    meanings, words = search
+    if not rule_meanings <= meanings or not all(_word_matches(w, words) for w in rule_words):
+        return False
+    if contains:
+        return True
+    return meanings <= rule_meanings and all(_word_matches(w, rule_words) for w in words)
+
+
+def _specificity(rule: Rule) -> int:
+    return (2 if rule.query else 0) + (1 if rule.category_id else 0)
+
+
+def rules_firing(rules: Iterable[Rule], *, words: str, categories: Iterable[str]) -> list[Rule]:
+    """The rules that fire for a search's words and article types (names or slugs), in
+    precedence order: most specific first, then oldest."""
+    chosen = set(categories)
+    vocabulary: Vocabulary | None = None
+    search: _Signature | None = None
+    firing = []
+    for rule in rules:
+        if rule.category_id is not None and not (chosen & {rule.category.name, rule.category.slug}):
+            continue
+        if rule.query:
+            if not words.strip():
+                continue
+            if vocabulary is None or search is None:  # read once, only when a rule needs it
+                vocabulary = get_vocabulary()
+                search = _signature(words, vocabulary)
+            signature = _rule_signatures.get(rule.query, vocabulary)
+            if not _words_match(signature, search, contains=rule.match == Rule.CONTAINS):
+                continue
+        firing.append(rule)
+    return sorted(firing, key=lambda rule: (-_specificity(rule), rule.pk or 0))

@@ -1,0 +1,114 @@
+"""Business signals in the ranking: popularity (units sold lately) and newness."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from shop.cart.tests.factories import product_make
+from shop.catalog.models import Product
+from shop.orders.models import Order, OrderStatus
+from shop.orders.popularity import popularity_refresh
+from shop.orders.tests.helpers import order_placed
+from shop.search.filters import ordering
+from shop.search.merchandising import Plan, apply
+from shop.search.models import ProductPopularity
+
+pytestmark = pytest.mark.django_db
+
+
+def _sold(product: Product, score: str) -> None:
+    ProductPopularity.objects.update_or_create(
+        product=product,
+        defaults={"units_sold": 1, "score": Decimal(score), "refreshed_at": timezone.now()},
+    )
+
+
+def _ids(placed) -> list[int]:  # noqa: ANN001
+    return list(placed[: len(placed)])
+
+
+@pytest.fixture
+def three() -> list[Product]:
+    products = [product_make(name=f"Kurta {n}") for n in "ABC"]
+    # Imported together, long ago: no newness between them.
+    Product.objects.filter(pk__in=[p.pk for p in products]).update(
+        created_at=timezone.now() - timedelta(days=400)
+    )
+    return products
+
+
+def test_with_both_weights_at_zero_the_ranking_is_relevance_alone(settings, three):
+    settings.SHOP_SEARCH_POPULARITY_WEIGHT = 0
+    settings.SHOP_SEARCH_NEWNESS_WEIGHT = 0
+    a, b, c = three
+    _sold(c, "1")
+    Product.objects.filter(pk=b.pk).update(created_at=timezone.now())
+    ranked = [a.pk, b.pk, c.pk]
+    queryset = Product.objects.filter(pk__in=ranked)
+    assert _ids(apply(queryset, plan=Plan(), ranked=ranked)) == ranked
+    # A page ordered in the database: as its sort orders it, signals or not.
+    browsing = list(queryset.order_by(*ordering("relevance")).values_list("id", flat=True))
+    assert _ids(apply(queryset, plan=Plan())) == browsing
+
+
+def test_a_best_seller_moves_up_a_search_and_a_category_page(settings, three):
+    settings.SHOP_SEARCH_POPULARITY_WEIGHT = 0.5
+    settings.SHOP_SEARCH_NEWNESS_WEIGHT = 0
+    a, b, c = three
+    _sold(c, "1")
+    _sold(b, "0.2")
+    ranked = [a.pk, b.pk, c.pk]
+    queryset = Product.objects.filter(pk__in=ranked)
+    # Relevance 1, 2/3, 1/3 of the list; c gains half the list (past b), b a tenth.
+    assert _ids(apply(queryset, plan=Plan(), ranked=ranked)) == [a.pk, c.pk, b.pk]
+    assert _ids(apply(queryset, plan=Plan())) == [c.pk, b.pk, a.pk]
+    # A sort the shopper chose is never moved.
+    assert _ids(apply(queryset, plan=Plan(), sort="price_asc")) == ranked
+
+
+def test_a_new_product_moves_up_and_the_lift_fades_with_age(settings, three):
+    settings.SHOP_SEARCH_POPULARITY_WEIGHT = 0
+    settings.SHOP_SEARCH_NEWNESS_WEIGHT = 1
+    settings.SHOP_NEWNESS_DAYS = 90
+    a, b, c = three
+    now = timezone.now()
+    Product.objects.filter(pk=c.pk).update(created_at=now - timedelta(days=1))
+    Product.objects.filter(pk=b.pk).update(created_at=now - timedelta(days=60))
+    queryset = Product.objects.filter(pk__in=[a.pk, b.pk, c.pk])
+    assert _ids(apply(queryset, plan=Plan())) == [c.pk, b.pk, a.pk]
+    ranked = [a.pk, b.pk, c.pk]
+    # c: 1/3 + ~0.99; b: 2/3 + ~0.33; a: 1 + 0.
+    assert _ids(apply(queryset, plan=Plan(), ranked=ranked)) == [c.pk, a.pk, b.pk]
+
+
+def test_sold_out_still_sinks_below_any_best_seller(settings, three):
+    settings.SHOP_SEARCH_POPULARITY_WEIGHT = 0.5
+    a, b, c = three
+    _sold(c, "1")
+    c.variants.update(stock=0)
+    queryset = Product.objects.filter(pk__in=[a.pk, b.pk, c.pk])
+    assert _ids(apply(queryset, plan=Plan(), ranked=[c.pk, a.pk, b.pk]))[-1] == c.pk
+
+
+def test_popularity_is_units_sold_in_the_window_over_the_best_seller():
+    best, half, cancelled, old = (product_make(name=n) for n in ("Best", "Half", "Off", "Old"))
+    order_placed(best, quantity=4)
+    order_placed(half, quantity=2)
+    Order.objects.filter(pk=order_placed(cancelled, quantity=9).pk).update(
+        status=OrderStatus.CANCELLED
+    )
+    Order.objects.filter(pk=order_placed(old, quantity=9).pk).update(
+        created_at=timezone.now() - timedelta(days=45)
+    )
+    summary = popularity_refresh()
+    scores = dict(ProductPopularity.objects.values_list("product_id", "score"))
+    assert scores == {best.pk: Decimal("1.0000"), half.pk: Decimal("0.5000")}
+    assert summary.best_units == 4 and summary.products == 2
+    # Refreshing replaces: a product that stops selling loses its row.
+    Order.objects.filter(lines__variant__product=half).update(status=OrderStatus.CANCELLED)
+    popularity_refresh()
+    assert set(ProductPopularity.objects.values_list("product_id", flat=True)) == {best.pk}
