@@ -52,7 +52,7 @@ def _media_root(tmp_path_factory: pytest.TempPathFactory):
     an fp32 text tower: search tests hold scores to transformers' fp32 reference. The
     int8 text tower (the default on CPU) is held to fp32 in test_encoder.
     """
-    from shop.catalog.encoder import get_encoder
+    from shop.search.encoder import get_encoder
 
     with override_settings(
         MEDIA_ROOT=tmp_path_factory.mktemp("media"),
@@ -100,10 +100,10 @@ def django_db_setup(django_db_setup, django_db_blocker, catalog_subset: Path, _m
     Tests that use transactional_db (live server, subprocesses) run after the others
     (pytest-django orders them so) and bring their own data: a flush empties it.
     """
-    from shop.catalog import relevance
-    from shop.catalog.embedding import catalog_embed
-    from shop.catalog.encoder import get_encoder
     from shop.catalog.importers import catalog_import
+    from shop.search import relevance
+    from shop.search.embedding import catalog_embed
+    from shop.search.encoder import get_encoder
 
     with django_db_blocker.unblock():
         summary = catalog_import(path=catalog_subset)
@@ -122,8 +122,8 @@ def search_floors():
     dev-tiny's vectors are random, so which products pass its measured floors is
     chance; a floor of -2 lets every vector match count, 2 lets none.
     """
-    from shop.catalog.encoder import get_encoder
-    from shop.catalog.models import SearchCalibration
+    from shop.search.encoder import get_encoder
+    from shop.search.models import SearchCalibration
 
     def set_floors(*, text: float, image: float) -> None:
         SearchCalibration.objects.update_or_create(
@@ -136,9 +136,9 @@ def search_floors():
 
 def catalog_load(path: Path, *, embed: bool = True) -> None:
     """Import (and embed) a catalog inside a transactional test."""
-    from shop.catalog.embedding import catalog_embed
-    from shop.catalog.encoder import get_encoder
     from shop.catalog.importers import catalog_import
+    from shop.search.embedding import catalog_embed
+    from shop.search.encoder import get_encoder
 
     catalog_import(path=path)
     if embed:

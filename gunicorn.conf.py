@@ -44,7 +44,7 @@ def when_ready(server: object) -> None:
     """In the master, after the app is imported and before any worker is forked."""
     from django.db import connections
 
-    from shop.catalog.encoder import warm_up
+    from shop.search.encoder import warm_up
 
     started = time.monotonic()
     vision = os.environ.get("SHOP_PRELOAD_VISION", "false").lower() in ("1", "true", "yes", "on")

@@ -42,7 +42,9 @@ def test_rows_and_permissions_written_before_the_move_are_read_after_it(django_u
     ContentType.objects.clear_cache()
     merchant = django_user_model.objects.create_user("merchant", is_staff=True)
     merchant.user_permissions.add(
-        Permission.objects.get(content_type__app_label="catalog", codename="change_merchandisingrule")
+        Permission.objects.get(
+            content_type__app_label="catalog", codename="change_merchandisingrule"
+        )
     )
 
     _migrate(AFTER)
