@@ -21,7 +21,7 @@ def _client(*codenames: str, staff: bool = True) -> Client:
     user.save()
     user.user_permissions.set(
         Permission.objects.filter(
-            content_type__app_label="catalog",
+            content_type__app_label="search",
             codename__in=[f"{c}_merchandisingrule" for c in codenames],
         )
     )
