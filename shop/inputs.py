@@ -19,6 +19,11 @@ def clean_text(value: str, *, max_length: int) -> str:
     return _CONTROL.sub("", value).strip()[:max_length]
 
 
+def one_line(text: str) -> str:
+    """What a shopper typed, for e-mails and labels: no line of its own."""
+    return " ".join(text.split())
+
+
 def error_detail(errors: object) -> str:
     """DRF's nested validation errors as one sentence, for {"detail": "..."} answers."""
     if isinstance(errors, dict):

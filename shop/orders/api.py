@@ -23,7 +23,7 @@ from shop.cart.session import cart_id_for_request
 from shop.clients import client_address
 from shop.errors import DetailSerializer
 from shop.inputs import error_detail
-from shop.orders import selectors, services
+from shop.orders import limits, selectors, services
 from shop.orders.forms import STATES, mobile_normalise, pin_code
 from shop.orders.models import Order, OrderStatus
 from shop.orders.payments import DEFAULT_PAYMENT, PAYMENT_METHODS, payment_methods
@@ -122,7 +122,7 @@ class CheckoutApi(APIView):
             return Response({"detail": error_detail(serializer.errors)}, status=400)
         data = dict(serializer.validated_data)
         token, fingerprint = data.pop("checkout_token"), data.pop("cart_fingerprint")
-        services.checkout_rate_limit(
+        limits.checkout_rate_limit(
             session=request.session.session_key or "",
             address=client_address(request),
             email=data["email"],
@@ -161,7 +161,7 @@ class OrderLookupApi(APIView):
         responses={200: OrderOutputSerializer, **ERRORS, 429: DetailSerializer},
     )
     def post(self, request: Request) -> Response:
-        services.order_lookup_rate_limit(
+        limits.order_lookup_rate_limit(
             session=request.session.session_key or "", address=client_address(request)
         )  # RateLimited -> 429 through the API's error handler
         serializer = self.InputSerializer(data=request.data)

@@ -1,24 +1,19 @@
 from __future__ import annotations
 
-import logging
 import secrets
 import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone
 
-from shop import ratelimits
 from shop.cart.delivery import delivery_method_get
 from shop.cart.models import Cart, CartLine
 from shop.cart.selectors import CartSummary, cart_item, cart_totals
 from shop.catalog.stock import stock_give_back, stock_lock, stock_take
+from shop.inputs import one_line
 from shop.money import currency_code
 from shop.orders.exceptions import OrderError
 from shop.orders.invoices import invoice_issue
@@ -33,8 +28,6 @@ from shop.orders.models import (
 from shop.orders.payments import CashOnDelivery, payment_method_get
 from shop.promotions.services import voucher_use_record, voucher_use_release
 from shop.search import attribution
-
-logger = logging.getLogger(__name__)
 
 # No 0/O, 1/I/L: a number read out over the phone is not misheard.
 NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -244,11 +237,6 @@ def _open_cod_orders_check(details: CheckoutDetails) -> None:
         )
 
 
-def _one_line(text: str) -> str:
-    # What a shopper typed goes into e-mails and labels: no line of its own.
-    return " ".join(text.split())
-
-
 def _order_create(
     *, checkout_token: uuid.UUID, user: AbstractBaseUser | None, details: CheckoutDetails, **fields
 ) -> Order:
@@ -256,10 +244,10 @@ def _order_create(
         "checkout_token": checkout_token,
         "user": user if user is not None and user.is_authenticated else None,
         "email": details.email,
-        "name": _one_line(details.name),
-        "line1": _one_line(details.line1),
-        "line2": _one_line(details.line2),
-        "city": _one_line(details.city),
+        "name": one_line(details.name),
+        "line1": one_line(details.line1),
+        "line2": one_line(details.line2),
+        "city": one_line(details.city),
         "state": details.state,
         "postcode": details.postcode,
         "phone": details.phone,
@@ -341,106 +329,3 @@ def order_confirmation_queue(*, order_id: int) -> None:
 
     # By name (shop/orders/tasks.py): the task module imports this one, not the reverse.
     app.configure_task(SEND_ORDER_CONFIRMATION, allow_unknown=False).defer(order_id=order_id)
-
-
-def order_confirmation_send(*, order_id: int) -> bool:
-    """E-mail the order confirmation once; returns whether it was sent now."""
-    order = Order.objects.filter(pk=order_id, confirmation_sent_at=None).first()
-    if order is None:
-        return False
-    lines = list(order.lines.all())
-    # The shopper's own words are quoted ("> "), one line each: whatever they typed
-    # cannot read like a message from the shop.
-    address = [
-        order.name,
-        order.line1,
-        order.line2,
-        f"{order.city}, {order.state} {order.postcode}",
-    ]
-    context = {"lines": lines, "quoted": [_one_line(a) for a in address if a]}
-    _order_mail(
-        order,
-        subject=f"Your Threadline order {order.number}",
-        template="orders/email/confirmation.txt",
-        context=context,
-        sent_field="confirmation_sent_at",
-    )
-    return True
-
-
-def order_status_url() -> str:
-    """The order status page, absolute (e-mails are written by workers, not requests)."""
-    return settings.SHOP_BASE_URL.rstrip("/") + reverse("orders:status")
-
-
-def order_shipped_send(*, order_id: int) -> bool:
-    """E-mail "your order is on its way" once; returns whether it was sent now."""
-    order = Order.objects.filter(
-        pk=order_id, status=OrderStatus.SHIPPED, shipped_notice_sent_at=None
-    ).first()
-    if order is None:
-        return False
-    _order_mail(
-        order,
-        subject=f"Your Threadline order {order.number} is on its way",
-        template="orders/email/shipped.txt",
-        context={"lines": list(order.lines.all())},
-        sent_field="shipped_notice_sent_at",
-    )
-    return True
-
-
-def _order_mail(
-    order: Order, *, subject: str, template: str, context: dict, sent_field: str
-) -> None:
-    """Send one of an order's plain-text e-mails (with the status page's link) and
-    stamp ``sent_field``, so a retried job sends it once."""
-    context = {**context, "order": order, "status_url": order_status_url()}
-    send_mail(
-        subject=subject,
-        message=render_to_string(template, context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[order.email],
-    )
-    Order.objects.filter(pk=order.pk).update(**{sent_field: timezone.now()})
-    logger.info("Order e-mail %s sent for %s", template, order.number)
-
-
-TOO_MANY_CHECKOUTS = "Too many checkouts in a minute. Please wait a moment and try again."
-
-
-def checkout_rate_limit(*, session: str, address: str, email: str, phone: str) -> None:
-    """Count one checkout, or raise ``ratelimits.RateLimited`` (429).
-
-    SHOP_CHECKOUT_RATE_PER_MINUTE per session, per e-mail and per phone (whichever
-    session or address uses them), three times that per client address; the page and
-    the API count together. With the cap on open cash-on-delivery orders, one client
-    cannot drain stock or mail a stranger's inbox with orders nobody pays for.
-    """
-    per_minute = settings.SHOP_CHECKOUT_RATE_PER_MINUTE
-    keys = [
-        *ratelimits.rate_keys(scope="checkout", session=session, address=address),
-        (f"checkout:email:{email.strip().lower()}", 1),
-        (f"checkout:phone:{phone}", 1),
-    ]
-    ratelimits.rate_limit_hit(
-        limits=[(key, per_minute * factor) for key, factor in keys], message=TOO_MANY_CHECKOUTS
-    )
-
-
-TOO_MANY_LOOKUPS = "Too many order lookups in a minute. Please wait a moment and try again."
-
-
-def order_lookup_rate_limit(*, session: str, address: str) -> None:
-    """Count one order lookup, or raise ``ratelimits.RateLimited`` (429).
-
-    SHOP_ORDER_LOOKUP_RATE_PER_MINUTE per session and three times that per address:
-    an order number and its e-mail must not be guessable by trying thousands.
-    """
-    ratelimits.client_rate_limit(
-        scope="order-lookup",
-        session=session,
-        address=address,
-        per_minute=settings.SHOP_ORDER_LOOKUP_RATE_PER_MINUTE,
-        message=TOO_MANY_LOOKUPS,
-    )

@@ -11,7 +11,7 @@ from shop.orders.gateway import GatewayError
 @app.task(queue="default", retry=RetryStrategy(max_attempts=8, exponential_wait=3))
 def send_order_confirmation(order_id: int) -> str:
     """E-mail an order's confirmation; idempotent (sent at most once per order)."""
-    from shop.orders.services import order_confirmation_send
+    from shop.orders.emails import order_confirmation_send
 
     sent = order_confirmation_send(order_id=order_id)
     return "sent" if sent else "already sent"
@@ -20,7 +20,7 @@ def send_order_confirmation(order_id: int) -> str:
 @app.task(queue="default", retry=RetryStrategy(max_attempts=8, exponential_wait=3))
 def send_order_shipped(order_id: int) -> str:
     """E-mail that an order has shipped; idempotent (sent at most once per order)."""
-    from shop.orders.services import order_shipped_send
+    from shop.orders.emails import order_shipped_send
 
     return (
         "sent"

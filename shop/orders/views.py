@@ -16,7 +16,7 @@ from shop.cart.selectors import CartTotals, cart_get, cart_summary, cart_totals
 from shop.cart.session import cart_id_for_request
 from shop.clients import client_address
 from shop.errors import ShopError
-from shop.orders import selectors, services
+from shop.orders import limits, selectors, services
 from shop.orders.forms import CheckoutForm, OrderLookupForm
 from shop.orders.invoices import invoice_issue, invoice_response
 from shop.orders.models import Order, OrderStatus
@@ -95,7 +95,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
         return _checkout_render(request, form, status=400)
     data = form.cleaned_data
     try:
-        services.checkout_rate_limit(
+        limits.checkout_rate_limit(
             session=request.session.session_key or "",
             address=client_address(request),
             email=data["email"],
@@ -145,7 +145,7 @@ def order_status(request: HttpRequest) -> HttpResponse:
         return render(request, "orders/status.html", {"form": OrderLookupForm()})
     form = OrderLookupForm(request.POST)
     try:
-        services.order_lookup_rate_limit(
+        limits.order_lookup_rate_limit(
             session=request.session.session_key or "", address=client_address(request)
         )
     except RateLimited as error:

@@ -11,9 +11,10 @@ from django.core import mail
 from django.test import Client
 
 from shop.cart.tests.factories import product_make, variant_of
+from shop.orders.emails import order_confirmation_send
 from shop.orders.exceptions import OrderError
 from shop.orders.models import Order, OrderStatus
-from shop.orders.services import order_confirmation_send, order_place
+from shop.orders.services import order_place
 from shop.orders.tests.helpers import CHECKOUT_FORM, DETAILS, cart_with, token
 
 pytestmark = pytest.mark.django_db

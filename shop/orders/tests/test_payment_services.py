@@ -12,9 +12,10 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 
 from shop.cart.tests.factories import product_make, variant_of
 from shop.orders import payment_services, payments
+from shop.orders.emails import order_confirmation_send
 from shop.orders.exceptions import OrderError
 from shop.orders.models import Invoice, Order, OrderStatus, Payment, PaymentStatus
-from shop.orders.services import order_confirmation_send, order_place, order_status_change
+from shop.orders.services import order_place, order_status_change
 from shop.orders.tasks import expire_payments, refund_payment
 from shop.orders.tests.helpers import DETAILS, cart_with, token
 from shop.orders.tests.payfake import (

@@ -14,9 +14,10 @@ from shop.cart.tests.factories import product_make, variant_of
 from shop.catalog.models import ProductVariant
 from shop.errors import ShopError
 from shop.orders import payments
+from shop.orders.emails import order_confirmation_send
 from shop.orders.exceptions import OrderError
 from shop.orders.models import Order, OrderLine, OrderStatus
-from shop.orders.services import order_confirmation_send, order_place, order_status_change
+from shop.orders.services import order_place, order_status_change
 from shop.orders.tasks import send_order_confirmation, send_order_shipped
 from shop.orders.tests.helpers import DETAILS, cart_with, token
 

@@ -118,7 +118,7 @@ def test_the_checkout_page_shows_the_discount_and_refuses_a_voucher_changed_sinc
 
 
 def test_the_order_api_and_the_confirmation_email_say_what_the_voucher_took_off(client):
-    from shop.orders.services import order_confirmation_send
+    from shop.orders.emails import order_confirmation_send
     from shop.orders.tests.test_views import _checkout_form, _fill_cart
 
     voucher_make(kind=VoucherKind.FIXED, value="100")
