@@ -25,6 +25,7 @@ _TAG = re.compile(r"<[^>]*>")
 # nh3 writes U+00A0 as ``&nbsp;``, which hides the classic mojibake of a no-break space
 # ("Â" + U+00A0, its UTF-8 bytes read as Latin-1) from ftfy; it sees the character.
 _NBSP_ENTITY = re.compile(r"&(?:nbsp|#160|#[xX]0*[aA]0);")
+# What the catalog data writes for "not given" (descriptions, style records, the CSV).
 NOT_GIVEN = {"", "NA", "N/A"}
 
 

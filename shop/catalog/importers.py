@@ -1,18 +1,17 @@
-"""Importing catalogs: the readers of each layout (the Kaggle "Fashion Product Images"
-layout, or one folder of photos per article type) and the row writes, with a summary of
-what was created, updated and skipped (and why). The merchant-editable half of a row's
-values is ``importing``; the photo copies and search vectors are ``services``.
+"""Importing catalogs: each row read (``import_readers``) is checked against the
+columns, written (created or updated in place, with its category, photo, sizes and
+keyword index) and counted in a summary of what was created, updated and skipped (and
+why). The merchant-editable half of a row's values is ``importing``; the photo copies
+and search vectors are ``services``.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.db import DataError, transaction
@@ -20,18 +19,18 @@ from django.utils.text import slugify
 
 from shop import images
 from shop.catalog.exceptions import CatalogError
+from shop.catalog.import_readers import (
+    ProductRow,
+    RowSkipped,
+    catalog_detect_layout,
+    catalog_rows,
+)
 from shop.catalog.importing import product_sizes_sync, product_values_apply
 from shop.catalog.models import Category, Product
 from shop.catalog.services import product_photo_store, product_search_vectors_refresh
 from shop.catalog.style_records import StyleRecord, StyleRecordRejected, style_record_parse
 
 logger = logging.getLogger(__name__)
-
-# In the Kaggle data "NA" in these attribute columns means "not given". Anywhere
-# else (names, ids) it is kept as written.
-NOT_GIVEN = {"", "NA", "N/A"}
-ATTRIBUTE_COLUMNS = ("gender", "baseColour", "season", "usage", "year")
-YEARS = (1900, 2100)
 
 
 @dataclass
@@ -64,41 +63,6 @@ class ImportSummary:
         return out
 
 
-@dataclass
-class ProductRow:
-    external_id: str
-    name: str
-    article_type: str
-    image_path: Path
-    master_category: str = ""
-    sub_category: str = ""
-    gender: str = ""
-    base_colour: str = ""
-    season: str = ""
-    year: int | None = None
-    usage: str = ""
-    price: Decimal | None = None
-    stock: int | None = None
-    style_path: Path | None = None
-
-
-class RowSkipped(Exception):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-def catalog_detect_layout(*, path: Path) -> str:
-    if (path / "styles.csv").is_file():
-        return "kaggle"
-    if path.is_dir() and any(p.is_dir() and not p.name.startswith(".") for p in path.iterdir()):
-        return "folders"
-    raise CatalogError(
-        f"{path} is not a catalog: expected styles.csv with images/<id>.jpg, "
-        "or one folder of images per category."
-    )
-
-
 def catalog_import(
     *, path: Path, limit: int | None = None, progress: Callable[[int], None] | None = None
 ) -> ImportSummary:
@@ -112,7 +76,7 @@ def catalog_import(
         raise CatalogError(f"{path} is not a folder.")
     layout = catalog_detect_layout(path=path)
     summary = ImportSummary(layout=layout)
-    rows = _kaggle_rows(path, summary) if layout == "kaggle" else _folder_rows(path, summary)
+    rows = catalog_rows(path=path, layout=layout, skipped=summary.skipped, notes=summary.notes)
     seen: set[str] = set()
     for count, row in enumerate(rows, start=1):
         if limit is not None and count > limit:
@@ -132,141 +96,6 @@ def catalog_import(
         if progress:
             progress(count)
     return summary
-
-
-def _attribute(value: str) -> str:
-    value = value.strip()
-    return "" if value in NOT_GIVEN else value
-
-
-def _kaggle_rows(path: Path, summary: ImportSummary) -> Iterator[ProductRow]:
-    with open(path / "styles.csv", newline="", encoding="utf-8-sig", errors="replace") as f:
-        reader = csv.reader(f)
-        header = next(reader, None)
-        if header is None:
-            raise CatalogError("styles.csv is empty.")
-        header = [h.strip() for h in header]
-        missing = [c for c in ("id", "articleType", "productDisplayName") if c not in header]
-        if missing:
-            raise CatalogError(f"styles.csv lacks the column(s): {', '.join(missing)}.")
-        for line in reader:
-            if not any(cell.strip() for cell in line):
-                continue
-            if len(line) != len(header):
-                summary.skipped["broken CSV line (wrong number of fields)"] += 1
-                continue
-            record = dict(zip(header, line, strict=True))
-            for column in ATTRIBUTE_COLUMNS:
-                if record.get(column, "").strip() in NOT_GIVEN - {""}:
-                    summary.notes[f"{column} '{record[column].strip()}' read as not given"] += 1
-            try:
-                yield _kaggle_row(path, record, summary)
-            except RowSkipped as skipped:
-                summary.skipped[skipped.reason] += 1
-
-
-def _kaggle_row(path: Path, record: dict[str, str], summary: ImportSummary) -> ProductRow:
-    external_id = record["id"].strip()
-    if not external_id:
-        raise RowSkipped("missing id")
-    name = record["productDisplayName"].strip()
-    if not name:
-        raise RowSkipped("missing product name")
-    article_type = record["articleType"].strip()
-    if not article_type:
-        raise RowSkipped("missing article type")
-    year_text = _attribute(record.get("year", ""))
-    year = None
-    if year_text:
-        try:
-            year = int(float(year_text))
-        except (ValueError, OverflowError):
-            summary.notes["unreadable year left empty"] += 1
-        else:
-            if not YEARS[0] <= year <= YEARS[1]:
-                summary.notes["implausible year left empty"] += 1
-                year = None
-    return ProductRow(
-        external_id=external_id,
-        name=name,
-        article_type=article_type,
-        image_path=_photo_path(path / "images", external_id),
-        master_category=_attribute(record.get("masterCategory", "")),
-        sub_category=_attribute(record.get("subCategory", "")),
-        gender=_attribute(record.get("gender", "")),
-        base_colour=_attribute(record.get("baseColour", "")),
-        season=_attribute(record.get("season", "")),
-        year=year,
-        usage=_attribute(record.get("usage", "")),
-        price=_decimal(record.get("price", "")),
-        stock=_stock(record.get("stock", "")),
-        style_path=path / "styles" / f"{external_id}.json",
-    )
-
-
-def _decimal(text: str) -> Decimal | None:
-    text = text.strip()
-    if not text or text in NOT_GIVEN:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise RowSkipped("unreadable price") from None
-    if value < 0 or not value.is_finite():
-        raise RowSkipped("unreadable price")
-    return value
-
-
-def _stock(text: str) -> int | None:
-    text = text.strip()
-    if not text or text in NOT_GIVEN:
-        return None
-    try:
-        value = int(text)
-    except ValueError:
-        raise RowSkipped("unreadable stock") from None
-    if value < 0:
-        raise RowSkipped("unreadable stock")
-    return value
-
-
-def _photo_path(folder: Path, external_id: str) -> Path:
-    """``folder/<id>.jpg``, refusing an id that would lead out of the folder.
-
-    The id comes from the CSV: ``../../etc/x`` or an absolute path must not choose
-    which file the importer reads (and re-serves as a product photo).
-    """
-    if (
-        external_id in (".", "..")
-        or "/" in external_id
-        or "\\" in external_id
-        or "\x00" in external_id
-    ):
-        raise RowSkipped("id is not a plain file name")
-    candidate = folder / f"{external_id}.jpg"
-    if not candidate.resolve().is_relative_to(folder.resolve()):
-        raise RowSkipped("photo outside the catalog folder")
-    return candidate
-
-
-def _folder_rows(path: Path, summary: ImportSummary) -> Iterator[ProductRow]:
-    for folder in sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        article_type = folder.name.replace("_", " ").strip()
-        if article_type.islower():
-            article_type = article_type.title()
-        for file in sorted(folder.iterdir()):
-            if not file.is_file() or file.name.startswith("."):
-                continue
-            if file.suffix.lower() not in images.ALLOWED_EXTENSIONS:
-                summary.skipped["not a JPEG, PNG or WebP file"] += 1
-                continue
-            name = file.stem.replace("_", " ").replace("-", " ").strip()
-            yield ProductRow(
-                external_id=f"{folder.name}/{file.stem}",
-                name=name[:1].upper() + name[1:],
-                article_type=article_type,
-                image_path=file,
-            )
 
 
 def _check_fits(row: ProductRow) -> None:

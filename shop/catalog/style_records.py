@@ -15,14 +15,13 @@ from typing import Any
 
 import ftfy
 
-from shop.catalog.descriptions import description_clean
+from shop.catalog.descriptions import NOT_GIVEN, description_clean
 from shop.catalog.models import ONE_SIZE, Brand, Product, ProductVariant, variant_sku
 
 # Below this a price is a placeholder (the sample's 0.1), not a price.
 PLACEHOLDER_BELOW = Decimal(1)
 MAX_PRICE = Decimal("99999999.99")  # Product.price: 10 digits, 2 decimals
 ONE_SIZE_VALUES = {"onesize", "one size", "freesize", "free size"}
-NOT_GIVEN = {"", "NA", "N/A"}
 DESCRIPTORS = {
     "description": "description",
     "materials_care_desc": "materials_care",
