@@ -18,6 +18,7 @@ from shop.assistant.retrieval import Relaxed
 from shop.assistant.rules import NOTHING_UNDERSTOOD
 from shop.assistant.types import Classification
 from shop.catalog.models import Product
+from shop.search.colours import colour_family
 
 USAGES = {
     "casual": "everyday wear",
@@ -112,7 +113,7 @@ def _why(product: Product, classification: Classification, occasion: OccasionInf
     asked = classification.colour
     if asked and product.base_colour.lower() == asked.lower():
         bits.append(f"in the {product.base_colour.lower()} you asked for")
-    elif asked and product.base_colour in w.colour_family(asked):
+    elif asked and product.base_colour in colour_family(asked):
         shade = product.base_colour.lower()
         bits.append(f"in {shade}, a shade of the {asked.lower()} you asked for")
     usage = product.usage.lower()

@@ -15,6 +15,8 @@ from shop.assistant.types import Want
 
 # Ruling out by name: "forget the bottle", "drop the belt" work like "no".
 NEGATIONS = w.NEGATIONS | w.FORGET_WORDS
+# "my white cotton kurta": at most this many describing words between "my" and the item.
+MAX_OWNED_DESCRIBERS = 3
 
 
 def guarded(tokens: Sequence[str], match: Match, vocabulary: CatalogVocabulary) -> bool:
@@ -106,7 +108,7 @@ def owned(tokens: Sequence[str], match: Match, taken: set[int]) -> bool:
     """ "to match my white kurta": the phrase follows "my" and a few describing words."""
     k = match.start
     describers = 0
-    while k > 0 and describers <= w.MAX_OWNED_DESCRIBERS:
+    while k > 0 and describers <= MAX_OWNED_DESCRIBERS:
         k -= 1
         if tokens[k] in w.OWNED_LEADS:
             return True

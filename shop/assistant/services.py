@@ -25,6 +25,7 @@ from shop.assistant.presentation import product_card
 from shop.assistant.rules import search_words
 from shop.assistant.types import Want
 from shop.inputs import clean_text
+from shop.search.colours import colour_family
 from shop.search.vocabulary import get_vocabulary
 
 if TYPE_CHECKING:
@@ -262,7 +263,7 @@ def assistant_reply(
             text=words,
             photo=photo,
             gender=gender,
-            colour=w.colour_family(classification.colour),
+            colour=colour_family(classification.colour),
             usages=occasion.usages if occasion is not None else (),
             exclude_ids=frozenset(shown) if classification.more else frozenset(),
         )

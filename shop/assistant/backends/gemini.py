@@ -23,6 +23,7 @@ from shop.assistant.rules import cheaper_prices, classify, said_cheaper
 from shop.assistant.types import MAX_WANTS, Classification, Want, clamp
 from shop.catalog.models import Product
 from shop.money import format_money
+from shop.search.colours import colour_family
 
 MAX_ADVICE_CHARS = 1500
 MAX_NOTE_CHARS = 300
@@ -125,7 +126,7 @@ def state_text(classification: Classification | None) -> str:
     elif classification.asked == "gender":
         lines.append("for: not said (already asked once: do not ask again)")
     if classification.colour:
-        family = ", ".join(w.colour_family(classification.colour))
+        family = ", ".join(colour_family(classification.colour))
         lines.append(f"colour: {classification.colour} (its family: {family})")
     if classification.max_price is not None:
         lines.append(f"budget: at most {format_money(classification.max_price)}")

@@ -15,8 +15,8 @@ from django.apps import apps as django_apps
 
 from conftest import BROWSER_TIMEOUT_MS, CHROMIUM, CHROMIUM_ARGS
 from shop.assistant.models import Occasion
-from shop.assistant.words import colour_family
 from shop.catalog.models import Product
+from shop.search.colours import colour_family
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
