@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from shop.assistant import words as w
-from shop.assistant.language import PLURAL_ONLY, plural, singular
 from shop.assistant.lexicon import OccasionInfo
 from shop.assistant.notes import budget_note, constraints_note, join
 from shop.assistant.presentation import price_display
@@ -19,6 +18,7 @@ from shop.assistant.rules import NOTHING_UNDERSTOOD
 from shop.assistant.types import Classification
 from shop.catalog.models import Product
 from shop.search.colours import colour_family
+from shop.search.vocabulary import plural, singular
 
 USAGES = {
     "casual": "everyday wear",
@@ -76,7 +76,7 @@ def _counted(name: str, n: int) -> str:
     lowered = name.lower()
     if lowered.endswith(PAIRED) or lowered in PAIRED_WORDS:
         return f"{n} {'pair' if n == 1 else 'pairs'} of {lowered}"
-    if n == 1 and lowered.split()[-1] not in PLURAL_ONLY:
+    if n == 1 and lowered.split()[-1] not in w.PLURAL_ONLY:
         words = lowered.split()
         lowered = " ".join([*words[:-1], singular(words[-1])])
     return f"{n} {lowered}"
@@ -103,7 +103,7 @@ def recognised(product: Product) -> str:
         words.append(GENDER_WORDS[product.gender])
     name = product.category.name.lower()
     last = name.split()[-1]
-    words.append(name if last in PLURAL_ONLY else " ".join([*name.split()[:-1], singular(last)]))
+    words.append(name if last in w.PLURAL_ONLY else " ".join([*name.split()[:-1], singular(last)]))
     text = " ".join(words)
     return f"{'an' if text[0] in 'aeiou' else 'a'} {text}"
 

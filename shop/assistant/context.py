@@ -9,9 +9,10 @@ from dataclasses import replace
 
 from shop.assistant import words as w
 from shop.assistant.counts import number_of
-from shop.assistant.language import Match, singular
+from shop.assistant.language import Match
 from shop.assistant.lexicon import CatalogVocabulary
 from shop.assistant.types import Want
+from shop.search.vocabulary import singular
 
 # Ruling out by name: "forget the bottle", "drop the belt" work like "no".
 NEGATIONS = w.NEGATIONS | w.FORGET_WORDS

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 
-from shop.assistant.language import normalise
+from shop.assistant.language import read_words
 
 NUMBER_WORDS = {
     "one": 1,
@@ -280,7 +280,7 @@ BUDGET_FILLERS = frozenset(
 
 def budget_in(message: str) -> Decimal | None:
     """The most the shopper wants to pay, if they said ("under ₹2,000")."""
-    return budget(normalise(message).split())
+    return budget(read_words(message).split())
 
 
 def has_quantifier(tokens: Sequence[str]) -> bool:

@@ -1,4 +1,4 @@
-"""Language tools: normalising a message, word forms, phrase finding, spelling distance.
+"""Language tools: reading a message, the phrases that name a catalog phrase, phrase finding.
 
 Every message is parsed once (``parse``) and the rules work on its tokens.
 """
@@ -10,30 +10,8 @@ import unicodedata
 from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
-# Words that are plural already and have no sensible singular ("shorts" is not "short").
-PLURAL_ONLY = frozenset(
-    {
-        "jeans",
-        "shorts",
-        "trousers",
-        "pants",
-        "briefs",
-        "boxers",
-        "leggings",
-        "jeggings",
-        "capris",
-        "sunglasses",
-        "tights",
-        "glasses",
-        "flats",
-        "pyjamas",
-        "stockings",
-        "goods",
-        "knickers",
-        "chinos",
-        "joggers",
-    }
-)
+from shop.assistant import words as w
+from shop.search.vocabulary import normalise, word_forms
 
 # A currency sign becomes the word "rs", so "under ₹1500" and "₹1500 shoes" read as prices.
 CURRENCY = re.compile(r"[₹$€£]")
@@ -44,15 +22,18 @@ DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
 CORRECTION = re.compile(r"^\s*(?:no|nope|nah|actually|sorry|wait|oh)\s*[,.!;:-]+\s*", re.I)
 
 
-def normalise(text: str) -> str:
-    """Lower case, accents folded, punctuation to spaces, whitespace collapsed."""
+def read_words(text: str) -> str:
+    """A shopper's words as the rules read them, and anything compared with them (the
+    catalog's names, synonyms, occasion words): the shop's one ``normalise`` (lower case,
+    accents folded, punctuation to spaces) after what chat adds to it: a possessive
+    dropped ("my sister's wedding", "what's"), a currency sign read as "rs", "1,500"
+    one number and "9.5" one word, "9_5" (a size or a price, never a count)."""
     text = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.replace("'s ", " ")
-    text = CURRENCY.sub(" rs ", text)
-    text = DECIMAL_POINT.sub("_", THOUSANDS.sub("", text))
-    text = re.sub(r"[^\w\s']+", " ", text).replace("'", "")
-    return " ".join(text.split())
+    text = THOUSANDS.sub("", CURRENCY.sub(" rs ", text))
+    # Split at decimal points, which have a digit on each side: no part is cut at a
+    # space, so the parts normalised and joined with "_" keep their words.
+    return "_".join(normalise(part) for part in DECIMAL_POINT.split(text))
 
 
 @dataclass(frozen=True)
@@ -72,35 +53,13 @@ def parse(message: str) -> Parsed:
     correction = CORRECTION.match(message)
     rest = message[correction.end() :] if correction else message
     return Parsed(
-        message=message, tokens=tuple(normalise(rest).split()), correction=bool(correction)
+        message=message, tokens=tuple(read_words(rest).split()), correction=bool(correction)
     )
 
 
-def singular(word: str) -> str:
-    if word in PLURAL_ONLY or len(word) <= 3 or not word.endswith("s") or word.endswith("ss"):
-        return word
-    if word.endswith("ies") and len(word) > 4 and word not in {"ties", "pies"}:
-        return word[:-3] + "y"
-    if word.endswith(("ches", "shes", "sses", "xes")):
-        return word[:-2]
-    # "scarves", "wolves"; "gloves" and "sleeves" just lose the s.
-    if word.endswith(("rves", "lves")):
-        return word[:-3] + "f"
-    return word[:-1]
-
-
-def plural(word: str) -> str:
-    if word in PLURAL_ONLY or word.endswith("s"):
-        return word
-    if word.endswith(("ch", "sh", "x")):
-        return word + "es"
-    if len(word) > 2 and word.endswith("y") and word[-2] not in "aeiou":
-        return word[:-1] + "ies"
-    return word + "s"
-
-
-def _irregular_forms(word: str) -> set[str]:
-    """The -f/-ves forms ("scarf", "scarves"), both ways; a wrong guess ("glof") is harmless."""
+def _f_forms(word: str) -> set[str]:
+    """The -f/-ves forms ("scarf", "scarves"), both ways; a wrong guess ("glof") is harmless
+    here (search leaves them out: its typo tolerance would read "golf" as gloves)."""
     if word.endswith("ves") and len(word) > 4:
         return {word[:-3] + "f", word[:-3] + "fe"}
     if word.endswith("fe"):
@@ -110,17 +69,18 @@ def _irregular_forms(word: str) -> set[str]:
     return set()
 
 
-def word_forms(phrase: str) -> set[str]:
-    """The phrase with its last word singular and plural, spaced and closed up.
-
-    "Bath Robe" is also "bathrobe(s)", so shoppers who write it closed up find it.
-    """
+def aliases(phrase: str) -> set[str]:
+    """The phrases a shopper may write for a catalog phrase: its ``word_forms`` (last word
+    singular and plural; a plural-only word, "shorts", stays plural: "short" is no item),
+    its -f/-ves forms, and, for several words, closed up ("Bath Robe" is "bathrobe(s)")."""
     words = phrase.split()
     if not words:
         return set()
     head = words[-1]
-    heads = {head, singular(head), plural(head)} | _irregular_forms(head)
-    forms = {" ".join([*words[:-1], form]) for form in heads}
+    if head in w.PLURAL_ONLY:
+        forms = {phrase}
+    else:
+        forms = word_forms(phrase) | {" ".join([*words[:-1], f]) for f in _f_forms(head)}
     if len(words) > 1:
         forms |= {form.replace(" ", "") for form in forms}
     return forms

@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
 
 from shop.assistant import words as w
-from shop.assistant.language import normalise, word_forms
+from shop.assistant.language import aliases, read_words
 from shop.assistant.types import CategoryInfo
 from shop.catalog.stock import in_stock_q
 from shop.search.vocabulary import RebuiltWhenChanged, edit_distance, typo_limit
@@ -97,19 +97,19 @@ class CatalogVocabulary:
 
     def __post_init__(self) -> None:
         for info in self.categories:
-            name = normalise(info.name)
+            name = read_words(info.name)
             self._exact.setdefault(name, set()).add(info.name)
             for part in name.split(" and "):
-                for alias in word_forms(part):
+                for alias in aliases(part):
                     self._exact.setdefault(alias, set()).add(info.name)
             words = name.split()
             if len(words) > 1 and " and " not in name and words[-1] not in w.GENERIC_HEADS:
-                for alias in word_forms(words[-1]):
+                for alias in aliases(words[-1]):
                     self._heads.setdefault(alias, set()).add(info.name)
             for group in (info.sub_category, info.master_category):
-                group = normalise(group)
+                group = read_words(group)
                 if group and group not in w.GENERIC_GROUPS:
-                    for alias in word_forms(group):
+                    for alias in aliases(group):
                         self._groups.setdefault(alias, set()).add(info.name)
         self._phrases = frozenset(
             set(self._exact)
@@ -150,9 +150,9 @@ class CatalogVocabulary:
 
     def canonical(self, name: str) -> str | None:
         """The catalog's spelling of an article type name, or None if it isn't one."""
-        wanted = normalise(name)
+        wanted = read_words(name)
         for info in self.categories:
-            if normalise(info.name) == wanted:
+            if read_words(info.name) == wanted:
                 return info.name
         return None
 
@@ -167,7 +167,7 @@ class CatalogVocabulary:
         categories = self.resolve(phrase)
         label, targets = self.shopper_words.get(phrase, (phrase, ()))
         for target in targets:
-            categories |= self.resolve(normalise(target))
+            categories |= self.resolve(read_words(target))
         return label, categories
 
     def phrases(self) -> frozenset[str]:
@@ -251,11 +251,11 @@ class CatalogVocabulary:
     def group_of(self, name: str) -> str:
         """The sub-category of an article type, normalised ("topwear", "saree")."""
         info = next((c for c in self.categories if c.name == name), None)
-        return normalise(info.sub_category) if info is not None else ""
+        return read_words(info.sub_category) if info is not None else ""
 
     def master_of(self, name: str) -> str:
         info = next((c for c in self.categories if c.name == name), None)
-        return normalise(info.master_category) if info is not None else ""
+        return read_words(info.master_category) if info is not None else ""
 
     def occasion(self, slug: str) -> OccasionInfo | None:
         return next((o for o in self.occasions if o.slug == slug), None)
@@ -301,20 +301,20 @@ def catalog_vocabulary_build() -> CatalogVocabulary:
         .values_list("name", "sub_category", "master_category")
     )
     rows = list(rows)
-    type_names = {normalise(name) for name, _sub, _master in rows}
+    type_names = {read_words(name) for name, _sub, _master in rows}
     shopper_words = dict(w.SHOPPER_WORDS)
     # The merchant's synonyms for article types; those for colours, genders and
     # occasions are read by the assistant's own word lists.
     for synonym in Synonym.objects.all():
-        term = normalise(synonym.term)
-        targets = tuple(normalise(t) for t in synonym.targets)
+        term = read_words(synonym.term)
+        targets = tuple(read_words(t) for t in synonym.targets)
         if term and targets and set(targets) & type_names:
             shopper_words[term] = (term, targets)
             if synonym.two_way:
                 for target in targets:
                     shopper_words.setdefault(target, (target, (term,)))
     colours = {
-        normalise(c): c
+        read_words(c): c
         for c in Product.objects.browsable()
         .exclude(base_colour="")
         .values_list("base_colour", flat=True)
@@ -326,7 +326,7 @@ def catalog_vocabulary_build() -> CatalogVocabulary:
         OccasionInfo(
             slug=o.slug,
             name=o.name,
-            words=tuple(normalise(x) for x in o.words),
+            words=tuple(read_words(x) for x in o.words),
             usages=tuple(o.usages),
             note=o.note,
             outfits=tuple((t.gender, outfit_slots(t.article_types)) for t in o.outfits.all()),
@@ -354,5 +354,5 @@ def catalog_vocabulary_build() -> CatalogVocabulary:
         shopper_words=shopper_words,
         colours=colours,
         occasions=occasions,
-        brands=frozenset(normalise(b) for b in Brand.objects.values_list("name", flat=True)),
+        brands=frozenset(read_words(b) for b in Brand.objects.values_list("name", flat=True)),
     )

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from shop.assistant.language import plural
 from shop.assistant.retrieval import Relaxed
 from shop.assistant.types import Classification, Want
 from shop.catalog.models import Product
 from shop.money import format_money
+from shop.search.vocabulary import plural
 
 
 def join(words: Sequence[str]) -> str:

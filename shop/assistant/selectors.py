@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 
 from shop.assistant.backends import backend_choice
 from shop.assistant.conversation import conversation_turns
-from shop.assistant.language import normalise
+from shop.assistant.language import read_words
 from shop.assistant.retrieval import Retrieved, assistant_products, search_hits
 from shop.assistant.types import Classification, Want
 from shop.catalog.models import Category
@@ -96,9 +96,9 @@ def owned_complements(*, owned: str, gender: tuple[str, ...] = ()) -> list[str]:
 
 def complementary_types(*, category: Category, gender: tuple[str, ...] = ()) -> list[str]:
     """Article types, from other sub-categories, that complete a look around ``category``."""
-    own = normalise(category.sub_category)
+    own = read_words(category.sub_category)
     slots = LOOK_SLOTS.get(own) or LOOK_SLOTS_BY_MASTER.get(
-        normalise(category.master_category), LOOK_SLOTS_DEFAULT
+        read_words(category.master_category), LOOK_SLOTS_DEFAULT
     )
     products = Q(products__is_active=True)
     if gender:
@@ -111,7 +111,7 @@ def complementary_types(*, category: Category, gender: tuple[str, ...] = ()) -> 
     )
     best: dict[str, str] = {}
     for name, sub_category in rows:
-        best.setdefault(normalise(sub_category), name)
+        best.setdefault(read_words(sub_category), name)
     chosen: list[str] = []
     used = {own}
     for slot in slots:

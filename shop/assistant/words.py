@@ -35,6 +35,7 @@ GENDER_FILTERS: dict[str, tuple[str, ...]] = {
 OUTFIT_GENDER: dict[str, str] = _WORDS["outfit_gender"]
 COLOUR_ALIASES: dict[str, str] = _WORDS["colour_aliases"]
 
+PLURAL_ONLY = frozenset(_WORDS["plural_only"])
 RANKING_WORDS = frozenset(_WORDS["ranking_words"])
 DESCRIBING_WORDS = frozenset(_WORDS["describing_words"])
 GENERIC_HEADS = frozenset(_WORDS["generic_heads"])

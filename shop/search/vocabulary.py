@@ -58,25 +58,39 @@ class Term:
 
 
 def normalise(text: str) -> str:
-    """Lower case, accents folded, apostrophes dropped ("men's" -> "mens"),
-    other punctuation to spaces, whitespace collapsed."""
+    """Lower case, accents folded, digits of any script in ASCII ("१५००" -> "1500"),
+    apostrophes dropped ("men's" -> "mens"), other punctuation to spaces, whitespace
+    collapsed."""
     folded = unicodedata.normalize("NFKD", text)
-    folded = "".join(c for c in folded if not unicodedata.combining(c)).lower()
+    if not folded.isascii():
+        folded = "".join(
+            str(unicodedata.decimal(c)) if c.isdecimal() else c
+            for c in folded
+            if not unicodedata.combining(c)
+        )
+    folded = folded.lower()
     folded = folded.replace("'", "").replace("\u2019", "")
     return _WORD.sub(" ", folded).strip()
 
 
 def singular(word: str) -> str:
-    if len(word) > 3 and word.endswith("ies"):
+    """The singular of a normalised word ("dresses" -> "dress", "scarves" -> "scarf");
+    a word of three letters or fewer stays as written."""
+    if len(word) <= 3 or not word.endswith("s") or word.endswith("ss"):
+        return word
+    if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
-    if word.endswith(("sses", "shes", "ches", "xes")):
+    if word.endswith(("ches", "shes", "sses", "xes")):
         return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
+    # "scarves", "wolves"; "gloves" and "sleeves" just lose the s.
+    if word.endswith(("rves", "lves")):
+        return word[:-3] + "f"
+    return word[:-1]
 
 
 def plural(word: str) -> str:
+    """The plural of a normalised word ("dress" -> "dresses"); a word ending in s is
+    taken as plural already."""
     if word.endswith("s"):
         return word
     if len(word) > 2 and word.endswith("y") and word[-2] not in "aeiou":
@@ -86,8 +100,9 @@ def plural(word: str) -> str:
     return word + "s"
 
 
-def _forms(phrase: str) -> set[str]:
-    """A normalised phrase with its last word singular and plural."""
+def word_forms(phrase: str) -> set[str]:
+    """A normalised phrase with its last word as written, singular and plural; a
+    trailing number stays as written."""
     words = phrase.split()
     if not words or words[-1].isdigit():
         return {phrase}
@@ -199,14 +214,14 @@ class Vocabulary:
 
     def _resolve(self, phrase: str, by_phrase: dict[str, set[tuple[str, str]]]) -> set:
         meanings: set[tuple[str, str]] = set()
-        for form in _forms(phrase):
+        for form in word_forms(phrase):
             meanings |= by_phrase.get(form, set())
         return meanings
 
     def _add(self, phrase: str, meanings: set[tuple[str, str]], canonical: str = "") -> None:
         if not meanings:
             return  # a synonym whose targets the catalog does not carry
-        for form in _forms(phrase):
+        for form in word_forms(phrase):
             entry = self._phrases.setdefault(form, _Entry(canonical=canonical or phrase))
             entry.meanings |= meanings
 

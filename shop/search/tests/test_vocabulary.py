@@ -4,7 +4,14 @@ import pytest
 
 from shop.catalog.models import Brand, Category
 from shop.search.models import Synonym
-from shop.search.vocabulary import Term, Vocabulary, get_vocabulary, normalise
+from shop.search.vocabulary import (
+    Term,
+    Vocabulary,
+    get_vocabulary,
+    normalise,
+    plural,
+    singular,
+)
 
 VALUES = [
     ("article_type", "Tshirts"),
@@ -72,6 +79,15 @@ def test_plurals_singulars_and_run_together_forms_match(vocabulary):
     assert [t.value for t in vocabulary.find_terms("dress")] == ["Dresses"]
     assert [t.value for t in vocabulary.find_terms("bathrobe")] == ["Bath Robe"]
     assert [t.value for t in vocabulary.find_terms("mens watch")] == ["Men", "Watches"]
+
+
+def test_a_tie_and_a_scarf_are_the_catalogs_ties_and_scarves():
+    # The shop's one singular: "ties" is "tie" (not "ty"), "scarves" is "scarf".
+    vocabulary = Vocabulary(values=[("article_type", "Ties"), ("article_type", "Scarves")])
+    assert [t.value for t in vocabulary.find_terms("a silk tie")] == ["Ties"]
+    assert [t.value for t in vocabulary.find_terms("wool scarf")] == ["Scarves"]
+    assert (singular("ties"), singular("scarves"), singular("dresses")) == ("tie", "scarf", "dress")
+    assert (plural("tie"), plural("watch"), plural("party")) == ("ties", "watches", "parties")
 
 
 def test_a_one_way_synonym_means_each_of_its_targets(vocabulary):
