@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from shop.assistant import words as w
-from shop.assistant.lexicon import OccasionInfo
 from shop.assistant.notes import budget_note, constraints_note, join
 from shop.assistant.presentation import price_display
 from shop.assistant.retrieval import Relaxed
 from shop.assistant.rules import NOTHING_UNDERSTOOD
-from shop.assistant.types import Classification
+from shop.assistant.types import Classification, OccasionInfo
 from shop.catalog.models import Product
 from shop.search.colours import colour_family
 from shop.search.vocabulary import plural, singular

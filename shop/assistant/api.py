@@ -8,7 +8,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shop import uploads
-from shop.assistant import services
+from shop.assistant import conversation as conversations
+from shop.assistant import limits, services
 from shop.assistant.exceptions import AssistantError
 from shop.clients import client_address
 from shop.inputs import error_detail
@@ -104,15 +105,15 @@ class AssistantApi(APIView):
         # Expected failures (ShopError, e.g. a 429 with Retry-After) go to the one DRF
         # exception handler.
         conversation = (
-            services.SessionConversation(session)
+            conversations.SessionConversation(session)
             if session_key and not token
-            else services.TokenConversation.from_token(token)
+            else conversations.TokenConversation.from_token(token)
         )
         reply = services.assistant_ask(
             message=data.get("message", ""),
             upload=data.get("image"),
             conversation=conversation,
-            rate_keys=services.RateKeys(
+            rate_keys=limits.RateKeys(
                 session=session_key or "",
                 ip=client_address(request),
             ),

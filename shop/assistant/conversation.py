@@ -3,16 +3,17 @@
 A conversation is a database row (never evicted by cache pressure). The panel keeps
 its id in the shopper's session; the API follows the session when there is one, and
 otherwise hands out a signed token (``conversation_id``) that only this server can
-make, so a client can neither choose an id nor guess someone else's.
+make, so a client can neither choose an id nor guess someone else's. A reply is kept
+through a ``ConversationStore``: ``SessionConversation`` or ``TokenConversation``.
 """
 
 from __future__ import annotations
 
 from collections.abc import MutableMapping
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol
 
 from django.core import signing
 from django.db import transaction
@@ -20,7 +21,7 @@ from django.utils import timezone
 
 from shop.assistant.exceptions import AssistantError
 from shop.assistant.models import Conversation
-from shop.assistant.types import MAX_ITEMS, Classification, Want
+from shop.assistant.types import MAX_ITEMS, AssistantReply, Classification, Want
 
 SESSION_KEY = "assistant_conversation"
 TOKEN_SALT = "shop.assistant.conversation"
@@ -194,3 +195,88 @@ def _uuid(value: Any) -> Any:
         return uuid.UUID(str(value))
     except ValueError:
         return None
+
+
+class ConversationStore(Protocol):
+    """Where an exchange is kept: a Conversation row, found by session or signed token."""
+
+    def turns(self) -> list[dict[str, Any]]: ...
+
+    def state(self) -> dict[str, Any]: ...
+
+    def append(self, reply: AssistantReply) -> None: ...
+
+
+@dataclass
+class SessionConversation:
+    """The conversation of the shopper's session; its row is made on the first answer."""
+
+    session: MutableMapping[str, Any]
+    _row: Conversation | None = None
+
+    def _conversation(self, *, create: bool) -> Conversation | None:
+        if self._row is None:
+            self._row = conversation_for_session(session=self.session, create=create)
+        return self._row
+
+    def turns(self) -> list[dict[str, Any]]:
+        row = self._conversation(create=False)
+        return list(row.turns) if row is not None else []
+
+    def state(self) -> dict[str, Any]:
+        row = self._conversation(create=False)
+        return dict(row.state) if row is not None else {}
+
+    def append(self, reply: AssistantReply) -> None:
+        row = self._conversation(create=True)
+        assert row is not None
+        conversation_append(conversation=row, turns=_exchange(reply), state=reply.state)
+
+    def token(self) -> str:
+        row = self._conversation(create=True)
+        assert row is not None
+        return conversation_token(row)
+
+
+@dataclass
+class TokenConversation:
+    """An API conversation without a session, named by a server-signed token."""
+
+    row: Conversation
+
+    @classmethod
+    def from_token(cls, token: str | None) -> TokenConversation:
+        """The token's conversation, or a new one; AssistantError (400) for a forged token."""
+        if not token:
+            return cls(Conversation.objects.create())
+        return cls(conversation_for_token(token=token))
+
+    def turns(self) -> list[dict[str, Any]]:
+        return list(self.row.turns)
+
+    def state(self) -> dict[str, Any]:
+        return dict(self.row.state)
+
+    def append(self, reply: AssistantReply) -> None:
+        conversation_append(conversation=self.row, turns=_exchange(reply), state=reply.state)
+
+    def token(self) -> str:
+        return conversation_token(self.row)
+
+
+def _exchange(reply: AssistantReply) -> list[dict[str, Any]]:
+    return [
+        {"role": "shopper", "text": reply.message, "photo": reply.has_photo},
+        {
+            "role": "assistant",
+            "advice": reply.advice,
+            "backend": reply.backend,
+            "notices": reply.notices,
+            "not_carried": reply.not_carried,
+            "categories": reply.categories,
+            "wants": reply.wants,
+            "number_of_items": reply.number_of_items,
+            "products": reply.products,
+            "quick_replies": reply.quick_replies,
+        },
+    ]

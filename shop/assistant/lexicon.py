@@ -12,7 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from shop.assistant import words as w
 from shop.assistant.language import aliases, read_words
-from shop.assistant.types import CategoryInfo
+from shop.assistant.types import CategoryInfo, OccasionInfo
 from shop.catalog.stock import in_stock_q
 from shop.search.vocabulary import RebuiltWhenChanged, edit_distance, typo_limit
 from shop.search.vocabulary import _fingerprint as shared_fingerprint
@@ -29,35 +29,6 @@ def outfit_slots(article_types: Sequence[str]) -> tuple[tuple[str, ...], ...]:
         if names:
             slots.append(names)
     return tuple(slots)
-
-
-@dataclass(frozen=True)
-class OccasionInfo:
-    slug: str
-    name: str
-    words: tuple[str, ...]
-    usages: tuple[str, ...]
-    note: str = ""
-    # gender ("" for anyone) -> slots, each a tuple of article types (catalog spelling)
-    # in order of preference
-    outfits: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = ()
-    # gender -> a styling note for that gender's outfit (else ``note``)
-    notes: tuple[tuple[str, str], ...] = ()
-
-    def outfit_for(self, gender: str) -> tuple[tuple[str, ...], ...] | None:
-        """The outfit's slots for ``gender`` ("Men"/"Women"/""), or None if it needs a gender."""
-        by_gender = dict(self.outfits)
-        if gender and gender in by_gender:
-            return by_gender[gender]
-        return by_gender.get("")
-
-    def note_for(self, gender: str) -> str:
-        """The styling note for this gender's outfit; the occasion's own note otherwise."""
-        return dict(self.notes).get(gender) or self.note
-
-    def article_types(self) -> set[str]:
-        """Every article type any of its outfits may hold."""
-        return {name for _g, slots in self.outfits for slot in slots for name in slot}
 
 
 # A size that can be bought now: active, and stock not tracked or above zero.

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from shop.assistant import words as w
-from shop.assistant.lexicon import CatalogVocabulary, OccasionInfo
-from shop.assistant.types import MAX_WANTS, Want
+from shop.assistant.lexicon import CatalogVocabulary
+from shop.assistant.types import MAX_WANTS, OccasionInfo, Want
 
 # Sub-categories (normalised) that dress a person on their own, or half of them.
 ONE_PIECE = frozenset({"dress", "saree", "apparel set"})

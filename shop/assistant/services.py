@@ -4,26 +4,25 @@ conversation it keeps."""
 from __future__ import annotations
 
 import time
-from collections.abc import MutableMapping, Sequence
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
-from shop import images, ratelimits, uploads
+from shop import images, uploads
 from shop.assistant import conversation as conversations
-from shop.assistant import retrieval, selectors
+from shop.assistant import limits, retrieval, selectors
 from shop.assistant import words as w
 from shop.assistant.advice import recognised
 from shop.assistant.backends import GEMINI, Ask, Found, backend_choice, backend_get, with_fallback
 from shop.assistant.exceptions import AssistantError
 from shop.assistant.language import parse
 from shop.assistant.lexicon import catalog_vocabulary
-from shop.assistant.models import Conversation
 from shop.assistant.notes import budget_note, constraints_note
 from shop.assistant.presentation import product_card
 from shop.assistant.rules import search_words
-from shop.assistant.types import Want
+from shop.assistant.types import AssistantReply, Want
 from shop.inputs import clean_text
 from shop.search.colours import colour_family
 from shop.search.vocabulary import get_vocabulary
@@ -33,117 +32,17 @@ if TYPE_CHECKING:
     from PIL.Image import Image
 
 MAX_MESSAGE_CHARS = selectors.MAX_MESSAGE_CHARS
-RATE_WINDOW_S = ratelimits.WINDOW_S
-IP_RATE_FACTOR = ratelimits.ADDRESS_FACTOR
 PHOTO_SIZE_FOR_MODEL = 512
 EMPTY_REQUEST = "Tell me what you are looking for, or add a photo."
 TOO_LONG = f"Please keep your message under {MAX_MESSAGE_CHARS} characters."
-TOO_FAST = "You're asking faster than I can keep up. Please wait a minute and try again."
-
-
-@dataclass
-class AssistantReply:
-    message: str
-    categories: list[str]
-    number_of_items: int
-    not_carried: list[str]
-    advice: str
-    products: list[dict[str, Any]]
-    backend: str
-    notices: list[str] = field(default_factory=list)
-    wants: list[dict[str, Any]] = field(default_factory=list)
-    has_photo: bool = False
-    # Taps that answer the reply's question: (label, message sent).
-    quick_replies: list[list[str]] = field(default_factory=list)
-    # What carries to the next turn (see ``conversation.state_dump``).
-    state: dict[str, Any] = field(default_factory=dict)
-
-
-class ConversationStore(Protocol):
-    """Where an exchange is kept: a Conversation row, found by session or signed token."""
-
-    def turns(self) -> list[dict[str, Any]]: ...
-
-    def state(self) -> dict[str, Any]: ...
-
-    def append(self, reply: AssistantReply) -> None: ...
-
-
-@dataclass
-class SessionConversation:
-    """The conversation of the shopper's session; its row is made on the first answer."""
-
-    session: MutableMapping[str, Any]
-    _row: Conversation | None = None
-
-    def _conversation(self, *, create: bool) -> Conversation | None:
-        if self._row is None:
-            self._row = conversations.conversation_for_session(session=self.session, create=create)
-        return self._row
-
-    def turns(self) -> list[dict[str, Any]]:
-        row = self._conversation(create=False)
-        return list(row.turns) if row is not None else []
-
-    def state(self) -> dict[str, Any]:
-        row = self._conversation(create=False)
-        return dict(row.state) if row is not None else {}
-
-    def append(self, reply: AssistantReply) -> None:
-        row = self._conversation(create=True)
-        assert row is not None
-        conversations.conversation_append(
-            conversation=row, turns=_exchange(reply), state=reply.state
-        )
-
-    def token(self) -> str:
-        row = self._conversation(create=True)
-        assert row is not None
-        return conversations.conversation_token(row)
-
-
-@dataclass
-class TokenConversation:
-    """An API conversation without a session, named by a server-signed token."""
-
-    row: Conversation
-
-    @classmethod
-    def from_token(cls, token: str | None) -> TokenConversation:
-        """The token's conversation, or a new one; AssistantError (400) for a forged token."""
-        if not token:
-            return cls(Conversation.objects.create())
-        return cls(conversations.conversation_for_token(token=token))
-
-    def turns(self) -> list[dict[str, Any]]:
-        return list(self.row.turns)
-
-    def state(self) -> dict[str, Any]:
-        return dict(self.row.state)
-
-    def append(self, reply: AssistantReply) -> None:
-        conversations.conversation_append(
-            conversation=self.row, turns=_exchange(reply), state=reply.state
-        )
-
-    def token(self) -> str:
-        return conversations.conversation_token(self.row)
-
-
-@dataclass(frozen=True)
-class RateKeys:
-    """Who is asking: the session (if the shopper has one) and the client's address."""
-
-    session: str = ""
-    ip: str = ""
 
 
 def assistant_ask(
     *,
     message: str,
     upload: UploadedFile | None,
-    conversation: ConversationStore,
-    rate_keys: RateKeys,
+    conversation: conversations.ConversationStore,
+    rate_keys: limits.RateKeys,
     body_too_large: bool = False,
 ) -> AssistantReply:
     """One shopper request from the panel or the API, start to finish.
@@ -157,7 +56,7 @@ def assistant_ask(
     # so a hostile page could otherwise spend a visitor's budget.
     if body_too_large:
         raise AssistantError(uploads.REQUEST_TOO_LARGE, status=413)
-    assistant_rate_limit(keys=rate_keys)
+    limits.assistant_rate_limit(keys=rate_keys)
     photo = None
     if upload is not None:
         try:
@@ -326,54 +225,3 @@ def _not_repeated(text: str, turns: Sequence[dict[str, Any]]) -> str:
     if last is not None and last.get("advice") == text:
         return f"{REPEATED} {text}"
     return text
-
-
-def assistant_rate_limit(*, keys: RateKeys, now: float | None = None) -> None:
-    """Allow SHOP_ASSISTANT_RATE_PER_MINUTE requests a minute per session and
-    IP_RATE_FACTOR times that per address (by /64 for IPv6), else AssistantError 429.
-
-    Both count: a client that drops its session cookie still has its address. A
-    refused request uses up nothing. Counted atomically in the database (see
-    shop.ratelimits), so concurrent requests cannot overshoot.
-    """
-    try:
-        ratelimits.client_rate_limit(
-            scope="assistant",
-            session=keys.session,
-            address=keys.ip,
-            per_minute=settings.SHOP_ASSISTANT_RATE_PER_MINUTE,
-            message=TOO_FAST,
-            now=now,
-        )
-    except ratelimits.RateLimited as limited:
-        raise AssistantError(TOO_FAST, status=429, retry_after=limited.retry_after) from None
-
-
-def assistant_rate_limit_record(*, session: str, now: float | None = None) -> None:
-    """Count an ask that was answered before the shopper had a session against it."""
-    ratelimits.rate_limit_record(
-        keys=[key for key, _factor in ratelimits.rate_keys(scope="assistant", session=session)],
-        now=now,
-    )
-
-
-def _exchange(reply: AssistantReply) -> list[dict[str, Any]]:
-    return [
-        {"role": "shopper", "text": reply.message, "photo": reply.has_photo},
-        {
-            "role": "assistant",
-            "advice": reply.advice,
-            "backend": reply.backend,
-            "notices": reply.notices,
-            "not_carried": reply.not_carried,
-            "categories": reply.categories,
-            "wants": reply.wants,
-            "number_of_items": reply.number_of_items,
-            "products": reply.products,
-            "quick_replies": reply.quick_replies,
-        },
-    ]
-
-
-def conversation_reset(*, session: MutableMapping[str, Any]) -> None:
-    conversations.conversation_reset(session=session)

@@ -1,9 +1,11 @@
-"""The assistant's shared types: what a shopper wants, as the rules and backends return it."""
+"""The assistant's shared types: what a shopper wants, as the rules and backends return it,
+the occasions they read, and the reply a shopper gets."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 MAX_ITEMS = 6
 MAX_WANTS = 5
@@ -100,3 +102,50 @@ class CategoryInfo:
     name: str
     sub_category: str = ""
     master_category: str = ""
+
+
+@dataclass
+class AssistantReply:
+    message: str
+    categories: list[str]
+    number_of_items: int
+    not_carried: list[str]
+    advice: str
+    products: list[dict[str, Any]]
+    backend: str
+    notices: list[str] = field(default_factory=list)
+    wants: list[dict[str, Any]] = field(default_factory=list)
+    has_photo: bool = False
+    # Taps that answer the reply's question: (label, message sent).
+    quick_replies: list[list[str]] = field(default_factory=list)
+    # What carries to the next turn (see ``conversation.state_dump``).
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OccasionInfo:
+    slug: str
+    name: str
+    words: tuple[str, ...]
+    usages: tuple[str, ...]
+    note: str = ""
+    # gender ("" for anyone) -> slots, each a tuple of article types (catalog spelling)
+    # in order of preference
+    outfits: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = ()
+    # gender -> a styling note for that gender's outfit (else ``note``)
+    notes: tuple[tuple[str, str], ...] = ()
+
+    def outfit_for(self, gender: str) -> tuple[tuple[str, ...], ...] | None:
+        """The outfit's slots for ``gender`` ("Men"/"Women"/""), or None if it needs a gender."""
+        by_gender = dict(self.outfits)
+        if gender and gender in by_gender:
+            return by_gender[gender]
+        return by_gender.get("")
+
+    def note_for(self, gender: str) -> str:
+        """The styling note for this gender's outfit; the occasion's own note otherwise."""
+        return dict(self.notes).get(gender) or self.note
+
+    def article_types(self) -> set[str]:
+        """Every article type any of its outfits may hold."""
+        return {name for _g, slots in self.outfits for slot in slots for name in slot}

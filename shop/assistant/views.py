@@ -6,7 +6,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from shop import uploads
-from shop.assistant import selectors, services
+from shop.assistant import conversation as conversations
+from shop.assistant import limits, selectors, services
 from shop.clients import client_address
 from shop.errors import ShopError
 
@@ -58,8 +59,8 @@ def ask(request: HttpRequest) -> HttpResponse:
         services.assistant_ask(
             message=message,
             upload=upload if upload is not None and upload.size else None,
-            conversation=services.SessionConversation(request.session),
-            rate_keys=services.RateKeys(
+            conversation=conversations.SessionConversation(request.session),
+            rate_keys=limits.RateKeys(
                 session=request.session.session_key or "",
                 ip=client_address(request),
             ),
@@ -79,7 +80,7 @@ def ask(request: HttpRequest) -> HttpResponse:
         # The answer started the shopper's session (no session is made just to count
         # a refused request); its first ask counts against it like the rest.
         request.session.save()
-        services.assistant_rate_limit_record(session=request.session.session_key)
+        limits.assistant_rate_limit_record(session=request.session.session_key)
     if request.htmx:
         return _panel(request, next_url=next_url)
     # Without JavaScript the page opens at the newest answer.
@@ -89,7 +90,7 @@ def ask(request: HttpRequest) -> HttpResponse:
 @require_POST
 def reset(request: HttpRequest) -> HttpResponse:
     next_url = _next_url(request)
-    services.conversation_reset(session=request.session)
+    conversations.conversation_reset(session=request.session)
     if request.htmx:
         return _panel(request, next_url=next_url)
     return redirect(f"{next_url}#assistant")

@@ -16,9 +16,9 @@ from django.conf import settings
 
 from shop.assistant import gemini as gemini_client
 from shop.assistant.language import Parsed
-from shop.assistant.lexicon import CatalogVocabulary, OccasionInfo
+from shop.assistant.lexicon import CatalogVocabulary
 from shop.assistant.retrieval import Relaxed
-from shop.assistant.types import Classification
+from shop.assistant.types import Classification, OccasionInfo
 from shop.catalog.models import Product
 
 GEMINI = "gemini"

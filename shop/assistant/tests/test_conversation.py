@@ -6,14 +6,16 @@ from decimal import Decimal
 
 import pytest
 
+from shop.assistant import conversation as conversations
 from shop.assistant import services
+from shop.assistant.types import AssistantReply
 from shop.catalog.models import Product
 
 pytestmark = pytest.mark.django_db
 
 
-def _talk(*messages: str) -> list[services.AssistantReply]:
-    conversation = services.SessionConversation({})
+def _talk(*messages: str) -> list[AssistantReply]:
+    conversation = conversations.SessionConversation({})
     replies = []
     for message in messages:
         reply = services.assistant_reply(
@@ -122,7 +124,7 @@ def priced():
         product.save(update_fields=["price"])
 
 
-def _genders(reply: services.AssistantReply) -> set[str]:
+def _genders(reply: AssistantReply) -> set[str]:
     ids = [p["id"] for p in reply.products]
     return set(Product.objects.filter(pk__in=ids).values_list("gender", flat=True))
 

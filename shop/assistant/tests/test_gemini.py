@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from shop import uploads
+from shop.assistant import conversation as conversations
 from shop.assistant import gemini, services
 from shop.assistant.tests.conftest import (
     PROBE,
@@ -20,6 +21,7 @@ from shop.assistant.tests.conftest import (
     inline_images,
     texts,
 )
+from shop.assistant.types import AssistantReply
 from shop.catalog.models import Product
 
 pytestmark = pytest.mark.django_db
@@ -519,8 +521,8 @@ def test_not_carried_from_the_model_is_cut_to_plain_words(fake_gemini):
 # --- issue 23: the same conversation state and rules as the offline assistant -------
 
 
-def _talk(*messages: str) -> list[services.AssistantReply]:
-    conversation = services.SessionConversation({})
+def _talk(*messages: str) -> list[AssistantReply]:
+    conversation = conversations.SessionConversation({})
     replies = []
     for message in messages:
         reply = services.assistant_reply(

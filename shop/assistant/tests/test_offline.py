@@ -118,8 +118,7 @@ def test_a_budget_that_cannot_be_checked_is_said_so():
 
 def test_the_advice_does_not_argue_a_season_against_the_occasion():
     from shop.assistant import advice
-    from shop.assistant.lexicon import OccasionInfo
-    from shop.assistant.types import Classification
+    from shop.assistant.types import Classification, OccasionInfo
 
     jacket = Product(name="Wool Jacket", usage="Casual", season="Winter", base_colour="Navy")
     asked = Classification(wants=(), number_of_items=1)

@@ -7,7 +7,8 @@ from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from shop import uploads
-from shop.assistant import services
+from shop.assistant import conversation as conversations
+from shop.assistant import limits, services
 from shop.assistant.exceptions import AssistantError
 from shop.assistant.lexicon import catalog_vocabulary
 from shop.assistant.tests.conftest import INJECTION, PROBE, SHOES
@@ -87,7 +88,7 @@ def test_prompt_injection_in_the_message_stays_inside_the_catalog():
 
 
 def test_a_follow_up_uses_the_conversation_so_far():
-    conversation = services.SessionConversation({})
+    conversation = conversations.SessionConversation({})
     conversation.append(services.assistant_reply(message="a watch"))
 
     follow_up = services.assistant_reply(
@@ -99,7 +100,7 @@ def test_a_follow_up_uses_the_conversation_so_far():
 
 
 def test_the_conversation_keeps_only_the_last_ten_exchanges():
-    conversation = services.SessionConversation({})
+    conversation = conversations.SessionConversation({})
     for i in range(12):
         conversation.append(services.assistant_reply(message=f"{1 + i % 3} watches"))
 
@@ -121,38 +122,38 @@ def test_a_message_over_the_limit_is_refused():
 
 def test_the_rate_limit_allows_the_configured_number_per_minute_per_session(settings):
     settings.SHOP_ASSISTANT_RATE_PER_MINUTE = 3
-    keys = services.RateKeys(session="s", ip="10.0.0.1")
+    keys = limits.RateKeys(session="s", ip="10.0.0.1")
     for _ in range(3):
-        services.assistant_rate_limit(keys=keys, now=1000.0)
+        limits.assistant_rate_limit(keys=keys, now=1000.0)
 
     with pytest.raises(AssistantError) as error:
-        services.assistant_rate_limit(keys=keys, now=1030.0)
+        limits.assistant_rate_limit(keys=keys, now=1030.0)
     assert error.value.status == 429
-    services.assistant_rate_limit(keys=services.RateKeys(session="other", ip="10.0.0.1"), now=1030)
-    services.assistant_rate_limit(keys=keys, now=1061.0)
+    limits.assistant_rate_limit(keys=limits.RateKeys(session="other", ip="10.0.0.1"), now=1030)
+    limits.assistant_rate_limit(keys=keys, now=1061.0)
 
 
 def test_an_address_gets_three_times_the_session_rate_whatever_its_sessions(settings):
     settings.SHOP_ASSISTANT_RATE_PER_MINUTE = 2
     for i in range(6):
-        services.assistant_rate_limit(keys=services.RateKeys(session=f"s{i}", ip="a"), now=1000)
+        limits.assistant_rate_limit(keys=limits.RateKeys(session=f"s{i}", ip="a"), now=1000)
 
-    for keys in (services.RateKeys(session="new", ip="a"), services.RateKeys(ip="a")):
+    for keys in (limits.RateKeys(session="new", ip="a"), limits.RateKeys(ip="a")):
         with pytest.raises(AssistantError) as error:
-            services.assistant_rate_limit(keys=keys, now=1001.0)
+            limits.assistant_rate_limit(keys=keys, now=1001.0)
         assert error.value.status == 429
-    services.assistant_rate_limit(keys=services.RateKeys(ip="b"), now=1001.0)
+    limits.assistant_rate_limit(keys=limits.RateKeys(ip="b"), now=1001.0)
 
 
 def test_a_refused_request_does_not_use_up_the_other_limit(settings):
     settings.SHOP_ASSISTANT_RATE_PER_MINUTE = 1
-    services.assistant_rate_limit(keys=services.RateKeys(session="s", ip="a"), now=1000.0)
+    limits.assistant_rate_limit(keys=limits.RateKeys(session="s", ip="a"), now=1000.0)
     for _ in range(3):
         with pytest.raises(AssistantError):
-            services.assistant_rate_limit(keys=services.RateKeys(session="s", ip="a"), now=1001)
+            limits.assistant_rate_limit(keys=limits.RateKeys(session="s", ip="a"), now=1001)
 
     # The address has used one of its three, whatever the session was refused.
-    services.assistant_rate_limit(keys=services.RateKeys(session="t", ip="a"), now=1002.0)
+    limits.assistant_rate_limit(keys=limits.RateKeys(session="t", ip="a"), now=1002.0)
 
 
 def test_an_occasion_prefers_products_made_for_it():
@@ -222,7 +223,7 @@ def test_a_photo_with_an_article_type_named_searches_that_type():
 
 
 def test_a_new_photo_is_a_new_request_not_a_follow_up():
-    conversation = services.SessionConversation({})
+    conversation = conversations.SessionConversation({})
     conversation.append(services.assistant_reply(message="a tee"))
     top = _topwear("Men")
 
@@ -245,8 +246,8 @@ def _ask(**overrides):
     arguments = {
         "message": "a watch",
         "upload": None,
-        "conversation": services.SessionConversation(session),
-        "rate_keys": services.RateKeys(session="s", ip="10.0.0.1"),
+        "conversation": conversations.SessionConversation(session),
+        "rate_keys": limits.RateKeys(session="s", ip="10.0.0.1"),
     } | overrides
     return services.assistant_ask(**arguments), arguments["conversation"]
 
@@ -285,7 +286,7 @@ def test_a_rejected_photo_is_an_assistant_error_with_its_status(name, data, stat
 def test_an_oversized_body_is_refused_before_the_rate_limit_and_counts_nothing(settings):
     # The oversized path skips CSRF: a hostile page must not spend a visitor's budget.
     settings.SHOP_ASSISTANT_RATE_PER_MINUTE = 1
-    conversation = services.SessionConversation({})
+    conversation = conversations.SessionConversation({})
     for _ in range(5):
         with pytest.raises(AssistantError) as error:
             _ask(body_too_large=True, conversation=conversation)
@@ -306,17 +307,17 @@ def test_a_body_over_the_limit_is_a_413_with_the_shared_message():
 
 
 def test_an_api_conversation_is_kept_under_its_signed_token():
-    conversation = services.TokenConversation.from_token(None)
+    conversation = conversations.TokenConversation.from_token(None)
 
     _ask(conversation=conversation)
 
-    again = services.TokenConversation.from_token(conversation.token())
+    again = conversations.TokenConversation.from_token(conversation.token())
     assert again.turns() == conversation.turns()
     assert len(again.turns()) == 2
 
 
 def test_a_token_the_server_did_not_sign_is_refused():
     with pytest.raises(AssistantError) as error:
-        services.TokenConversation.from_token("00000000-0000-0000-0000-000000000000")
+        conversations.TokenConversation.from_token("00000000-0000-0000-0000-000000000000")
 
     assert error.value.status == 400
