@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TypeVar
 
 from shop import images
 from shop.catalog.descriptions import NOT_GIVEN
@@ -22,6 +23,7 @@ from shop.catalog.exceptions import CatalogError
 # else (names, ids) it is kept as written.
 ATTRIBUTE_COLUMNS = ("gender", "baseColour", "season", "usage", "year")
 YEARS = (1900, 2100)
+N = TypeVar("N", Decimal, int)
 
 
 @dataclass
@@ -140,28 +142,25 @@ def _kaggle_row(path: Path, record: dict[str, str], notes: Counter[str]) -> Prod
 
 
 def _decimal(text: str) -> Decimal | None:
-    text = text.strip()
-    if not text or text in NOT_GIVEN:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise RowSkipped("unreadable price") from None
-    if value < 0 or not value.is_finite():
-        raise RowSkipped("unreadable price")
-    return value
+    return _number(text, Decimal, "unreadable price")
 
 
 def _stock(text: str) -> int | None:
+    return _number(text, int, "unreadable stock")
+
+
+def _number(text: str, read: Callable[[str], N], reason: str) -> N | None:
+    """A price or stock cell: None when not given; skips the row when it is not a
+    finite number of zero or more ("NaN" included: comparing it raises)."""
     text = text.strip()
     if not text or text in NOT_GIVEN:
         return None
     try:
-        value = int(text)
-    except ValueError:
-        raise RowSkipped("unreadable stock") from None
-    if value < 0:
-        raise RowSkipped("unreadable stock")
+        value = read(text)
+    except (ValueError, InvalidOperation):
+        raise RowSkipped(reason) from None
+    if (isinstance(value, Decimal) and not value.is_finite()) or value < 0:
+        raise RowSkipped(reason)
     return value
 
 

@@ -328,6 +328,19 @@ def test_price_and_stock_columns_are_used_when_present(
     assert product.stock == 4
 
 
+def test_a_price_or_stock_that_is_no_number_skips_its_row_and_the_import_goes_on(
+    empty_catalog, sample_catalog, tmp_path, styles
+):
+    header = [*HEADER, "price", "stock"]
+    rows = [[*styles["1525"], "NaN", "4"], [*styles["1165"], "999", "-1"]]
+    catalog = _write_catalog(tmp_path / "cat", rows, sample_catalog, header=header)
+
+    summary = catalog_import(path=catalog)
+
+    assert summary.skipped == {"unreadable price": 1, "unreadable stock": 1}
+    assert summary.created == 0
+
+
 def test_an_import_without_prices_keeps_a_price_typed_in_the_admin(
     empty_catalog, sample_catalog, tmp_path, styles
 ):
