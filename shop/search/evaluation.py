@@ -23,6 +23,7 @@ from shop.catalog.models import Product
 from shop.search import relevance, vector_search
 from shop.search.filters import ProductFilters
 from shop.search.results import results_page
+from shop.search.vocabulary import plural
 
 if TYPE_CHECKING:
     from shop.search.encoder import Blip2Encoder
@@ -70,10 +71,6 @@ def queries_from_file(path: Path) -> list[LabelledQuery]:
     ]
 
 
-def _plural(name: str) -> str:
-    return name if name.endswith("s") else name + "s"
-
-
 def queries_from_labels(*, min_relevant: int = 2, limit: int = 200) -> list[LabelledQuery]:
     """ "<colour> <article type>" queries, relevant = products carrying both labels."""
     groups = (
@@ -91,7 +88,7 @@ def queries_from_labels(*, min_relevant: int = 2, limit: int = 200) -> list[Labe
         )
         queries.append(
             LabelledQuery(
-                query=f"{group['base_colour']} {_plural(group['category__name'])}".lower(),
+                query=f"{group['base_colour']} {plural(group['category__name'].lower())}".lower(),
                 relevant=frozenset(relevant.values_list("external_id", flat=True)),
             )
         )
