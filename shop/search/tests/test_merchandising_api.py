@@ -4,30 +4,19 @@ field."""
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.test import Client
 
 from shop.catalog.models import Category, Product
 from shop.search.models import MerchandisingRule
+from shop.tests.helpers import staff_client
 
 pytestmark = pytest.mark.django_db
 
 RULES = "/api/merchandising/rules/"
 
 
-def _client(*codenames: str, staff: bool = True) -> Client:
-    user = User.objects.create_user(f"u{User.objects.count()}", password="pw-123456789")
-    user.is_staff = staff
-    user.save()
-    user.user_permissions.set(
-        Permission.objects.filter(
-            content_type__app_label="search",
-            codename__in=[f"{c}_merchandisingrule" for c in codenames],
-        )
-    )
-    client = Client()
-    client.force_login(user)
-    return client
+def _client(*actions: str, staff: bool = True) -> Client:
+    return staff_client(MerchandisingRule, *actions, staff=staff)
 
 
 @pytest.fixture
