@@ -104,6 +104,11 @@ class Product(models.Model):
     price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     list_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     is_active = models.BooleanField(default=True)
+    # Whether a size can be bought now (shop.catalog.stock): kept by the database from
+    # the sizes (migration 0015's triggers), so every writer of a size keeps it true and
+    # search reads one column instead of the sizes. Whatever a save() writes here, the
+    # database recomputes it.
+    in_stock = models.BooleanField(default=False, editable=False)
 
     # Sanitised HTML (paragraphs, lists, bold only): see the importer.
     description = models.TextField(blank=True)

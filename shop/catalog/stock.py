@@ -6,6 +6,14 @@ never counted down), 0 is sold out. Units are taken and given back only inside t
 transaction that creates or cancels an order, with the tracked sizes locked
 (``SELECT ... FOR UPDATE``) in id order, so concurrent checkouts never deadlock and
 never oversell.
+
+Whether a product can be bought (``Product.in_stock``: one of its sizes can) is kept
+by the database (migration 0015's triggers) from whatever writes the sizes: this
+module, the importer, the admin's size inlines, bulk updates. Search reads that one
+column (``in_stock_product_q``) instead of the sizes. The triggers lock a product
+whose sizes changed state; ``stock_lock`` takes the products first, in id order, as
+the admin and the importer do (they save the product before its sizes), so no two
+writers wait on each other in opposite orders.
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ from collections.abc import Iterable
 
 from django.db.models import F, Q
 
-from shop.catalog.models import ProductVariant
+from shop.catalog.models import Product, ProductVariant
 
 
 def in_stock_q(prefix: str = "") -> Q:
@@ -25,6 +33,11 @@ def in_stock_q(prefix: str = "") -> Q:
     return Q(**{f"{prefix}is_active": True}) & (
         Q(**{f"{prefix}stock__isnull": True}) | Q(**{f"{prefix}stock__gt": 0})
     )
+
+
+def in_stock_product_q() -> Q:
+    """Products that can be bought now: a size of theirs is in stock (see above)."""
+    return Q(in_stock=True)
 
 
 def stock_shortfall(*, variant: ProductVariant, quantity: int) -> int | None:
@@ -38,12 +51,21 @@ def stock_shortfall(*, variant: ProductVariant, quantity: int) -> int | None:
 def stock_lock(variant_ids: Iterable[int]) -> dict[int, ProductVariant]:
     """Lock the tracked sizes among these, in id order; {id: size} as now stored.
 
-    Call inside the transaction that then takes or gives back their units.
+    Call inside the transaction that then takes or gives back their units. Their
+    products are locked first, in id order (the module docstring says why).
     """
+    variant_ids = list(variant_ids)
+    tracked = ProductVariant.objects.filter(pk__in=variant_ids, stock__isnull=False)
+    list(
+        Product.objects.select_for_update(no_key=True)
+        .filter(pk__in=tracked.values("product_id"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     return {
         variant.pk: variant
         for variant in ProductVariant.objects.select_for_update()
-        .filter(pk__in=list(variant_ids), stock__isnull=False)
+        .filter(pk__in=variant_ids, stock__isnull=False)
         .order_by("pk")
     }
 

@@ -94,9 +94,11 @@ def in_stock_sizes(**lookups: object) -> QuerySet:
     return ProductVariant.objects.filter(in_stock_q(), product=OuterRef("pk"), **lookups)
 
 
-def buyable() -> Exists:
-    """True for a product with at least one size that can be bought now."""
-    return Exists(in_stock_sizes())
+def buyable() -> Q:
+    """Products with at least one size that can be bought now (their stored flag)."""
+    from shop.catalog.stock import in_stock_product_q
+
+    return in_stock_product_q()
 
 
 def _page(value: str | None) -> int:

@@ -350,6 +350,24 @@ def test_the_change_form_lists_sizes_and_saves_their_stock(admin_client):
     ]
 
 
+def test_sizes_saved_sold_out_in_the_admin_make_the_product_unbuyable_and_back(admin_client):
+    product = Product.objects.get(external_id="1165")
+    ProductVariant.objects.create(product=product, size="XL", sku="1165-XL", position=1, stock=2)
+    url = f"/admin/catalog/product/{product.pk}/change/"
+    product.refresh_from_db()
+    assert product.in_stock
+
+    data = _change_form(product) | {"variants-0-stock": "0", "variants-1-is_active": ""}
+    assert admin_client.post(url, data).status_code == 302
+    product.refresh_from_db()
+    assert not product.in_stock
+
+    data = _change_form(product) | {"variants-1-stock": "5", "variants-1-is_active": "on"}
+    assert admin_client.post(url, data).status_code == 302
+    product.refresh_from_db()
+    assert product.in_stock
+
+
 def test_a_negative_stock_is_a_form_error(admin_client):
     product = Product.objects.get(external_id="1165")
     data = _change_form(product)

@@ -337,6 +337,17 @@ def test_price_and_stock_columns_are_used_when_present(
     assert product.stock == 4
 
 
+def test_an_imported_stock_of_zero_is_sold_out_and_any_other_stock_buyable(
+    empty_catalog, sample_catalog, tmp_path, styles
+):
+    header = [*HEADER, "price", "stock"]
+    rows = [[*styles["1525"], "999", "0"], [*styles["1165"], "999", "3"]]
+    catalog_import(path=_write_catalog(tmp_path / "cat", rows, sample_catalog, header=header))
+
+    flags = dict(Product.objects.values_list("external_id", "in_stock"))
+    assert flags == {"1525": False, "1165": True}
+
+
 def test_an_import_without_prices_keeps_a_price_typed_in_the_admin(
     empty_catalog, sample_catalog, tmp_path, styles
 ):

@@ -251,6 +251,18 @@ def test_the_workflow_allows_only_its_transitions():
         order_status_change(order_id=order.pk, status="lost")
 
 
+def test_selling_the_last_units_makes_a_product_unbuyable_until_the_order_is_cancelled():
+    product = product_make(sizes=("M", "L"), stock=2)
+    ProductVariant.objects.filter(product=product, size="L").update(stock=0)
+    order = _place(cart_with((product, "M", 2)))
+    product.refresh_from_db()
+    assert not product.in_stock
+
+    order_status_change(order_id=order.pk, status=OrderStatus.CANCELLED)
+    product.refresh_from_db()
+    assert product.in_stock
+
+
 def test_cancelling_puts_tracked_stock_back_once():
     tracked = product_make(stock=4)
     untracked = product_make(name="Untracked")
