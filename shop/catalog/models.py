@@ -144,7 +144,8 @@ class Product(models.Model):
     embedding_model = models.CharField(max_length=200, blank=True, editable=False)
     embedded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Indexed for newness' ceiling in search (the newest product's, read per search).
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     # Indexed for the shared vocabulary's fingerprint (max() read on every search).
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 

@@ -4,27 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import (
-    BooleanField,
+    BigIntegerField,
     Case,
-    DecimalField,
-    ExpressionWrapper,
-    F,
     Q,
     QuerySet,
     Value,
     When,
 )
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from shop.catalog.models import Product
 from shop.search.filters import ProductFilters, buyable, ordering
+from shop.search.merchandising.head import HeadOrder
+from shop.search.merchandising.movers import HeadReader
+from shop.search.merchandising.signals import Signals, micro
 from shop.search.merchandising.triggers import rules_active, rules_firing
 from shop.search.models import MerchandisingRule
 
@@ -104,61 +100,6 @@ def sold_out_weight() -> Decimal:
     return Decimal(str(settings.SHOP_SEARCH_SOLD_OUT_WEIGHT)).quantize(Decimal("0.01"))
 
 
-@dataclass(frozen=True)
-class Signals:
-    """The business signals' weights (settings) and the moment newness is measured at.
-
-    Popularity is ``catalog.ProductPopularity.score`` (0-1, refreshed hourly from
-    orders); newness fades from 1 on the import day to 0 after ``SHOP_NEWNESS_DAYS``.
-    Both are exact decimals (4 places), so no order hangs on a float.
-    """
-
-    popularity: Decimal
-    newness: Decimal
-    now: datetime
-
-    @classmethod
-    def current(cls) -> Signals:
-        def weight(value: float) -> Decimal:
-            return Decimal(str(value)).quantize(Decimal("0.01"))
-
-        return cls(
-            popularity=weight(settings.SHOP_SEARCH_POPULARITY_WEIGHT),
-            newness=weight(settings.SHOP_SEARCH_NEWNESS_WEIGHT),
-            now=timezone.now(),
-        )
-
-    def __bool__(self) -> bool:
-        return bool(self.popularity or self.newness)
-
-    def newness_of(self, created_at: datetime) -> Decimal:
-        days = Decimal((self.now - created_at).total_seconds()) / Decimal(86400)
-        fresh = 1 - days / Decimal(settings.SHOP_NEWNESS_DAYS)
-        return min(max(fresh, _ZERO), Decimal(1)).quantize(_PLACES, ROUND_HALF_EVEN)
-
-    def value(self, popularity: Decimal | None, created_at: datetime) -> Decimal:
-        """What the signals add to one product's score."""
-        return self.popularity * (popularity or _ZERO) + self.newness * self.newness_of(created_at)
-
-    def expression(self) -> object:
-        """The same in SQL, for pages ordered in the database."""
-        output = DecimalField(max_digits=12, decimal_places=4)
-        newness = RawSQL(
-            "ROUND(GREATEST(0, LEAST(1, 1 - EXTRACT(EPOCH FROM (%s - catalog_product.created_at))"
-            " / %s))::numeric, 4)",
-            (self.now, settings.SHOP_NEWNESS_DAYS * 86400),
-            output_field=output,
-        )
-        popularity = Coalesce(F("popularity__score"), Value(_ZERO), output_field=output)
-        return ExpressionWrapper(
-            Value(self.popularity) * popularity + Value(self.newness) * newness,
-            output_field=output,
-        )
-
-
-_PLACES = Decimal("0.0001")
-
-
 def _parts(plan: Plan, *, relevance: bool) -> list[tuple[Q, Decimal]]:
     """(condition, weight) of everything that moves a product's score."""
     parts = []
@@ -171,15 +112,14 @@ def _parts(plan: Plan, *, relevance: bool) -> list[tuple[Q, Decimal]]:
 
 
 def _adjustment(parts: list[tuple[Q, Decimal]]) -> Case | Value | None:
-    """What rules and stock add to each product's score, as SQL; None: nothing."""
+    """What rules and stock add to each product's score, as SQL in millionths
+    (``signals.micro``); None: nothing."""
     if not parts:
         return None
-    output = DecimalField(max_digits=12, decimal_places=2)
-    total = Value(_ZERO, output_field=output)
+    output = BigIntegerField()
+    total = Value(0, output_field=output)
     for condition, weight in parts:
-        total = total + Case(
-            When(condition, then=Value(weight)), default=Value(_ZERO), output_field=output
-        )
+        total += Case(When(condition, then=Value(micro(weight))), default=0, output_field=output)
     return total
 
 
@@ -187,10 +127,17 @@ class Placed(Sequence[int]):
     """Product ids in the order shown: ``rest`` (a list or an ordered id queryset) with
     the pins at their positions. Sliced lazily, so a paginator reads one page."""
 
-    def __init__(self, rest: Sequence[int] | QuerySet, pins: list[tuple[int, int]]) -> None:
+    def __init__(
+        self,
+        rest: Sequence[int] | QuerySet,
+        pins: list[tuple[int, int]],
+        *,
+        length: int | None = None,
+    ) -> None:
         self._rest = rest
-        count = rest.count() if isinstance(rest, QuerySet) else len(rest)
-        self._length = count + len(pins)
+        if length is None:
+            length = (rest.count() if isinstance(rest, QuerySet) else len(rest)) + len(pins)
+        self._length = length
         taken: dict[int, int] = {}
         overflow = []
         for position, pk in sorted(pins, key=lambda pin: pin[0]):
@@ -254,39 +201,45 @@ def apply(
         adjustment = _adjustment(parts)
         if signals is not None:
             adjustment = (
-                signals.expression()
-                if adjustment is None
-                else ExpressionWrapper(
-                    adjustment + signals.expression(),
-                    output_field=DecimalField(max_digits=12, decimal_places=4),
-                )
+                signals.expression() if adjustment is None else adjustment + signals.expression()
             )
         if adjustment is not None:
             rest = rest.alias(merchandised=adjustment).order_by("-merchandised", *ordering(sort))
         else:
             rest = rest.order_by(*ordering(sort))
         shown = set(queryset.filter(id__in=pinned).values_list("id", flat=True)) if pinned else ()
-        return Placed(rest.values_list("id", flat=True), [p for p in pins if p[1] in shown])
-    # One query: the products that may show, and which parts move each of them.
-    flags = {
-        f"moved_{i}": ExpressionWrapper(condition, output_field=BooleanField())
-        for i, (condition, _weight) in enumerate(parts)
-    }
-    extra = ("popularity__score", "created_at") if signals is not None else ()
-    adjusted: dict[int, Decimal] = {}
-    for pk, *values in queryset.annotate(**flags).values_list("id", *flags, *extra):
-        moved = values[: len(flags)]
-        adjusted[pk] = sum(
-            (weight for (_c, weight), hit in zip(parts, moved, strict=True) if hit), _ZERO
+        # Counted without the pins' exclusion and the ordering's joins: often index-only.
+        return Placed(
+            rest.values_list("id", flat=True),
+            [p for p in pins if p[1] in shown],
+            length=queryset.count(),
         )
-        if signals is not None:
-            adjusted[pk] += signals.value(*values[len(flags) :])
-    allowed = adjusted.keys()
-    order = [pk for pk in ranked if pk in allowed and pk not in pinned]
-    if (parts or signals is not None) and order:
-        n = len(order)
-        # Relevance (n - i) / n plus the weights, scaled by n: exact decimals, no float ties.
-        keys = {pk: Decimal(n - i) + n * adjusted[pk] for i, pk in enumerate(order)}
-        position = {pk: i for i, pk in enumerate(order)}
-        order.sort(key=lambda pk: (-keys[pk], position[pk]))
+    order, allowed = _ranked(
+        queryset, plan=plan, ranked=ranked, pinned=pinned, relevance=relevance, signals=signals
+    )
     return Placed(order, [p for p in pins if p[1] in allowed])
+
+
+def _ranked(
+    queryset: QuerySet[Product],
+    *,
+    plan: Plan,
+    ranked: list[int],
+    pinned: set[int],
+    relevance: bool,
+    signals: Signals | None,
+) -> tuple[Sequence[int], set[int]]:
+    """A ranking's order with rules, stock and signals, and the products that may show.
+
+    Which products may show is one read of their ids (the count and the pins need it);
+    what moves them is read only for the head of the ranking that can still reach the
+    page asked for (``head``, ``movers``).
+    """
+    allowed = set(queryset.order_by().values_list("id", flat=True))
+    order = [pk for pk in ranked if pk in allowed and pk not in pinned]
+    rules = plan.weights if relevance else []
+    sold_out = sold_out_weight()
+    if not (rules or sold_out or signals is not None) or not order:
+        return order, allowed
+    read = HeadReader(rules=rules, sold_out=sold_out, signals=signals, using=queryset.db)
+    return HeadOrder(order, read=read, ceiling=lambda _place: read.ceiling), allowed

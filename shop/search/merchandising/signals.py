@@ -1,0 +1,119 @@
+"""The business signals in a ranking: popularity (units sold lately) and newness."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+from functools import cached_property
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import BigIntegerField, Case, F, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from shop.catalog.models import Product
+from shop.search.models import ProductPopularity
+
+_ZERO = Decimal(0)
+_PRODUCT = Product._meta.db_table
+_POPULARITY = ProductPopularity._meta.db_table
+_PLACES = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class Signals:
+    """The business signals' weights (settings) and the moment newness is measured at.
+
+    Popularity is ``search.ProductPopularity.score`` (0-1, refreshed hourly from
+    orders); newness fades from 1 on the import day to 0 after ``SHOP_NEWNESS_DAYS``.
+    Both are exact decimals (4 places), so no order hangs on a float.
+    """
+
+    popularity: Decimal
+    newness: Decimal
+    now: datetime
+
+    @classmethod
+    def current(cls) -> Signals:
+        def weight(value: float) -> Decimal:
+            return Decimal(str(value)).quantize(Decimal("0.01"))
+
+        return cls(
+            popularity=weight(settings.SHOP_SEARCH_POPULARITY_WEIGHT),
+            newness=weight(settings.SHOP_SEARCH_NEWNESS_WEIGHT),
+            now=timezone.now(),
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.popularity or self.newness)
+
+    @cached_property
+    def faded(self) -> datetime:
+        """Products imported at or before this have no newness left."""
+        return self.now - timedelta(days=settings.SHOP_NEWNESS_DAYS)
+
+    def newness_of(self, created_at: datetime) -> Decimal:
+        days = Decimal((self.now - created_at).total_seconds()) / Decimal(86400)
+        fresh = 1 - days / Decimal(settings.SHOP_NEWNESS_DAYS)
+        return min(max(fresh, _ZERO), Decimal(1)).quantize(_PLACES, ROUND_HALF_EVEN)
+
+    def value(self, popularity: Decimal | None, created_at: datetime) -> Decimal:
+        """What the signals add to one product's score."""
+        gain = self.popularity * popularity if popularity else _ZERO
+        if self.newness and created_at > self.faded:  # older: newness_of is 0
+            gain += self.newness * self.newness_of(created_at)
+        return gain
+
+    def ceiling(self, *, using: str = DEFAULT_DB_ALIAS) -> Decimal:
+        """The most the signals add to any product: the best seller's popularity and the
+        newest product's newness (one statement, each read from an index's end)."""
+        with connections[using].cursor() as cursor:
+            cursor.execute(
+                f"SELECT (SELECT MAX(score) FROM {_POPULARITY}),"
+                f" (SELECT MAX(created_at) FROM {_PRODUCT})"
+            )
+            best, newest = cursor.fetchone()
+        ceiling = max(self.popularity * (best or _ZERO), _ZERO)
+        if newest is not None:
+            ceiling += max(self.newness * self.newness_of(newest), _ZERO)
+        return ceiling
+
+    def expression(self) -> object:
+        """What they add, in SQL, for pages ordered in the database: the same values in
+        millionths (``micro``), as integers are cheaper to add up per row than numerics."""
+        output = BigIntegerField()
+        total = Value(0, output_field=output)
+        if self.popularity:
+            score = Cast(F("popularity__score") * 10_000, output)  # 4 places
+            total += Case(
+                When(popularity__score__gt=0, then=score * _cents(self.popularity)),
+                default=0,
+                output_field=output,
+            )
+        if self.newness:
+            newness = RawSQL(
+                "(ROUND(GREATEST(0, LEAST(1, 1 - EXTRACT(EPOCH FROM"
+                f" (%s - {_PRODUCT}.created_at)) / %s))::numeric, 4) * 10000)::bigint",
+                (self.now, settings.SHOP_NEWNESS_DAYS * 86400),
+                output_field=output,
+            )
+            # Older products have none left: no arithmetic for most of a catalog.
+            total += Case(
+                When(created_at__gt=self.faded, then=newness * _cents(self.newness)),
+                default=0,
+                output_field=output,
+            )
+        return total
+
+
+def micro(weight: Decimal) -> int:
+    """A weight in millionths: exact, as weights have 2 decimal places (settings are
+    rounded to them, rules store them) and what they multiply at most 4."""
+    return int(weight * 1_000_000)
+
+
+def _cents(weight: Decimal) -> int:
+    return int(weight * 100)
