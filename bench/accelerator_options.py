@@ -39,7 +39,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
+# One thread a search (gunicorn's workers run in parallel), BLAS included: set
+# before numpy loads OpenBLAS.
+_THREADS = sys.argv[sys.argv.index("--threads") + 1] if "--threads" in sys.argv else "1"
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = _THREADS
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from kaggle_shape import ARTICLE_TYPES  # noqa: E402
@@ -436,7 +442,6 @@ def main() -> None:
     )
     parser.add_argument("--scratch", default=None)
     args = parser.parse_args()
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", str(args.threads))
     import faiss
 
     faiss.omp_set_num_threads(args.threads)
