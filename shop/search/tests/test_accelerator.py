@@ -213,9 +213,7 @@ def test_every_copy_scores_within_the_error_it_states(answered) -> None:
     vectors = {(r.product_id, r.query_index): np.asarray(r.embedding) for r in rows}
     for words in WORDS:
         text = _text(words)
-        exact = np.array(
-            [max(vectors[(pk, q)] @ text for q in range(32)) for pk in build.products]
-        )
+        exact = np.array([max(vectors[(pk, q)] @ text for q in range(32)) for pk in build.products])
         query, factor, e8 = scoring._int8_query(build, text)
         scores, labels = scoring._scan(build, query, None, build.meta.products * 32)
         coarse = np.full(build.meta.products, -np.inf)
