@@ -453,6 +453,9 @@ SHOP_SEARCH_TEXT_WEIGHT = envfloat("SHOP_SEARCH_TEXT_WEIGHT", "0.5", low=0.0, hi
 # than MAX_STALE products embedded since the build and PostgreSQL scores until the
 # next build (a task: after imports and embeddings, and every 10 minutes if changed).
 SHOP_SEARCH_ACCELERATOR = envbool("SHOP_SEARCH_ACCELERATOR", "true")
+SHOP_SEARCH_ACCELERATOR_DIR = Path(
+    envstr("SHOP_SEARCH_ACCELERATOR_DIR", str(SHOP_DATA_DIR / "search-accelerator"))
+)
 SHOP_SEARCH_ACCELERATOR_MIN_PRODUCTS = envint("SHOP_SEARCH_ACCELERATOR_MIN_PRODUCTS", "500", low=0)
 SHOP_SEARCH_ACCELERATOR_MAX_STALE = envint("SHOP_SEARCH_ACCELERATOR_MAX_STALE", "2000", low=0)
 # FAISS threads a search: gunicorn's workers and threads already fill the cores.

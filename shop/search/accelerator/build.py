@@ -158,6 +158,9 @@ def accelerator_build(*, model_id: str, if_changed: bool = False) -> BuildSummar
         if if_changed and source == current_source():
             summary.skipped = "nothing changed since the current build"
             return summary
+        if source.split(":")[1] == "0":
+            summary.skipped = "no product is embedded with this model"
+            return summary
         return _build(summary, database=database, source=source)
     finally:
         with connection.cursor() as cursor:

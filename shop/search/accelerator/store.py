@@ -1,6 +1,6 @@
 """The accelerator's files: where a build lives, what it says it is, how it is mapped.
 
-    SHOP_DATA_DIR/search-accelerator/
+    SHOP_SEARCH_ACCELERATOR_DIR (SHOP_DATA_DIR/search-accelerator)/<database name>/
         current -> build-<row id>-<time>   swapped atomically when a build is complete
         build-.../meta.json     written last: the stamp and the error bounds (``Meta``)
                   text.faiss    FAISS IVF, int8 codes, one inverted list per article type
@@ -75,8 +75,8 @@ def database_name() -> str:
 
 
 def root() -> Path:
-    """This database's builds (several databases may share SHOP_DATA_DIR)."""
-    return Path(settings.SHOP_DATA_DIR) / "search-accelerator" / database_name()
+    """This database's builds (several databases may share the folder)."""
+    return Path(settings.SHOP_SEARCH_ACCELERATOR_DIR) / database_name()
 
 
 def meta_write(folder: Path, meta: Meta) -> None:
