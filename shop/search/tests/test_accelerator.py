@@ -226,3 +226,18 @@ def test_every_copy_scores_within_the_error_it_states(answered) -> None:
         assert np.abs(coarse - exact).max() <= e8
         assert np.abs(fine.max(axis=1) - exact).max() <= build.meta.int16_error + 1e-6
         assert np.abs(coarse - exact).max() > 0  # int8 does move scores: the test can fail
+
+
+def test_a_build_is_queued_once_for_a_burst_and_the_task_builds(answered) -> None:
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    from shop.catalog.tasks import search_accelerator_build
+    from shop.search.accelerator.build import BUILD_TASK, accelerator_build_queue
+
+    assert accelerator_build_queue() is not None
+    assert accelerator_build_queue() is None  # the queued one will see this change too
+    assert ProcrastinateJob.objects.filter(task_name=BUILD_TASK, status="todo").count() == 1
+
+    assert "products" in search_accelerator_build(timestamp=0)
+    assert accelerator_for(_model()) is not None
+    assert "nothing changed" in search_accelerator_build(timestamp=0)
