@@ -120,6 +120,8 @@ class Mapped:
             )
         except Exception as error:  # FAISS raises RuntimeError, numpy ValueError/OSError
             raise Unusable(f"{folder} cannot be mapped: {error}") from error
+        if settings.SHOP_SEARCH_ACCELERATOR_THREADS > 1:
+            self.index.parallel_mode = 1  # one query: its lists split over the threads
         n = meta.products
         checks = {
             "products.npy": (self.products.shape, self.products.dtype, (n,), np.int64),
