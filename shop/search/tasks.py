@@ -22,8 +22,8 @@ def search_accelerator_build(timestamp: int) -> str:
     too (shop.search.accelerator.build.accelerator_build_queue)."""
     from django.conf import settings
 
-    from shop.catalog.encoder.config import current_model_id
     from shop.search.accelerator.build import accelerator_build
+    from shop.search.encoder.config import current_model_id
 
     if not settings.SHOP_SEARCH_ACCELERATOR:
         return "search accelerator switched off (SHOP_SEARCH_ACCELERATOR)"

@@ -18,8 +18,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, model_id: str | None, if_changed: bool, **options) -> None:
-        from shop.catalog.encoder.config import current_model_id
         from shop.search.accelerator.build import accelerator_build
+        from shop.search.encoder.config import current_model_id
 
         summary = accelerator_build(model_id=model_id or current_model_id(), if_changed=if_changed)
         for line in summary.lines():

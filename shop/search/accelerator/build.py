@@ -28,7 +28,7 @@ import numpy as np
 from django.db import connections, router, transaction
 from django.utils import timezone
 
-from shop.catalog.models import Product, ProductQueryEmbedding
+from shop.catalog.models import Product
 from shop.search.accelerator.store import (
     CURRENT,
     DIM,
@@ -41,6 +41,7 @@ from shop.search.accelerator.store import (
     meta_write,
     root,
 )
+from shop.search.models import ProductQueryEmbedding
 
 # One builder at a time, whatever the host (a task and a manual run).
 _BUILD_LOCK = 0x5EA_2C4
@@ -361,8 +362,8 @@ def _publish(base: Path, name: str) -> None:
     forget()
 
 
-# The task that builds (shop/catalog/tasks.py), deferred by name.
-BUILD_TASK = "shop.catalog.tasks.search_accelerator_build"
+# The task that builds (shop/search/tasks.py), deferred by name.
+BUILD_TASK = "shop.search.tasks.search_accelerator_build"
 # Imports and embedding shards come in bursts: one build a minute after the last.
 BUILD_DELAY_S = 60
 

@@ -17,10 +17,10 @@ import numpy as np
 from django.db import connections, router
 from django.db.models import QuerySet
 
-from shop.catalog.models import ProductQueryEmbedding
-from shop.catalog.vector_search import VectorQuery, exact_scores
 from shop.search.accelerator import scoring
 from shop.search.accelerator.store import SEQUENCE_LAST, SLOTS, Mapped
+from shop.search.models import ProductQueryEmbedding
+from shop.search.vector_search import VectorQuery, exact_scores
 
 logger = logging.getLogger(__name__)
 

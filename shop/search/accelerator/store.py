@@ -69,7 +69,7 @@ def database_name() -> str:
     """The database whose vectors the builds copy (the primary's name)."""
     from django.db import connections, router
 
-    from shop.catalog.models import ProductQueryEmbedding
+    from shop.search.models import ProductQueryEmbedding
 
     return connections[router.db_for_write(ProductQueryEmbedding)].settings_dict["NAME"]
 

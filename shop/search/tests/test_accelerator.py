@@ -15,12 +15,14 @@ import numpy as np
 import pytest
 from django.test import override_settings
 
-from shop.catalog import vector_search
-from shop.catalog.encoder import get_encoder
-from shop.catalog.models import Product, ProductQueryEmbedding
-from shop.catalog.selectors import ProductFilters, product_vector_ranking
+from shop.catalog.models import Product
+from shop.search import vector_search
 from shop.search.accelerator import accelerator_for, ranking, store
 from shop.search.accelerator.build import accelerator_build
+from shop.search.encoder import get_encoder
+from shop.search.filters import ProductFilters
+from shop.search.models import ProductQueryEmbedding
+from shop.search.selectors import product_vector_ranking
 
 pytestmark = pytest.mark.django_db
 WORDS = ["red dress", "black leather shoes", "blue denim jeans for men", "watch"]
@@ -231,8 +233,8 @@ def test_every_copy_scores_within_the_error_it_states(answered) -> None:
 def test_a_build_is_queued_once_for_a_burst_and_the_task_builds(answered) -> None:
     from procrastinate.contrib.django.models import ProcrastinateJob
 
-    from shop.catalog.tasks import search_accelerator_build
     from shop.search.accelerator.build import BUILD_TASK, accelerator_build_queue
+    from shop.search.tasks import search_accelerator_build
 
     assert accelerator_build_queue() is not None
     assert accelerator_build_queue() is None  # the queued one will see this change too
