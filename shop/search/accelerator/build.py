@@ -1,9 +1,9 @@
 """Writing a build from the query vectors PostgreSQL holds now, stamped with what it read.
 
-The stamp is the highest query-vector row id. Writers are let finish first (a SHARE
-lock, held for an instant, waits for inserts in flight), so every row at or below
-the stamp is committed and every later embedding gets a higher id; the vectors are
-then read in one snapshot. Products (active or not: activation never re-embeds) with
+The stamp is the query-vector id sequence's value. Writers are let finish first (a
+SHARE lock, held for an instant, waits for inserts in flight), so every row at or
+below the stamp is committed and every later embedding gets a higher id; the vectors
+are then read in one snapshot. Products (active or not: activation never re-embeds) with
 their 32 rows at or below the stamp are written; anything embedded later is merged
 in by ``ranking`` until the next build.
 
@@ -20,7 +20,6 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 
 from shop.catalog.models import Product
+from shop.search.accelerator.copy_rows import copy_rows, vector_fields
 from shop.search.accelerator.store import (
     CURRENT,
     DIM,
@@ -43,11 +43,19 @@ from shop.search.accelerator.store import (
 )
 from shop.search.models import ProductQueryEmbedding
 
+_QE = ProductQueryEmbedding._meta.db_table
+_PRODUCT = Product._meta.db_table
+# Products embedded with the model (%s) and all 32 of their vectors at or below the
+# stamp (%s), in one snapshot.
+_EMBEDDED = (
+    f"SELECT id FROM {_PRODUCT} WHERE embedding_model = %s AND embedding IS NOT NULL "
+    f"AND id IN (SELECT product_id FROM {_QE} WHERE id <= %s "
+    "GROUP BY product_id HAVING count(*) = 32)"
+)
 # One builder at a time, whatever the host (a task and a manual run).
 _BUILD_LOCK = 0x5EA_2C4
 HEADROOM = 1.25
 SAMPLE_ROWS = 65_536
-_HEADER = b"PGCOPY\n\xff\r\n\x00"
 
 
 @dataclass
@@ -72,59 +80,15 @@ class BuildSummary:
         ]
 
 
-def _vector_fields(*leading: tuple[str, str]) -> np.dtype:
-    """A binary COPY row of fixed-size fields, the last a pgvector ``vector(256)``."""
-    fields: list[tuple] = [("fields", ">i2")]
-    for name, kind in leading:
-        fields += [(f"{name}_len", ">i4"), (name, kind)]
-    fields += [("vec_len", ">i4"), ("dim", ">i2"), ("unused", ">i2"), ("vec", ">f4", (DIM,))]
-    return np.dtype(fields)
-
-
-def _checked(rows: np.ndarray) -> np.ndarray:
-    fields = (len(rows.dtype.names) - 4) // 2 + 1
-    if (rows["fields"] != fields).any() or (rows["dim"] != DIM).any():
-        raise ValueError("unexpected binary COPY rows (NULLs, or not 256 dimensions)")
-    return rows
-
-
-def _copy_rows(cursor, sql: str, params: list, row: np.dtype) -> Iterator[np.ndarray]:
-    """The rows of ``COPY (sql) TO STDOUT (FORMAT BINARY)``, parsed in chunks."""
-    pending = bytearray()
-    started = False
-    # The driver's own cursor: Django's debug wrapper takes no COPY parameters.
-    with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT BINARY)", params) as copy:
-        for block in copy:
-            pending += block
-            if not started:
-                if len(pending) < 19:
-                    continue
-                if bytes(pending[:11]) != _HEADER:
-                    raise ValueError("not a binary COPY stream")
-                extension = int.from_bytes(pending[15:19], "big")
-                del pending[: 19 + extension]
-                started = True
-            whole = len(pending) // row.itemsize
-            if whole >= 4096:
-                yield _checked(np.frombuffer(bytes(pending[: whole * row.itemsize]), dtype=row))
-                del pending[: whole * row.itemsize]
-    if bytes(pending[-2:]) != b"\xff\xff" or (len(pending) - 2) % row.itemsize:
-        raise ValueError("binary COPY stream cut short")
-    if len(pending) > 2:
-        yield _checked(np.frombuffer(bytes(pending[:-2]), dtype=row))
-
-
 def source_of(*, model_id: str) -> str:
     """What a build is made of: the newest query-vector row, and every embedded
     product with its article type (a move between types changes the lists)."""
-    product = Product._meta.db_table
-    table = ProductQueryEmbedding._meta.db_table
     database = router.db_for_write(ProductQueryEmbedding)
     with connections[database].cursor() as cursor:
         cursor.execute(
-            f"SELECT (SELECT coalesce(max(id), 0) FROM {table}), count(*), "
+            f"SELECT (SELECT coalesce(max(id), 0) FROM {_QE}), count(*), "
             "md5(coalesce(string_agg(id || ':' || category_id, ',' ORDER BY id), '')) "
-            f"FROM {product} WHERE embedding_model = %s AND embedding IS NOT NULL",
+            f"FROM {_PRODUCT} WHERE embedding_model = %s AND embedding IS NOT NULL",
             [model_id],
         )
         newest, products, digest = cursor.fetchone()
@@ -170,18 +134,8 @@ def accelerator_build(*, model_id: str, if_changed: bool = False) -> BuildSummar
 
 def _build(summary: BuildSummary, *, database: str, source: str) -> BuildSummary:
     started = time.monotonic()
-    model_id = summary.model_id
     connection = connections[database]
-    product = Product._meta.db_table
-    table = ProductQueryEmbedding._meta.db_table
-    with transaction.atomic(using=database), connection.cursor() as cursor:
-        cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")  # writers in flight finish
-        cursor.execute(f"SELECT coalesce(max(id), 0) FROM {table}")
-        last = cursor.fetchone()[0]
-        # Deletions never lower the stamp below what searches compare it with.
-        cursor.execute(f"SELECT {SEQUENCE_LAST}", [table])
-        last = max(last, cursor.fetchone()[0])
-
+    last = _stamp(connection)
     base = root()
     base.mkdir(parents=True, exist_ok=True)
     name = f"build-{last}-{timezone.now():%Y%m%d%H%M%S}"
@@ -193,110 +147,35 @@ def _build(summary: BuildSummary, *, database: str, source: str) -> BuildSummary
         with transaction.atomic(using=database), connection.cursor() as cursor:
             if not outer:  # else the caller's transaction is the snapshot
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            complete = (
-                f"SELECT product_id FROM {table} WHERE id <= %s "
-                "GROUP BY product_id HAVING count(*) = 32"
-            )
-            products = [
-                rows
-                for rows in _copy_rows(
-                    cursor,
-                    f"SELECT p.id, p.category_id, p.embedding FROM {product} p "
-                    "WHERE p.embedding_model = %s AND p.embedding IS NOT NULL "
-                    f"AND p.id IN ({complete}) ORDER BY p.category_id, p.id",
-                    [model_id, last],
-                    _vector_fields(("id", ">i8"), ("category", ">i8")),
-                )
-            ]
-            ids = np.concatenate([r["id"] for r in products]) if products else np.zeros(0, ">i8")
-            categories = (
-                np.concatenate([r["category"] for r in products]) if products else ids.copy()
-            )
-            pooled = (
-                np.concatenate([r["vec"] for r in products]).astype(np.float32)
-                if products
-                else np.zeros((0, DIM), np.float32)
-            )
-            n = len(ids)
-            ids = ids.astype(np.int64)
-            _, lists = np.unique(categories, return_inverse=True)
-            lists = lists.astype(np.int32)
-            nlist = int(lists.max()) + 1 if n else 1
-            by_id = np.argsort(ids)
-            codes = np.lib.format.open_memmap(
-                work / "codes.tmp.npy", mode="w+", dtype=np.uint8, shape=(n * SLOTS, DIM)
-            )
-            fine = np.lib.format.open_memmap(
-                work / "fine.npy", mode="w+", dtype=np.int16, shape=(n * SLOTS, DIM)
-            )
-            filled = np.zeros(n * SLOTS, dtype=bool)
-            scales: tuple[float, float] | None = None
-            errors = [0.0, 0.0]
-            waiting: list[np.ndarray] = []
-
-            def place(rows: np.ndarray) -> None:
-                at = by_id[np.searchsorted(ids, rows["product"], sorter=by_id)]
-                slot = rows["slot"].astype(np.int64)
-                if (slot >= SLOTS).any() or (ids[at] != rows["product"]).any():
-                    raise ValueError("query vectors that do not belong to the build")
-                position = at * SLOTS + slot
-                x = rows["vec"].astype(np.float32)
-                for i, (scale, limit) in enumerate(zip(scales, (127, 32767), strict=True)):
-                    code = np.clip(np.round(x * scale), -limit, limit)
-                    error = np.linalg.norm(x - code / scale, axis=1).max(initial=0.0)
-                    errors[i] = max(errors[i], float(error))
-                    if limit == 127:
-                        codes[position] = (code + 128).astype(np.uint8)
-                    else:
-                        fine[position] = code.astype(np.int16)
-                filled[position] = True
-
-            for rows in _copy_rows(
+            ids, lists, pooled = _products(cursor, model_id=summary.model_id, last=last)
+            copies = _Copies(work, ids)
+            for rows in copy_rows(
                 cursor,
-                f"SELECT product_id, query_index, embedding FROM {table} "
-                f"WHERE id <= %s AND product_id IN (SELECT id FROM {product} "
-                "WHERE embedding_model = %s AND embedding IS NOT NULL "
-                f"AND id IN ({complete}))",
-                [last, model_id, last],
-                _vector_fields(("product", ">i8"), ("slot", ">i2")),
+                f"SELECT product_id, query_index, embedding FROM {_QE} "
+                f"WHERE id <= %s AND product_id IN ({_EMBEDDED})",
+                [last, summary.model_id, last],
+                vector_fields(("product", ">i8"), ("slot", ">i2")),
             ):
-                if scales is None:
-                    waiting.append(rows)
-                    if sum(len(r) for r in waiting) < SAMPLE_ROWS:
-                        continue
-                    top = max(float(np.abs(r["vec"]).max()) for r in waiting) * HEADROOM
-                    scales = (127.0 / top, 32767.0 / top)
-                    for held in waiting:
-                        place(held)
-                    waiting = []
-                else:
-                    place(rows)
-            if scales is None:  # fewer rows than the sample
-                top = max((float(np.abs(r["vec"]).max()) for r in waiting), default=1.0)
-                scales = (127.0 / (top * HEADROOM), 32767.0 / (top * HEADROOM))
-                for held in waiting:
-                    place(held)
-            if not filled.all():
-                raise ValueError(f"{int((~filled).sum())} query vectors missing from the build")
-
-        fine.flush()
+                copies.add(rows)
+            copies.finish()
         np.save(work / "products.npy", ids)
         np.save(work / "lists.npy", lists)
         np.save(work / "pooled.npy", pooled)
-        _write_index(work / "text.faiss", codes, lists, nlist)
-        (work / "codes.tmp.npy").unlink()  # FAISS holds its own copy now
+        nlist = int(lists.max()) + 1
+        _write_index(work / "text.faiss", copies.codes, lists, nlist)
+        (work / "codes.tmp.npy").unlink()  # FAISS wrote its own copy
         meta = Meta(
             format=FORMAT,
-            model_id=model_id,
+            model_id=summary.model_id,
             database=connection.settings_dict["NAME"],
             source=source,
             last_row_id=int(last),
-            products=n,
+            products=len(ids),
             lists=nlist,
-            int8_scale=scales[0],
-            int16_scale=scales[1],
-            int8_error=errors[0],
-            int16_error=errors[1],
+            int8_scale=copies.scales[0],
+            int16_scale=copies.scales[1],
+            int8_error=copies.errors[0],
+            int16_error=copies.errors[1],
             pooled_error=0.0,  # float32 as PostgreSQL holds it
             built_at=timezone.now().isoformat(),
             seconds=round(time.monotonic() - started, 1),
@@ -311,12 +190,101 @@ def _build(summary: BuildSummary, *, database: str, source: str) -> BuildSummary
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    summary.products, summary.vectors = n, n * SLOTS
+    summary.products, summary.vectors = len(ids), len(ids) * SLOTS
     summary.megabytes = sum(p.stat().st_size for p in final.iterdir()) / 1e6
     summary.seconds = time.monotonic() - started
     summary.folder = str(final)
-    summary.errors = {"int8": errors[0], "int16": errors[1]}
+    summary.errors = {"int8": copies.errors[0], "int16": copies.errors[1]}
     return summary
+
+
+def _stamp(connection) -> int:
+    """The query-vector id sequence's value once inserts in flight have finished: every
+    row at or below it is committed, every later one gets a higher id. The SHARE lock
+    waits for writers and is let go at once."""
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {_QE} IN SHARE MODE")
+        cursor.execute(f"SELECT greatest((SELECT max(id) FROM {_QE}), {SEQUENCE_LAST}, 0)", [_QE])
+        return cursor.fetchone()[0]
+
+
+def _products(cursor, *, model_id: str, last: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(product ids by article type then id, their list numbers, pooled vectors) of
+    the products with all 32 query vectors at or below the stamp."""
+    chunks = list(
+        copy_rows(
+            cursor,
+            f"SELECT id, category_id, embedding FROM {_PRODUCT} WHERE id IN ({_EMBEDDED}) "
+            "ORDER BY category_id, id",
+            [model_id, last],
+            vector_fields(("id", ">i8"), ("category", ">i8")),
+        )
+    )
+    ids = np.concatenate([c["id"] for c in chunks]).astype(np.int64)
+    categories = np.concatenate([c["category"] for c in chunks])
+    pooled = np.concatenate([c["vec"] for c in chunks]).astype(np.float32)
+    lists = np.unique(categories, return_inverse=True)[1].astype(np.int32)
+    return ids, lists, pooled
+
+
+class _Copies:
+    """The int8 codes (for FAISS) and the int16 copy, written row by row as vectors
+    stream in, with the largest error each makes. Both scales come from the first
+    ``SAMPLE_ROWS`` vectors with ``HEADROOM``; a component beyond is clipped, and the
+    measured error includes it."""
+
+    def __init__(self, folder: Path, ids: np.ndarray) -> None:
+        shape = (len(ids) * SLOTS, DIM)
+        self.codes = np.lib.format.open_memmap(
+            folder / "codes.tmp.npy", mode="w+", dtype=np.uint8, shape=shape
+        )
+        self.fine = np.lib.format.open_memmap(
+            folder / "fine.npy", mode="w+", dtype=np.int16, shape=shape
+        )
+        self.ids, self.by_id = ids, np.argsort(ids)
+        self.filled = np.zeros(shape[0], dtype=bool)
+        self.scales: tuple[float, float] = (0.0, 0.0)
+        self.errors = [0.0, 0.0]
+        self._waiting: list[np.ndarray] | None = []
+
+    def add(self, rows: np.ndarray) -> None:
+        if self._waiting is None:
+            self._place(rows)
+            return
+        self._waiting.append(rows)
+        if sum(len(r) for r in self._waiting) >= SAMPLE_ROWS:
+            self._start()
+
+    def finish(self) -> None:
+        if self._waiting is not None:
+            self._start()
+        self.fine.flush()
+        if not self.filled.all():
+            raise ValueError(f"{int((~self.filled).sum())} query vectors missing from the build")
+
+    def _start(self) -> None:
+        waiting, self._waiting = self._waiting or [], None
+        top = max((float(np.abs(r["vec"]).max()) for r in waiting), default=1.0) * HEADROOM
+        self.scales = (127.0 / top, 32767.0 / top)
+        for rows in waiting:
+            self._place(rows)
+
+    def _place(self, rows: np.ndarray) -> None:
+        at = self.by_id[np.searchsorted(self.ids, rows["product"], sorter=self.by_id)]
+        slot = rows["slot"].astype(np.int64)
+        if (slot >= SLOTS).any() or (self.ids[at] != rows["product"]).any():
+            raise ValueError("query vectors that do not belong to the build")
+        position = at * SLOTS + slot
+        x = rows["vec"].astype(np.float32)
+        for i, (scale, limit) in enumerate(zip(self.scales, (127, 32767), strict=True)):
+            code = np.clip(np.round(x * scale), -limit, limit)
+            error = float(np.linalg.norm(x - code / scale, axis=1).max(initial=0.0))
+            self.errors[i] = max(self.errors[i], error)
+            if limit == 127:
+                self.codes[position] = (code + 128).astype(np.uint8)  # FAISS's signed codes
+            else:
+                self.fine[position] = code.astype(np.int16)
+        self.filled[position] = True
 
 
 def _write_index(path: Path, codes: np.ndarray, lists: np.ndarray, nlist: int) -> None:
