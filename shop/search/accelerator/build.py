@@ -81,15 +81,17 @@ class BuildSummary:
 
 
 def source_of(*, model_id: str) -> str:
-    """What a build is made of: the newest query-vector row, and every embedded
+    """What a build is made of: the query-vector id sequence, and every embedded
     product with its article type (a move between types changes the lists)."""
     database = router.db_for_write(ProductQueryEmbedding)
     with connections[database].cursor() as cursor:
         cursor.execute(
-            f"SELECT (SELECT coalesce(max(id), 0) FROM {_QE}), count(*), "
+            # The sequence, not max(id): ids taken by rolled-back inserts widen the gap
+            # searches check against MAX_STALE, so they call for a build too.
+            f"SELECT {SEQUENCE_LAST}, count(*), "
             "md5(coalesce(string_agg(id || ':' || category_id, ',' ORDER BY id), '')) "
             f"FROM {_PRODUCT} WHERE embedding_model = %s AND embedding IS NOT NULL",
-            [model_id],
+            [_QE, model_id],
         )
         newest, products, digest = cursor.fetchone()
     return f"{newest}:{products}:{digest}"
