@@ -59,12 +59,12 @@ class Accelerator:
                     rows = np.setdiff1d(np.arange(build.meta.products), stale_rows)
                 extra = stale
             else:
-                allowed = np.unique(np.asarray(allowed_ids, dtype=np.int64))
-                fresh = np.setdiff1d(allowed, stale, assume_unique=True)
-                rows, missing = build.rows_of(fresh)
+                allowed = np.asarray(allowed_ids, dtype=np.int64)  # ids: unique
+                changed = np.isin(allowed, stale) if len(stale) else np.zeros(len(allowed), bool)
+                rows, missing = build.rows_of(allowed[~changed])
                 rows.sort()
                 # Not in the build (added since, in theory always stale too): exact.
-                extra = np.union1d(np.intersect1d(allowed, stale), missing)
+                extra = np.concatenate([allowed[changed], missing])
             need = limit
             while True:
                 found = scoring.candidates(
