@@ -120,6 +120,27 @@ def _mapped_npy(path: Path) -> np.ndarray:
     return np.frombuffer(mapping, dtype=dtype, count=count, offset=offset).reshape(shape)
 
 
+MADV_POPULATE_READ = 22  # Linux 5.14+
+
+
+def _populate(index) -> None:
+    """Fill the page tables of FAISS's mapping of the codes at once, as MAP_POPULATE
+    does for the .npy files: the first unfiltered scan of a fresh process otherwise
+    faults 90k pages one by one (240 ms here against 20 ms once mapped). Best effort:
+    elsewhere the first scans just take longer."""
+    import ctypes
+
+    try:
+        lists = faiss().downcast_InvertedLists(index.invlists)
+        address, size = int(lists.ptr), int(lists.totsize)
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+        start = address & ~(mmap.PAGESIZE - 1)
+        libc.madvise(start, size + address - start, MADV_POPULATE_READ)
+    except (AttributeError, OSError, TypeError, ValueError):
+        pass
+
+
 class Unusable(Exception):
     """A build that cannot be used (missing, partial, corrupt, another format)."""
 
@@ -147,6 +168,7 @@ class Mapped:
             )
         except Exception as error:  # FAISS raises RuntimeError, numpy ValueError/OSError
             raise Unusable(f"{folder} cannot be mapped: {error}") from error
+        _populate(self.index)
         if settings.SHOP_SEARCH_ACCELERATOR_THREADS > 1:
             self.index.parallel_mode = 1  # one query: its lists split over the threads
         n = meta.products
