@@ -70,9 +70,12 @@ def _scan(build: Mapped, query: np.ndarray, rows: np.ndarray | None, count: int)
     library = faiss()
     if rows is None:
         lists = np.arange(build.meta.lists, dtype=np.int64)
-        params = library.SearchParametersIVF(nprobe=len(lists))
     else:
         lists = np.unique(build.row_list[rows]).astype(np.int64)
+    if rows is None or len(rows) == build.list_sizes[lists].sum():
+        # Whole lists (a filter on article types alone): nothing to select.
+        params = library.SearchParametersIVF(nprobe=len(lists))
+    else:
         bits = np.zeros(build.meta.products, dtype=bool)
         bits[rows] = True
         packed = np.packbits(bits, bitorder="little")

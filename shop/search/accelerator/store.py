@@ -194,6 +194,7 @@ class Mapped:
             raise Unusable(f"{folder / 'lists.npy'} cannot be mapped: {error}") from error
         if self.row_list.shape != (n,) or (n and int(self.row_list.max()) >= meta.lists):
             raise Unusable(f"{folder / 'lists.npy'} does not match {n} products")
+        self.list_sizes = np.bincount(self.row_list, minlength=meta.lists)
 
     def rows_of(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(file rows of the ids the build holds, the ids it does not hold)."""
