@@ -56,6 +56,8 @@ def _media_root(tmp_path_factory: pytest.TempPathFactory):
 
     with override_settings(
         MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+        # The task engine's periodic build must not write beside the real ones.
+        SHOP_SEARCH_ACCELERATOR_DIR=tmp_path_factory.mktemp("search-accelerator"),
         SHOP_EMBEDDING_MODEL="dev-tiny",
         SHOP_EMBEDDING_QUANTIZE_TEXT=False,
     ):

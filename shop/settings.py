@@ -446,6 +446,20 @@ SHOP_EMBEDDING_QUANTIZE_TEXT = envbool("SHOP_EMBEDDING_QUANTIZE_TEXT", "true")
 # (slower than exact there too); exactly, recall 1.0 at ~330 ms (bench/vector_search_scale.py).
 SHOP_SEARCH_EXACT_MAX_PRODUCTS = envint("SHOP_SEARCH_EXACT_MAX_PRODUCTS", "20000", low=0)
 SHOP_SEARCH_TEXT_WEIGHT = envfloat("SHOP_SEARCH_TEXT_WEIGHT", "0.5", low=0.0, high=1.0)
+# Text (and photo + text) search scored outside PostgreSQL from a derived, memory-mapped
+# build under SHOP_DATA_DIR (shop/search/accelerator), exact against the database as it
+# is now. Off, or with no usable build, PostgreSQL scores alone. Filters keeping fewer
+# than MIN_PRODUCTS products stay in PostgreSQL (its exact scan is as fast there); more
+# than MAX_STALE products embedded since the build and PostgreSQL scores until the
+# next build (a task: after imports and embeddings, and every 10 minutes if changed).
+SHOP_SEARCH_ACCELERATOR = envbool("SHOP_SEARCH_ACCELERATOR", "true")
+SHOP_SEARCH_ACCELERATOR_DIR = Path(
+    envstr("SHOP_SEARCH_ACCELERATOR_DIR", str(SHOP_DATA_DIR / "search-accelerator"))
+)
+SHOP_SEARCH_ACCELERATOR_MIN_PRODUCTS = envint("SHOP_SEARCH_ACCELERATOR_MIN_PRODUCTS", "200", low=0)
+SHOP_SEARCH_ACCELERATOR_MAX_STALE = envint("SHOP_SEARCH_ACCELERATOR_MAX_STALE", "2000", low=0)
+# FAISS threads a search: gunicorn's workers and threads already fill the cores.
+SHOP_SEARCH_ACCELERATOR_THREADS = envint("SHOP_SEARCH_ACCELERATOR_THREADS", "1", low=1)
 # A product with no size in stock loses this much of its search score (1 = the whole
 # result list): the default puts it after every buyable product; 0 leaves it in place.
 SHOP_SEARCH_SOLD_OUT_WEIGHT = envfloat("SHOP_SEARCH_SOLD_OUT_WEIGHT", "1000", low=0.0)
@@ -535,5 +549,7 @@ LOGGING = {
         # job start/end lines are worth keeping.
         "procrastinate": {"level": "WARNING"},
         "procrastinate.worker": {"level": "INFO"},
+        # FAISS's loader logs each CPU-specific build it tries at INFO.
+        "faiss.loader": {"level": "WARNING"},
     },
 }

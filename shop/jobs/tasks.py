@@ -38,9 +38,12 @@ def embed_shard(shard_id: int) -> ShardSummary:
 
     # On a CPU the model wants every core; on a GPU decoding processes keep it fed.
     workers = 0 if get_encoder().device == "cpu" else min(8, os.cpu_count() or 1)
-    return embedding_shard_run(
+    summary = embedding_shard_run(
         shard_id=shard_id, workers=workers, batch_size=settings.SHOP_EMBEDDING_BATCH_SIZE
     )
+    if summary.embedded:
+        _search_accelerator_refresh()
+    return summary
 
 
 @app.task(
@@ -50,7 +53,19 @@ def embed_shard(shard_id: int) -> ShardSummary:
 def import_catalog(import_id: int) -> str:
     from shop.jobs.imports import catalog_import_run
 
-    return "\n".join(catalog_import_run(import_id=import_id).lines())
+    lines = catalog_import_run(import_id=import_id).lines()
+    _search_accelerator_refresh()  # types and products may have changed
+    return "\n".join(lines)
+
+
+def _search_accelerator_refresh() -> None:
+    """A build of the search accelerator, a minute from now (one for a burst)."""
+    from django.conf import settings
+
+    from shop.search.accelerator.build import accelerator_build_queue
+
+    if settings.SHOP_SEARCH_ACCELERATOR:
+        accelerator_build_queue()
 
 
 @app.task(queue="default", retry=RetryStrategy(max_attempts=8, exponential_wait=3))

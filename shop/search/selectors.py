@@ -14,6 +14,7 @@ from django.db.models import Count, F, Q, QuerySet
 from shop.catalog.exceptions import CatalogError
 from shop.catalog.models import Category, Product
 from shop.search import merchandising, relevance, vector_search
+from shop.search.accelerator import accelerator_for
 from shop.search.filters import FACETS, SORTS, ProductFilters, ordering
 
 if TYPE_CHECKING:
@@ -132,7 +133,9 @@ def product_vector_ranking(
     at most SHOP_SEARCH_EXACT_MAX_PRODUCTS products (32x as many for a photo alone)
     are scored exactly; bigger ones and unfiltered searches take HNSW candidates,
     rescored exactly and deepened until a bound certifies them. Either way ``limit``
-    rows come back whenever that many embedded products match.
+    rows come back whenever that many embedded products match. With words, a search
+    over big sets goes to the accelerator first (``shop.search.accelerator``: exact
+    too, outside PostgreSQL's executor), when it has a usable build.
     """
     query = vector_search.VectorQuery(
         text=text_embedding, image=image_embedding, text_weight=text_weight
@@ -145,6 +148,9 @@ def product_vector_ranking(
         allowed=None if filters.is_empty() else _filtered(valid, filters),
         limit=limit,
         exact_max=settings.SHOP_SEARCH_EXACT_MAX_PRODUCTS,
+        # Words (alone or with a photo) over big sets; a photo alone is an index-only
+        # scan in PostgreSQL already.
+        scorer=accelerator_for(model_id) if text_embedding is not None else None,
     )
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from django.db import connections, router, transaction
@@ -354,6 +355,16 @@ def _ids(products: QuerySet) -> list[int]:
         return cursor.fetchone()[0]
 
 
+class Scorer(Protocol):
+    """An exact scorer outside PostgreSQL (``shop.search.accelerator``)."""
+
+    min_products: int
+
+    def rank(
+        self, query: VectorQuery, *, valid: QuerySet, allowed_ids: list[int] | None, limit: int
+    ) -> list[tuple[int, float]] | None: ...
+
+
 def rank(
     query: VectorQuery,
     *,
@@ -361,15 +372,21 @@ def rank(
     allowed: QuerySet | None,
     limit: int,
     exact_max: int,
+    scorer: Scorer | None = None,
 ) -> list[tuple[int, float]]:
     """Top-``limit`` (product id, score), exact or certified; see the module docstring.
 
     ``valid`` are the products a shopper may get (active, embedded with the current
     model), ``allowed`` those of them the filters keep (None: no filter; article types
     already resolved to ids). Exact when the allowed products' rows number at most
-    ``32 * exact_max``: text reads 32 rows a product, a photo alone one.
+    ``32 * exact_max``: text reads 32 rows a product, a photo alone one. A ``scorer``
+    answers first when at least its ``min_products`` are allowed; it may decline (None).
     """
     allowed_ids = None if allowed is None else _ids(allowed)
+    if scorer is not None and (allowed_ids is None or len(allowed_ids) >= scorer.min_products):
+        ranked = scorer.rank(query, valid=valid, allowed_ids=allowed_ids, limit=limit)
+        if ranked is not None:
+            return ranked
     exact_photos = allowed_ids is not None and len(allowed_ids) <= exact_max * 32
     if allowed_ids is not None and len(allowed_ids) * ROWS[query.channel] <= exact_max * 32:
         if query.text is None:

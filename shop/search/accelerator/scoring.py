@@ -1,0 +1,161 @@
+"""Which products can be in the exact top k: FAISS's int8 scan, then an int16 rescore.
+
+A product's text score is BLIP-2's ITC, its best inner product over 32 query vectors;
+with a photo, ``w * ITC + (1 - w) * photo cosine``. Each copy in the build scores
+within a known distance of the exact score (``Meta``'s errors, measured over every
+vector it holds, plus the query's own int8 rounding), so every product gets an
+interval [low, high] that holds its exact score:
+
+1. FAISS scans the allowed products' int8 codes (only their lists, an IDSelector for
+   the rest) and returns the best vectors. A product seen there has its ITC within
+   ``e8``; one not seen has no vector above the last one returned. Photo cosines come
+   from the float32 pooled vectors, for every allowed product.
+2. ``need`` products have a low end of at least ``L`` (the need-th best low end), so
+   a product whose high end is below ``L`` is not in the top ``need``. The others are
+   rescored from the int16 copy (within ``e16``, ~250x tighter), which cuts them down
+   the same way to a handful.
+
+Every product left out scores below ``bound``; PostgreSQL scores the handful exactly
+and the caller checks its k-th score against the bound (``ranking``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from shop.search.accelerator.store import SLOTS, Mapped, faiss
+
+# Float32 arithmetic over 256 terms, PostgreSQL's and numpy's alike, stays well within
+# this of the real-number score; every bound is widened by it.
+FLOAT_SLACK = 2e-5
+# Vectors FAISS returns at first; the scan deepens 4x until the candidates are known.
+FIRST_VECTORS = 1024
+# Products not seen in the scan that may still be rescored directly (with a photo, a
+# strong photo can lift a product whose text was not among the vectors returned).
+MAX_UNSEEN = 512
+
+
+@dataclass(frozen=True)
+class Candidates:
+    ids: np.ndarray  # product ids to score exactly
+    bound: float  # every other allowed product in the build scores below this
+    complete: bool  # every allowed product in the build is a candidate
+
+
+def _kth(values: np.ndarray, k: int) -> float:
+    """The k-th largest value, -inf if there are fewer than k."""
+    finite = values[np.isfinite(values)]
+    if len(finite) < k:
+        return -np.inf
+    return float(np.partition(finite, len(finite) - k)[len(finite) - k])
+
+
+def _int8_query(build: Mapped, text: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """(rounded query, int dot product -> score factor, the scan's error bound).
+
+    FAISS's direct int8 codes multiply int8 by int8, so the query is rounded too;
+    rounding it here keeps its error known: |q - q8/s| adds ``r * (1 + e8)``.
+    """
+    q_scale = 127.0 / float(np.abs(text).max())
+    rounded = np.round(text * q_scale).astype(np.float32)
+    q_error = float(np.linalg.norm(text - rounded / q_scale))
+    error = build.meta.int8_error + q_error * (1 + build.meta.int8_error) + FLOAT_SLACK
+    return rounded, 1.0 / (q_scale * build.meta.int8_scale), error
+
+
+def _scan(build: Mapped, query: np.ndarray, rows: np.ndarray | None, count: int):
+    """FAISS: the best ``count`` vectors (scores as int dot products, product rows)."""
+    library = faiss()
+    if rows is None:
+        lists = np.arange(build.meta.lists, dtype=np.int64)
+    else:
+        lists = np.unique(build.row_list[rows]).astype(np.int64)
+    if rows is None or len(rows) == build.list_sizes[lists].sum():
+        # Whole lists (a filter on article types alone): nothing to select.
+        params = library.SearchParametersIVF(nprobe=len(lists))
+    else:
+        bits = np.zeros(build.meta.products, dtype=bool)
+        bits[rows] = True
+        packed = np.packbits(bits, bitorder="little")
+        selector = library.IDSelectorBitmap(build.meta.products, library.swig_ptr(packed))
+        params = library.SearchParametersIVF(nprobe=len(lists), sel=selector)
+    distances = np.empty((1, count), dtype=np.float32)
+    labels = np.empty((1, count), dtype=np.int64)
+    keys = lists[None]
+    build.index.search_preassigned_c(
+        1,
+        library.swig_ptr(np.ascontiguousarray(query[None])),
+        count,
+        library.swig_ptr(keys),
+        library.swig_ptr(np.zeros(keys.shape, dtype=np.float32)),
+        library.swig_ptr(distances),
+        library.swig_ptr(labels),
+        False,
+        params,
+    )
+    found = labels[0] >= 0
+    return distances[0][found], labels[0][found]
+
+
+def candidates(
+    build: Mapped,
+    *,
+    text: np.ndarray | None,
+    image: np.ndarray | None,
+    weights: tuple[float, float],
+    rows: np.ndarray | None,
+    need: int,
+) -> Candidates:
+    """The products that can be among the best ``need`` of the allowed ``rows`` (file
+    rows, sorted; None: every row), and the bound every other one stays under."""
+    universe = np.arange(build.meta.products) if rows is None else rows
+    w_text, w_image = weights
+    photo = np.zeros(len(universe), dtype=np.float32)
+    photo_error = 0.0
+    if image is not None and w_image > 0:
+        pooled = build.pooled if rows is None else build.pooled[rows]
+        photo = np.asarray(pooled) @ image.astype(np.float32)
+        photo_error = build.meta.pooled_error + FLOAT_SLACK
+    if text is None or w_text == 0:
+        low, high = w_image * (photo - photo_error), w_image * (photo + photo_error)
+        cut = _kth(low, need)
+        kept_ids = np.asarray(build.products[universe[high >= cut]])
+        return Candidates(ids=kept_ids, bound=cut, complete=cut == -np.inf)
+
+    query, factor, e8 = _int8_query(build, text)
+    count = min(FIRST_VECTORS, len(universe) * SLOTS)
+    while True:
+        scores, labels = _scan(build, query, rows, count)
+        exhausted = len(labels) < count
+        seen, first = np.unique(labels, return_index=True)
+        text_high = np.full(len(universe), -np.inf if exhausted else scores[-1] * factor + e8)
+        text_low = np.full(len(universe), -np.inf)
+        at = seen if rows is None else np.searchsorted(universe, seen)
+        text_high[at] = scores[first] * factor + e8
+        text_low[at] = scores[first] * factor - e8
+        low = w_text * text_low + w_image * (photo - photo_error)
+        high = w_text * text_high + w_image * (photo + photo_error)
+        cut = _kth(low, need)
+        kept = np.flatnonzero(high >= cut)
+        unseen = len(kept) - int(np.isin(kept, at).sum())
+        if exhausted or unseen <= (0 if w_image == 0 else MAX_UNSEEN):
+            break
+        count = min(count * 4, len(universe) * SLOTS)
+
+    # The int16 rescore of what is left: its ITC within e16.
+    e16 = build.meta.int16_error + FLOAT_SLACK
+    kept_rows = universe[kept]
+    vectors = build.fine[(kept_rows[:, None] * SLOTS + np.arange(SLOTS)).ravel()]
+    fine = vectors.astype(np.float32) @ (text.astype(np.float32) / build.meta.int16_scale)
+    itc = fine.reshape(-1, SLOTS).max(axis=1)
+    low2 = w_text * (itc - e16) + w_image * (photo[kept] - photo_error)
+    high2 = w_text * (itc + e16) + w_image * (photo[kept] + photo_error)
+    cut2 = _kth(low2, need)
+    final = kept_rows[high2 >= cut2]
+    return Candidates(
+        ids=np.asarray(build.products[final]),
+        bound=max(cut, cut2),
+        complete=cut == -np.inf and cut2 == -np.inf,
+    )

@@ -1,0 +1,245 @@
+"""The search accelerator against PostgreSQL's exact scan, on the dev-tiny test catalog.
+
+Each test builds the files for the embedded subset in a throwaway folder (with
+no minimum filter size, so every ranking with words goes through it) and compares
+``product_vector_ranking`` with ``exact_scores`` over the same products: the same ids
+in the same order with the same scores, whether the build is current, behind the
+database, damaged or absent.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+from django.test import override_settings
+
+from shop.catalog.models import Product
+from shop.search import vector_search
+from shop.search.accelerator import accelerator_for, ranking, store
+from shop.search.accelerator.build import accelerator_build
+from shop.search.encoder import get_encoder
+from shop.search.filters import ProductFilters
+from shop.search.models import ProductQueryEmbedding
+from shop.search.selectors import product_vector_ranking
+
+pytestmark = pytest.mark.django_db
+WORDS = ["red dress", "black leather shoes", "blue denim jeans for men", "watch"]
+
+
+@pytest.fixture
+def answered(monkeypatch, tmp_path) -> list[bool]:
+    """A throwaway build folder; records whether each ranking came from the build."""
+    calls: list[bool] = []
+    rank = ranking.Accelerator.rank
+
+    def recording(self, *args, **kwargs):
+        result = rank(self, *args, **kwargs)
+        calls.append(result is not None)
+        return result
+
+    monkeypatch.setattr(ranking.Accelerator, "rank", recording)
+    with override_settings(
+        SHOP_SEARCH_ACCELERATOR_DIR=tmp_path, SHOP_SEARCH_ACCELERATOR_MIN_PRODUCTS=0
+    ):
+        store.forget()
+        yield calls
+    store.forget()
+
+
+def _model() -> str:
+    return get_encoder().model_id
+
+
+def _text(words: str) -> np.ndarray:
+    return get_encoder().encode_texts([words])[0]
+
+
+def _exact(text, image=None, *, products=None, k: int = 10) -> list[tuple[int, float]]:
+    valid = Product.objects.browsable().embedded_with(_model())
+    ids = list((products if products is not None else valid).values_list("id", flat=True))
+    query = vector_search.VectorQuery(text=text, image=image)
+    return vector_search.exact_scores(query, product_ids=ids, limit=k)
+
+
+def _ranked(text, image=None, *, filters: ProductFilters | None = None, k: int = 10):
+    return product_vector_ranking(
+        text_embedding=text, image_embedding=image, model_id=_model(), filters=filters, limit=k
+    )
+
+
+def _biggest_type() -> str:
+    counts: dict[str, int] = {}
+    for name in Product.objects.embedded_with(_model()).values_list("category__name", flat=True):
+        counts[name] = counts.get(name, 0) + 1
+    return max(counts, key=counts.get)
+
+
+def _new_vectors(product: Product, towards: np.ndarray) -> None:
+    """Embed a product again, as the embedder does: its rows replaced, new ids."""
+    rng = np.random.default_rng(product.pk)
+    vectors = towards[None] + 0.05 * rng.standard_normal((32, len(towards)))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    ProductQueryEmbedding.objects.filter(product=product).delete()
+    ProductQueryEmbedding.objects.bulk_create(
+        ProductQueryEmbedding(product=product, query_index=q, embedding=vectors[q])
+        for q in range(32)
+    )
+
+
+def test_it_ranks_words_exactly_as_postgresql_does(answered) -> None:
+    accelerator_build(model_id=_model())
+    for words in WORDS:
+        text = _text(words)
+        assert _ranked(text) == _exact(text)
+        assert _ranked(text, k=3) == _exact(text, k=3)
+    assert answered and all(answered)
+
+
+def test_it_ranks_words_under_filters_exactly_as_postgresql_does(answered) -> None:
+    accelerator_build(model_id=_model())
+    kind = _biggest_type()
+    valid = Product.objects.browsable().embedded_with(_model())
+    for filters, products in [
+        (ProductFilters(category=(kind,)), valid.filter(category__name=kind)),
+        (ProductFilters(gender=("Men",)), valid.filter(gender="Men")),
+    ]:
+        assert products.count() >= 3
+        for words in WORDS:
+            text = _text(words)
+            assert _ranked(text, filters=filters, k=5) == _exact(text, products=products, k=5)
+    assert answered and all(answered)
+
+
+def test_it_ranks_words_and_a_photo_exactly_as_postgresql_does(answered) -> None:
+    accelerator_build(model_id=_model())
+    photos = Product.objects.embedded_with(_model()).order_by("id")
+    for words, photo in zip(WORDS, photos, strict=False):
+        text, image = _text(words), np.asarray(photo.embedding)
+        assert _ranked(text, image) == _exact(text, image)
+    assert answered and all(answered)
+
+
+def test_products_embedded_after_the_build_are_merged_in(answered) -> None:
+    accelerator_build(model_id=_model())
+    text = _text("red dress")
+    last = _exact(text)[-1][0]
+    _new_vectors(Product.objects.get(pk=last), towards=text)  # now the best match
+
+    ranked = _ranked(text)
+
+    assert ranked[0][0] == last
+    assert ranked == _exact(text)
+    assert answered == [True]
+
+
+def test_products_gone_since_the_build_are_left_out(answered) -> None:
+    accelerator_build(model_id=_model())
+    text = _text("black leather shoes")
+    best, second = (pk for pk, _ in _exact(text)[:2])
+    Product.objects.filter(pk=best).update(is_active=False)
+    Product.objects.filter(pk=second).delete()
+
+    ranked = _ranked(text)
+
+    assert {best, second}.isdisjoint(pk for pk, _ in ranked)
+    assert ranked == _exact(text)
+    assert answered == [True]
+
+
+@pytest.mark.parametrize("damage", ["meta", "codes", "vectors", "absent"])
+def test_a_damaged_or_missing_build_leaves_postgresql_to_answer(answered, caplog, damage) -> None:
+    accelerator_build(model_id=_model())
+    folder = store.root() / store.CURRENT
+    if damage == "meta":
+        (folder / "meta.json").write_text("{not json")
+    elif damage == "codes":
+        (folder / "text.faiss").write_bytes(b"\0" * 1000)
+    elif damage == "vectors":
+        with open(folder / "fine.npy", "r+b") as f:
+            f.truncate(4096)
+    else:
+        (store.root() / store.CURRENT).unlink()
+    text = _text("watch")
+
+    with caplog.at_level(logging.INFO, logger="shop.search.accelerator.store"):
+        assert _ranked(text) == _exact(text)
+    assert not answered  # never consulted: the build was refused when mapped
+    assert "PostgreSQL scores" in caplog.text
+
+
+def test_another_models_build_is_not_used(answered, caplog) -> None:
+    accelerator_build(model_id=_model())
+
+    with caplog.at_level(logging.WARNING, logger="shop.search.accelerator.store"):
+        assert accelerator_for("another-model@1") is None
+    assert accelerator_for(_model()) is not None
+    assert f"built for {_model()}, the shop embeds with another-model@1" in caplog.text
+
+
+def test_switched_off_it_is_never_consulted(answered) -> None:
+    accelerator_build(model_id=_model())
+    with override_settings(SHOP_SEARCH_ACCELERATOR=False):
+        assert accelerator_for(_model()) is None
+
+
+def test_a_build_far_behind_the_database_leaves_postgresql_to_answer(answered) -> None:
+    accelerator_build(model_id=_model())
+    text = _text("red dress")
+    for product in Product.objects.embedded_with(_model())[:3]:
+        _new_vectors(product, towards=text)
+
+    with override_settings(SHOP_SEARCH_ACCELERATOR_MAX_STALE=2):
+        store.forget()
+        assert _ranked(text) == _exact(text)
+    assert answered == [False]
+
+
+def test_it_rebuilds_only_when_the_embeddings_changed(answered) -> None:
+    first = accelerator_build(model_id=_model())
+    again = accelerator_build(model_id=_model(), if_changed=True)
+    product = Product.objects.embedded_with(_model()).first()
+    _new_vectors(product, towards=_text("watch"))
+    after = accelerator_build(model_id=_model(), if_changed=True)
+
+    assert first.products == Product.objects.embedded_with(_model()).count()
+    assert again.skipped and not after.skipped
+    assert after.products == first.products
+
+
+def test_every_copy_scores_within_the_error_it_states(answered) -> None:
+    """The premise of every candidate cut: a product's int8 and int16 ITC stay within
+    the build's stated errors of the exact one."""
+    from shop.search.accelerator import scoring
+
+    accelerator_build(model_id=_model())
+    build = store.mapped_build(_model())
+    rows = ProductQueryEmbedding.objects.filter(product_id__in=list(build.products))
+    vectors = {(r.product_id, r.query_index): np.asarray(r.embedding) for r in rows}
+    for words in WORDS:
+        text = _text(words)
+        exact = np.array([max(vectors[(pk, q)] @ text for q in range(32)) for pk in build.products])
+        query, factor, e8 = scoring._int8_query(build, text)
+        scores, labels = scoring._scan(build, query, None, build.meta.products * 32)
+        coarse = np.full(build.meta.products, -np.inf)
+        np.maximum.at(coarse, labels, scores * factor)
+        fine = (build.fine.astype(np.float64) @ text / build.meta.int16_scale).reshape(-1, 32)
+        assert np.abs(coarse - exact).max() <= e8
+        assert np.abs(fine.max(axis=1) - exact).max() <= build.meta.int16_error + 1e-6
+        assert np.abs(coarse - exact).max() > 0  # int8 does move scores: the test can fail
+
+
+def test_a_build_is_queued_once_for_a_burst_and_the_task_builds(answered) -> None:
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    from shop.search.accelerator.build import BUILD_TASK, accelerator_build_queue
+    from shop.search.tasks import search_accelerator_build
+
+    assert accelerator_build_queue() is not None
+    assert accelerator_build_queue() is None  # the queued one will see this change too
+    assert ProcrastinateJob.objects.filter(task_name=BUILD_TASK, status="todo").count() == 1
+
+    assert "products" in search_accelerator_build(timestamp=0)
+    assert accelerator_for(_model()) is not None
+    assert "nothing changed" in search_accelerator_build(timestamp=0)
