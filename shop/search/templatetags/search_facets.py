@@ -2,13 +2,15 @@
 
 A page carries up to ~200 of them; the template engine spent ~40 µs on each (ten
 variable lookups and a filter), a third of the page's rendering. The markup is the
-template's own, every value escaped by ``format_html``.
+template's own, and every value is escaped as the template escapes it (Django's
+``escape`` is ``html.escape``).
 """
 
 from __future__ import annotations
 
+from html import escape
+
 from django import template
-from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
@@ -20,20 +22,13 @@ register = template.Library()
 @register.simple_tag
 def facet_checkboxes(facet: Facet) -> SafeString:
     """One ``<label>`` with its checkbox per value of a (non-price) facet."""
-    return format_html_join(
-        "\n",
-        '<label><input type="checkbox" name="{}" value="{}"{} id="f-{}-{}"> {} '
-        '<span class="count">{}</span></label>',
-        (
-            (
-                facet.name,
-                value.value,
-                mark_safe(" checked") if value.selected else "",  # noqa: S308 (a constant)
-                facet.name,
-                slugify(value.value),
-                value.label,
-                value.count,
-            )
-            for value in facet.values
-        ),
-    )
+    name = escape(facet.name)
+    lines = []
+    for value in facet.values:
+        checked = " checked" if value.selected else ""
+        lines.append(
+            f'<label><input type="checkbox" name="{name}" value="{escape(value.value)}"{checked}'
+            f' id="f-{name}-{escape(slugify(value.value))}"> {escape(value.label)}'
+            f' <span class="count">{int(value.count)}</span></label>'
+        )
+    return mark_safe("\n".join(lines))  # noqa: S308 (every value escaped above)
