@@ -236,9 +236,7 @@ def home_shelf() -> Shelf | None:
     from shop.catalog.models import StorefrontSettings
 
     settings_row = StorefrontSettings.objects.filter(pk=1).first()
-    products = (
-        Product.objects.browsable().select_related("category", "brand").prefetch_related("variants")
-    )
+    products = Product.objects.browsable().for_cards()
     if settings_row is not None and settings_row.home == StorefrontSettings.COLLECTION:
         chosen = list(settings_row.collection.filter(is_active=True).order_by("name")[:24])
         if chosen:
@@ -287,14 +285,13 @@ def results_page(
         match = _Match(condition=None)
         base = plan.visible(Product.objects.browsable())
         results = effective.apply(base)
-    # Cards show the brand, the price and the sizes for sale.
-    results = results.select_related("category", "brand").prefetch_related("variants")
     # Rules and stock reorder what the channels and filters let through (merchandising).
     ranked = match.order if filters.sort == "relevance" and match.condition is not None else None
     ordered_ids = merchandising.apply(results, plan=plan, ranked=ranked, sort=filters.sort)
     paginator = Paginator(ordered_ids, page_size)
     page = paginator.get_page(filters.page)
-    products = results.in_bulk(list(page.object_list))
+    # Cards show the brand, the price and the sizes for sale.
+    products = results.for_cards().in_bulk(list(page.object_list))
     page.object_list = [products[pk] for pk in page.object_list if pk in products]
     popular = []
     if is_search and paginator.count == 0:
