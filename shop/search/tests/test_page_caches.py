@@ -8,11 +8,12 @@ from decimal import Decimal
 from urllib.parse import unquote
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 
 from shop.cart.tests.factories import product_make, variant_of
 from shop.catalog.cards import Card, card_html
-from shop.catalog.models import Brand, Product
+from shop.catalog.models import Brand, Category, Product
 from shop.catalog.services import product_search_vectors_refresh
 from shop.search import attribution
 
@@ -115,3 +116,32 @@ def test_the_card_template_reads_only_the_cards_values(gnus):
     for shown in (card.name, card.brand_name, "₹1,000", card.get_absolute_url()):
         assert shown in html
     assert Card.of(gnus[0]) == card, "the same product and values: the same card"
+
+
+def _bag(html: str) -> str:
+    match = re.search(r'data-testid="mini-cart".*?<span class="count">(\d+)</span>', html, re.S)
+    assert match, "the header shows the bag"
+    return match.group(1)
+
+
+def test_the_menus_kept_in_memory_never_carry_a_shoppers_bag(gnus):
+    """The department and category menus are kept per process; the bag beside them is
+    each shopper's own on every page."""
+    buyer, browser = Client(), Client()
+    data = {"product": gnus[0].pk, "variant": variant_of(gnus[0], "M").pk, "quantity": 2}
+    assert buyer.post("/cart/add/", data).status_code == 302
+    for _ in range(2):  # the second time from the kept menus
+        pages = {who: _page(client) for who, client in (("buyer", buyer), ("browser", browser))}
+        assert 'data-testid="departments"' in pages["browser"]
+        assert _bag(pages["buyer"]) == "2" and _bag(pages["browser"]) == "0"
+
+
+def test_the_menus_are_kept_a_minute_then_show_a_new_article_type(client: Client, gnus):
+    assert "Test Kurtas" in _page(client)
+    product_make(name="Gnukurta Stole", price="500.00")
+    Product.objects.filter(name="Gnukurta Stole").update(
+        category=Category.objects.create(name="Gnu Stoles", slug="gnu-stoles")
+    )
+    assert "Gnu Stoles" not in _page(client), "the menus are a minute old at most"
+    caches["fragments"].clear()  # what a minute does
+    assert "Gnu Stoles" in _page(client)
