@@ -145,6 +145,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--model", default="dev-tiny")
     parser.add_argument("--cprofile", default="", help="a kind to run under cProfile too")
+    parser.add_argument("--only", default="", help="the kinds whose name has this")
     args = parser.parse_args()
     os.environ.setdefault("SHOP_EMBEDDING_MODEL", args.model)
     if not (Path(os.environ["STATIC_ROOT"]) / "staticfiles.json").exists():
@@ -212,6 +213,8 @@ def main() -> None:
         return (client or visitor).get(path)
 
     for kind, (path_of, client, log_limit) in kinds.items():
+        if args.only not in kind:
+            continue
         settings.SHOP_SEARCH_LOG_RATE_PER_MINUTE = log_limit
         for _ in range(3):  # warm: vocabulary, floors, caches, connections
             fetch(client, path_of())

@@ -202,7 +202,7 @@ def _reasons(
             )
         for facet, values in understanding.facets.items():
             if facet == "size":
-                sizes = [v.size for v in product.variants.all() if v.in_stock and v.size in values]
+                sizes = [size for size in product.sizes_in_stock() if size in values]
                 if sizes:
                     why.append(f"Size {', '.join(sizes)} in stock")
                 continue
