@@ -262,6 +262,8 @@ TEMPLATES = [
         "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
+            # {% url %} memoised (shop/templatetags/memo_url.py).
+            "builtins": ["shop.templatetags.memo_url"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
