@@ -409,7 +409,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "shop.staticfiles.StaticFilesStorage"  # whitenoise's, url() memoised
         )
     },
 }
