@@ -103,6 +103,9 @@ def instrument(timers: Timers) -> None:
     )
     from shop.search.encoder import Blip2Encoder
 
+    from django.core.paginator import Paginator
+    from django.db.models.query import QuerySet
+
     wraps = [
         # The whole request through the handler: what is left is middleware, routing,
         # the response and the test client's own work.
@@ -111,6 +114,9 @@ def instrument(timers: Timers) -> None:
         (views, "render", "template rendering"),
         (template_base.Template, "render", "template rendering"),
         (results, "results_page", "results: queries for the rows, pagination"),
+        (QuerySet, "in_bulk", "rows: the page's products (for_cards)"),
+        (QuerySet, "exists", "rows: exists() (words matched nothing?)"),
+        (Paginator, "get_page", "rows: count, page ids (merchandised order)"),
         (results, "filters_known", "filters_known (facet values exist)"),
         (results, "understand", "query understanding"),
         (results, "get_vocabulary", "vocabulary (fingerprint query)"),
