@@ -200,12 +200,46 @@ def facets_count(
     return facets
 
 
-def filters_known(filters: ProductFilters) -> ProductFilters:
+@dataclass(frozen=True)
+class CategoryNames:
+    """The article types some values (slugs or names) stand for, read in one query.
+
+    A category page asked for them three times (known values, chip, title).
+    """
+
+    values: frozenset[str]
+    rows: tuple[tuple[str, str], ...]  # (slug, name), in the categories' own order
+
+    @classmethod
+    def read(cls, values: tuple[str, ...]) -> CategoryNames:
+        if not values:
+            return cls(frozenset(), ())
+        found = Category.objects.filter(Q(slug__in=values) | Q(name__in=values))
+        return cls(frozenset(values), tuple(found.values_list("slug", "name")))
+
+    def known(self) -> set[str]:
+        return {value for row in self.rows for value in row}
+
+    def name_of(self, value: str) -> str | None:
+        return next((name for slug, name in self.rows if value in (slug, name)), None)
+
+    def names(self, values: tuple[str, ...]) -> list[str]:
+        """The names of the types any of ``values`` stands for (read again unless all of
+        them were asked for here)."""
+        if not set(values) <= self.values:
+            return CategoryNames.read(values).names(values)
+        return [name for slug, name in self.rows if slug in values or name in values]
+
+
+def filters_known(
+    filters: ProductFilters, *, categories: CategoryNames | None = None
+) -> ProductFilters:
     """The filters without facet values the catalog does not have.
 
     Dropped before any link is built: each facet link and chip repeats every chosen
     value, so made-up values would only multiply the page's size (and match nothing).
     A facet none of whose values is known keeps its first, and matches nothing.
+    ``categories``: the article types of ``filters.category``, when already read.
     """
     changes = {}
     for name, (_param, field_name) in FACETS.items():
@@ -213,8 +247,9 @@ def filters_known(filters: ProductFilters) -> ProductFilters:
         if not values:
             continue
         if name == "category":
-            pairs = Category.objects.filter(Q(slug__in=values) | Q(name__in=values))
-            known = {v for pair in pairs.values_list("name", "slug") for v in pair}
+            if categories is None or not set(values) <= categories.values:
+                categories = CategoryNames.read(values)
+            known = categories.known()
         elif name == "size":
             sizes = ProductVariant.objects.filter(size__in=values)
             known = set(sizes.values_list("size", flat=True))
@@ -234,14 +269,20 @@ def _words_without(q: str, phrase: str) -> str:
     return " ".join(normalise(q).replace(phrase, " ").split())
 
 
-def chips_for(filters: ProductFilters, understanding: Understanding) -> list[Chip]:
+def chips_for(
+    filters: ProductFilters,
+    understanding: Understanding,
+    *,
+    categories: CategoryNames | None = None,
+) -> list[Chip]:
+    if filters.category and (categories is None or not set(filters.category) <= categories.values):
+        categories = CategoryNames.read(filters.category)
     chips = []
     for name in FACETS:
         for value in getattr(filters, name):
             label = value
             if name == "category":
-                category = Category.objects.filter(Q(slug=value) | Q(name=value)).first()
-                label = category.name if category else value
+                label = categories.name_of(value) or value
             chips.append(
                 Chip(label=f"{FACET_LABELS[name]}: {label}", url=filters.toggled(name, value).url())
             )

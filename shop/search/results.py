@@ -20,7 +20,14 @@ from shop.catalog.models import Category, Product
 from shop.search import merchandising, selectors
 from shop.search.colours import colour_family
 from shop.search.dead_ends import DeadEnd, dead_end_for
-from shop.search.facets import Chip, Facet, chips_for, facets_count, filters_known
+from shop.search.facets import (
+    CategoryNames,
+    Chip,
+    Facet,
+    chips_for,
+    facets_count,
+    filters_known,
+)
 from shop.search.filters import ProductFilters, ordering
 from shop.search.models import MerchandisingRule, SearchPhoto
 from shop.search.photos import search_photo_get
@@ -152,7 +159,9 @@ def _match(*, q: str, words: str, photo: SearchPhoto | None, effective: ProductF
     )
 
 
-def _title(filters: ProductFilters, effective: ProductFilters, total: int) -> str:
+def _title(
+    filters: ProductFilters, effective: ProductFilters, total: int, categories: CategoryNames
+) -> str:
     if filters.q:
         what = f"“{filters.q}”"
         if filters.photo:
@@ -160,12 +169,7 @@ def _title(filters: ProductFilters, effective: ProductFilters, total: int) -> st
     elif filters.photo:
         what = "Like your photo"
     elif effective.category:
-        names = list(
-            Category.objects.filter(
-                Q(slug__in=effective.category) | Q(name__in=effective.category)
-            ).values_list("name", flat=True)
-        )
-        what = ", ".join(names) or "No such article type"
+        what = ", ".join(categories.names(effective.category)) or "No such article type"
     else:
         what = "All products"
     narrowing = [v for name in ("gender", "colour", "brand") for v in getattr(effective, name)]
@@ -258,7 +262,8 @@ def results_page(
     admin's preview passes others). ``dead_ends``: when nothing is found, say why and
     count the pages one filter wider (``dead_ends``).
     """
-    filters = filters_known(filters)  # before any link repeats a made-up value
+    categories = CategoryNames.read(filters.category)  # for the known values, chips, title
+    filters = filters_known(filters, categories=categories)  # before a link repeats made-up ones
     understanding = understand(filters.q, get_vocabulary()) if filters.q else Understanding()
     effective = _effective(filters, understanding)
     photo = search_photo_get(token=filters.photo) if filters.photo else None
@@ -300,7 +305,7 @@ def results_page(
             .annotate(n=Count("products"))
             .order_by("-n", "name")[:POPULAR_CATEGORIES]
         )
-    chips = chips_for(filters, understanding)
+    chips = chips_for(filters, understanding, categories=categories)
     dead_end = None
     if dead_ends and paginator.count == 0 and (is_search or not effective.is_empty()):
         dead_end = dead_end_for(
@@ -323,7 +328,7 @@ def results_page(
         page=page,
         facets=facets_count(base=base, effective=effective, shown=filters),
         chips=chips,
-        title=_title(filters, effective, paginator.count),
+        title=_title(filters, effective, paginator.count, categories),
         is_search=is_search,
         photo=photo,
         photo_missing=photo_missing,
