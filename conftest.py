@@ -66,6 +66,15 @@ def _media_root(tmp_path_factory: pytest.TempPathFactory):
     get_encoder.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_fragments():
+    """Menus cached in memory ("fragments") are a test's own, as the cache table's
+    rows (rolled back with each test) always were."""
+    from django.core.cache import caches
+
+    caches["fragments"].clear()
+
+
 @pytest.fixture(scope="session")
 def sample_catalog() -> Path:
     return settings.SHOP_SAMPLE_CATALOG

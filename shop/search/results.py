@@ -20,7 +20,14 @@ from shop.catalog.models import Category, Product
 from shop.search import merchandising, selectors
 from shop.search.colours import colour_family
 from shop.search.dead_ends import DeadEnd, dead_end_for
-from shop.search.facets import Chip, Facet, chips_for, facets_count, filters_known
+from shop.search.facets import (
+    CategoryNames,
+    Chip,
+    Facet,
+    chips_for,
+    facets_count,
+    filters_known,
+)
 from shop.search.filters import ProductFilters, ordering
 from shop.search.models import MerchandisingRule, SearchPhoto
 from shop.search.photos import search_photo_get
@@ -152,7 +159,9 @@ def _match(*, q: str, words: str, photo: SearchPhoto | None, effective: ProductF
     )
 
 
-def _title(filters: ProductFilters, effective: ProductFilters, total: int) -> str:
+def _title(
+    filters: ProductFilters, effective: ProductFilters, total: int, categories: CategoryNames
+) -> str:
     if filters.q:
         what = f"“{filters.q}”"
         if filters.photo:
@@ -160,12 +169,7 @@ def _title(filters: ProductFilters, effective: ProductFilters, total: int) -> st
     elif filters.photo:
         what = "Like your photo"
     elif effective.category:
-        names = list(
-            Category.objects.filter(
-                Q(slug__in=effective.category) | Q(name__in=effective.category)
-            ).values_list("name", flat=True)
-        )
-        what = ", ".join(names) or "No such article type"
+        what = ", ".join(categories.names(effective.category)) or "No such article type"
     else:
         what = "All products"
     narrowing = [v for name in ("gender", "colour", "brand") for v in getattr(effective, name)]
@@ -202,7 +206,7 @@ def _reasons(
             )
         for facet, values in understanding.facets.items():
             if facet == "size":
-                sizes = [v.size for v in product.variants.all() if v.in_stock and v.size in values]
+                sizes = [size for size in product.sizes_in_stock() if size in values]
                 if sizes:
                     why.append(f"Size {', '.join(sizes)} in stock")
                 continue
@@ -236,9 +240,7 @@ def home_shelf() -> Shelf | None:
     from shop.catalog.models import StorefrontSettings
 
     settings_row = StorefrontSettings.objects.filter(pk=1).first()
-    products = (
-        Product.objects.browsable().select_related("category", "brand").prefetch_related("variants")
-    )
+    products = Product.objects.browsable().for_cards()
     if settings_row is not None and settings_row.home == StorefrontSettings.COLLECTION:
         chosen = list(settings_row.collection.filter(is_active=True).order_by("name")[:24])
         if chosen:
@@ -260,7 +262,8 @@ def results_page(
     admin's preview passes others). ``dead_ends``: when nothing is found, say why and
     count the pages one filter wider (``dead_ends``).
     """
-    filters = filters_known(filters)  # before any link repeats a made-up value
+    categories = CategoryNames.read(filters.category)  # for the known values, chips, title
+    filters = filters_known(filters, categories=categories)  # before a link repeats made-up ones
     understanding = understand(filters.q, get_vocabulary()) if filters.q else Understanding()
     effective = _effective(filters, understanding)
     photo = search_photo_get(token=filters.photo) if filters.photo else None
@@ -287,14 +290,13 @@ def results_page(
         match = _Match(condition=None)
         base = plan.visible(Product.objects.browsable())
         results = effective.apply(base)
-    # Cards show the brand, the price and the sizes for sale.
-    results = results.select_related("category", "brand").prefetch_related("variants")
     # Rules and stock reorder what the channels and filters let through (merchandising).
     ranked = match.order if filters.sort == "relevance" and match.condition is not None else None
     ordered_ids = merchandising.apply(results, plan=plan, ranked=ranked, sort=filters.sort)
     paginator = Paginator(ordered_ids, page_size)
     page = paginator.get_page(filters.page)
-    products = results.in_bulk(list(page.object_list))
+    # Cards show the brand, the price and the sizes for sale.
+    products = results.for_cards().in_bulk(list(page.object_list))
     page.object_list = [products[pk] for pk in page.object_list if pk in products]
     popular = []
     if is_search and paginator.count == 0:
@@ -303,7 +305,7 @@ def results_page(
             .annotate(n=Count("products"))
             .order_by("-n", "name")[:POPULAR_CATEGORIES]
         )
-    chips = chips_for(filters, understanding)
+    chips = chips_for(filters, understanding, categories=categories)
     dead_end = None
     if dead_ends and paginator.count == 0 and (is_search or not effective.is_empty()):
         dead_end = dead_end_for(
@@ -326,7 +328,7 @@ def results_page(
         page=page,
         facets=facets_count(base=base, effective=effective, shown=filters),
         chips=chips,
-        title=_title(filters, effective, paginator.count),
+        title=_title(filters, effective, paginator.count, categories),
         is_search=is_search,
         photo=photo,
         photo_missing=photo_missing,

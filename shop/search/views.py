@@ -75,8 +75,8 @@ def _render_results(
         "filters": filters,
         "q": filters.q,
         "sorts": SORTS,
-        # Called by the template only when its cached copy (shared by every worker
-        # through the cache table) has expired: counts may be a minute old.
+        # Called by the template only when its cached copy (in each process's memory,
+        # the "fragments" cache) has expired: counts may be a minute old.
         "navigation": selectors.category_navigation,
         "navigation_seconds": NAVIGATION_SECONDS,
         "error": error,
