@@ -88,6 +88,8 @@ class Timers:
 def instrument(timers: Timers) -> None:
     from django.contrib.sessions.backends import db as session_db
     from django.core.cache.backends import db as cache_db
+    from django.core.paginator import Paginator
+    from django.db.models.query import QuerySet
     from django.template import base as template_base
     from django.test import client as test_client
 
@@ -102,9 +104,6 @@ def instrument(timers: Timers) -> None:
         views,
     )
     from shop.search.encoder import Blip2Encoder
-
-    from django.core.paginator import Paginator
-    from django.db.models.query import QuerySet
 
     wraps = [
         # The whole request through the handler: what is left is middleware, routing,
