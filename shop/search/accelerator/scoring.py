@@ -112,8 +112,7 @@ def candidates(
     rows, sorted; None: every row), and the bound every other one stays under."""
     universe = np.arange(build.meta.products) if rows is None else rows
     w_text, w_image = weights
-    photo = np.zeros(len(universe), dtype=np.float32)
-    photo_error = 0.0
+    photo, photo_error = np.zeros(len(universe), dtype=np.float32), 0.0
     if image is not None and w_image > 0:
         pooled = build.pooled if rows is None else build.pooled[rows]
         photo = np.asarray(pooled) @ image.astype(np.float32)
@@ -125,10 +124,56 @@ def candidates(
         return Candidates(ids=kept_ids, bound=cut, complete=cut == -np.inf)
 
     query, factor, e8 = _int8_query(build, text)
+    if w_image == 0:
+        kept_rows, cut = _text_kept(build, query, factor, e8, rows, len(universe), need)
+        kept_photo = np.zeros(len(kept_rows), dtype=np.float32)
+    else:
+        kept, cut = _combined_kept(
+            build, query, factor, e8, rows, universe, photo, photo_error, weights, need
+        )
+        kept_rows, kept_photo = universe[kept], photo[kept]
+
+    # The int16 rescore of what is left: its ITC within e16.
+    e16 = build.meta.int16_error + FLOAT_SLACK
+    vectors = build.fine[(kept_rows[:, None] * SLOTS + np.arange(SLOTS)).ravel()]
+    fine = vectors.astype(np.float32) @ (text.astype(np.float32) / build.meta.int16_scale)
+    itc = fine.reshape(-1, SLOTS).max(axis=1)
+    low2 = w_text * (itc - e16) + w_image * (kept_photo - photo_error)
+    high2 = w_text * (itc + e16) + w_image * (kept_photo + photo_error)
+    cut2 = _kth(low2, need)
+    final = kept_rows[high2 >= cut2]
+    return Candidates(
+        ids=np.asarray(build.products[final]),
+        bound=max(cut, cut2),
+        complete=cut == -np.inf and cut2 == -np.inf,
+    )
+
+
+def _text_kept(build, query, factor, e8, rows, size: int, need: int):
+    """Words alone: the scan deepens until no product it did not reach can be in the
+    top ``need`` (the last vector's high end is below the cut); only the products
+    it returned count, so the work follows the vectors returned, not the filter."""
+    count = min(FIRST_VECTORS, size * SLOTS)
+    while True:
+        scores, labels = _scan(build, query, rows, count)
+        seen, first = np.unique(labels, return_index=True)
+        best = scores[first] * factor
+        cut = _kth(best - e8, need)
+        everything = len(labels) < count or count == size * SLOTS
+        if everything or scores[-1] * factor + e8 < cut:
+            return seen[best + e8 >= cut], cut
+        count = min(count * 4, size * SLOTS)
+
+
+def _combined_kept(build, query, factor, e8, rows, universe, photo, photo_error, weights, need):
+    """Words and a photo: every allowed product has its photo cosine, so one the scan
+    did not reach may still be in the top ``need`` through its photo; up to
+    ``MAX_UNSEEN`` of those are rescored directly rather than scanning deeper."""
+    w_text, w_image = weights
     count = min(FIRST_VECTORS, len(universe) * SLOTS)
     while True:
         scores, labels = _scan(build, query, rows, count)
-        exhausted = len(labels) < count
+        exhausted = len(labels) < count or count == len(universe) * SLOTS
         seen, first = np.unique(labels, return_index=True)
         text_high = np.full(len(universe), -np.inf if exhausted else scores[-1] * factor + e8)
         text_low = np.full(len(universe), -np.inf)
@@ -140,22 +185,6 @@ def candidates(
         cut = _kth(low, need)
         kept = np.flatnonzero(high >= cut)
         unseen = len(kept) - int(np.isin(kept, at).sum())
-        if exhausted or unseen <= (0 if w_image == 0 else MAX_UNSEEN):
-            break
+        if exhausted or unseen <= MAX_UNSEEN:
+            return kept, cut
         count = min(count * 4, len(universe) * SLOTS)
-
-    # The int16 rescore of what is left: its ITC within e16.
-    e16 = build.meta.int16_error + FLOAT_SLACK
-    kept_rows = universe[kept]
-    vectors = build.fine[(kept_rows[:, None] * SLOTS + np.arange(SLOTS)).ravel()]
-    fine = vectors.astype(np.float32) @ (text.astype(np.float32) / build.meta.int16_scale)
-    itc = fine.reshape(-1, SLOTS).max(axis=1)
-    low2 = w_text * (itc - e16) + w_image * (photo[kept] - photo_error)
-    high2 = w_text * (itc + e16) + w_image * (photo[kept] + photo_error)
-    cut2 = _kth(low2, need)
-    final = kept_rows[high2 >= cut2]
-    return Candidates(
-        ids=np.asarray(build.products[final]),
-        bound=max(cut, cut2),
-        complete=cut == -np.inf and cut2 == -np.inf,
-    )
