@@ -22,17 +22,10 @@ from collections.abc import Iterable
 
 from django.db.models import F, Q
 
+# in_stock_q is defined beside the fields it reads (models.py, whose card query needs it
+# too); callers ask for it here.
 from shop.catalog.models import Product, ProductVariant
-
-
-def in_stock_q(prefix: str = "") -> Q:
-    """Sizes that can be bought now: active, stock untracked or above zero.
-
-    ``prefix`` reaches them from another model ("variants__" from a product).
-    """
-    return Q(**{f"{prefix}is_active": True}) & (
-        Q(**{f"{prefix}stock__isnull": True}) | Q(**{f"{prefix}stock__gt": 0})
-    )
+from shop.catalog.models import in_stock_q as in_stock_q
 
 
 def in_stock_product_q() -> Q:
