@@ -7,13 +7,15 @@ import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
+from django.db import connections, router
 from django.utils import timezone
 
+from shop.catalog.models import Category
 from shop.search.models import MerchandisingRule
 from shop.search.query import MIN_FILTER_CONFIDENCE
 from shop.search.vocabulary import (
     COMMON_WORDS,
+    RebuiltWhenChanged,
     Vocabulary,
     edit_distance,
     get_vocabulary,
@@ -28,16 +30,41 @@ if TYPE_CHECKING:
 Rule = MerchandisingRule
 
 
+# Every rule as it is now, with its article type's name and slug (the rules are tens,
+# not thousands: this reads them in well under a millisecond, without building models).
+_RULES_FINGERPRINT_SQL = f"""
+SELECT count(*), md5(coalesce(string_agg(r::text || coalesce(c.slug || c.name, ''), ';'
+                                         ORDER BY r.id), ''))
+  FROM {Rule._meta.db_table} r LEFT JOIN {Category._meta.db_table} c ON c.id = r.category_id
+"""  # noqa: S608 (table names only)
+
+
+def _rules_fingerprint() -> tuple[object, ...]:
+    # Any change to a rule, however written (admin, API, a bulk update), changes it.
+    with connections[router.db_for_read(Rule)].cursor() as cursor:
+        cursor.execute(_RULES_FINGERPRINT_SQL)
+        return tuple(cursor.fetchone())
+
+
+def _rules_enabled() -> list[Rule]:
+    return list(Rule.objects.filter(enabled=True).select_related("category").order_by("id"))
+
+
+# Every search asks for the active rules: each process keeps the enabled ones and reads
+# them again only when the rules table changed (one index-only query instead of loading
+# the rules and their article types on every page).
+_enabled = RebuiltWhenChanged(fingerprint=_rules_fingerprint, build=_rules_enabled)
+
+
 def rules_active(*, now: datetime.datetime | None = None) -> list[Rule]:
     """Enabled rules inside their window, oldest first."""
     now = now or timezone.now()
-    return list(
-        Rule.objects.filter(enabled=True)
-        .filter(Q(starts_at__isnull=True) | Q(starts_at__lte=now))
-        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
-        .select_related("category")
-        .order_by("id")
-    )
+    return [
+        rule
+        for rule in _enabled.get()
+        if (rule.starts_at is None or rule.starts_at <= now)
+        and (rule.ends_at is None or rule.ends_at > now)
+    ]
 
 
 _Signature = tuple[frozenset[str], frozenset[str]]  # (catalog meanings, other words)

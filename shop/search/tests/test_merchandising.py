@@ -276,3 +276,26 @@ def test_a_rule_that_cannot_work_names_the_field(fields, field):
     with pytest.raises(ValidationError) as error:
         merchandising.rule_validate(Rule(**fields))
     assert field in error.value.message_dict
+
+
+def test_the_active_rules_are_read_again_after_any_change_however_written(category):
+    from shop.search.merchandising.triggers import rules_active
+
+    product = Product.objects.order_by("id").first()
+    rule = Rule.objects.create(query="zorbo", action=Rule.HIDE, product=product)
+    assert rule.pk in [r.pk for r in rules_active()]
+    # Bulk updates (the admin's enable/disable actions) set no updated_at.
+    Rule.objects.filter(pk=rule.pk).update(enabled=False)
+    assert rule.pk not in [r.pk for r in rules_active()]
+    Rule.objects.filter(pk=rule.pk).update(
+        enabled=True, ends_at=timezone.now() - timedelta(minutes=1)
+    )
+    assert rule.pk not in [r.pk for r in rules_active()]
+    Rule.objects.filter(pk=rule.pk).update(ends_at=None, query="zorba")
+    assert [r.query for r in rules_active() if r.pk == rule.pk] == ["zorba"]
+    # The article type a rule names is read with it.
+    Rule.objects.filter(pk=rule.pk).update(category=category)
+    Category.objects.filter(pk=category.pk).update(name="Renamed Type")
+    assert [r.category.name for r in rules_active() if r.pk == rule.pk] == ["Renamed Type"]
+    Rule.objects.filter(pk=rule.pk).delete()
+    assert rule.pk not in [r.pk for r in rules_active()]
