@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import connections, router
+from django.db import DatabaseError, connections, router
 from django.db.models import QuerySet
 
 from shop.search.accelerator import scoring
@@ -86,6 +86,8 @@ class Accelerator:
                 if need >= build.meta.products:
                     return None
                 need *= 4
+        except DatabaseError:
+            raise  # PostgreSQL's own failure: its paths would fail the same way
         except Exception:  # a damaged file: never a failed search
             logger.exception("search accelerator failed on %s; PostgreSQL scores", build.folder)
             return None
