@@ -24,11 +24,8 @@ Rule = MerchandisingRule
 COLOURS = ("Red", "Blue", "Green", "Black")
 
 
-def _full(queryset, *, plan: merchandising.Plan, ranked: list[int], signals) -> Placed:  # noqa: ANN001
-    """The ordering written out: every product that may show read and scored, then sorted
-    (relevance (n - i) / n plus what rules, stock and signals add; ties on the ranking)."""
-    allowed = set(queryset.values_list("id", flat=True))
-    order = [pk for pk in ranked if pk in allowed and pk not in set(plan.pinned)]
+def _rules_and_stock(order: list[int], *, plan: merchandising.Plan) -> dict[int, Decimal]:
+    """What the sold-out weight and the firing boosts and buries add to each product."""
     adjusted = dict.fromkeys(order, Decimal(0))
     buyable = set(
         ProductVariant.objects.filter(in_stock_q(), product_id__in=order).values_list(
@@ -41,6 +38,15 @@ def _full(queryset, *, plan: merchandising.Plan, ranked: list[int], signals) -> 
     for condition, weight in plan.weights:
         for pk in Product.objects.filter(condition, id__in=order).values_list("id", flat=True):
             adjusted[pk] += weight
+    return adjusted
+
+
+def _full(queryset, *, plan: merchandising.Plan, ranked: list[int], signals) -> Placed:  # noqa: ANN001
+    """The ordering written out: every product that may show read and scored, then sorted
+    (relevance (n - i) / n plus what rules, stock and signals add; ties on the ranking)."""
+    allowed = set(queryset.values_list("id", flat=True))
+    order = [pk for pk in ranked if pk in allowed and pk not in set(plan.pinned)]
+    adjusted = _rules_and_stock(order, plan=plan)
     if signals:
         rows = Product.objects.filter(id__in=order).values_list(
             "id", "popularity__score", "created_at"
@@ -57,18 +63,7 @@ def _browsed(queryset, *, plan: merchandising.Plan, signals) -> Placed:  # noqa:
     """A page ordered in the database, written out: what rules, stock and signals add
     first, then "Best match" browsing's order (priced, year, newest, id)."""
     order = list(queryset.exclude(id__in=plan.pinned).values_list("id", flat=True))
-    adjusted = dict.fromkeys(order, Decimal(0))
-    buyable = set(
-        ProductVariant.objects.filter(in_stock_q(), product_id__in=order).values_list(
-            "product_id", flat=True
-        )
-    )
-    for pk in order:
-        if pk not in buyable:
-            adjusted[pk] -= placing.sold_out_weight()
-    for condition, weight in plan.weights:
-        for pk in Product.objects.filter(condition, id__in=order).values_list("id", flat=True):
-            adjusted[pk] += weight
+    adjusted = _rules_and_stock(order, plan=plan)
     rows = {
         pk: rest
         for pk, *rest in Product.objects.filter(id__in=order).values_list(
