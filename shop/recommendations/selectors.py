@@ -28,9 +28,9 @@ from pgvector.django import MaxInnerProduct
 from shop.assistant.advice import NEUTRALS, PAIRINGS
 from shop.assistant.selectors import complementary_types, look_genders
 from shop.catalog.models import Product
+from shop.catalog.stock import in_stock_product_q
 from shop.orders.models import OrderLine, OrderStatus
-from shop.search import selectors as catalog_selectors
-from shop.search.filters import buyable
+from shop.search import selectors as search_selectors
 from shop.search.models import ProductPopularity
 
 BLOCK_SIZE = 4
@@ -46,7 +46,7 @@ class Block:
 
 def _shown(queryset: QuerySet[Product]) -> QuerySet[Product]:
     """Products a shopper may see and buy now."""
-    return queryset.browsable().filter(buyable()).filter(price__isnull=False)
+    return queryset.browsable().filter(in_stock_product_q()).filter(price__isnull=False)
 
 
 def _in_order(ids: Sequence[int], *, exclude: set[int], k: int) -> list[Product]:
@@ -145,7 +145,7 @@ def product_recommendations(
         Block("bought_together", "Frequently bought together", together),
     ]
     if not together and look_alikes:
-        similar = catalog_selectors.product_similar(product=product, k=WIDE_BLOCK_SIZE * 2)
+        similar = search_selectors.product_similar(product=product, k=WIDE_BLOCK_SIZE * 2)
         alike = _in_order([p.pk for p in similar], exclude={product.pk}, k=WIDE_BLOCK_SIZE)
         blocks.append(Block("similar", "You may also like", alike))
     blocks += [

@@ -16,6 +16,8 @@ from urllib.parse import urlencode
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
+from shop.catalog.models import ProductVariant
+from shop.catalog.stock import in_stock_product_q, in_stock_q
 from shop.inputs import clean_text, parse_decimal, parse_int
 from shop.paths import cached_reverse
 
@@ -88,17 +90,7 @@ def in_stock_sizes(**lookups: object) -> QuerySet:
 
     Stock lives on sizes: empty stock is not tracked (always buyable), 0 is sold out.
     """
-    from shop.catalog.models import ProductVariant
-    from shop.catalog.stock import in_stock_q
-
     return ProductVariant.objects.filter(in_stock_q(), product=OuterRef("pk"), **lookups)
-
-
-def buyable() -> Q:
-    """Products with at least one size that can be bought now (their stored flag)."""
-    from shop.catalog.stock import in_stock_product_q
-
-    return in_stock_product_q()
 
 
 def _page(value: str | None) -> int:
@@ -231,7 +223,7 @@ class ProductFilters:
     def condition(self, facet: str) -> Q | None:
         """What one facet (or "price", "in_stock") asks of a product; None when nothing."""
         if facet == "in_stock":
-            return Q(buyable()) if self.in_stock else None
+            return in_stock_product_q() if self.in_stock else None
         if facet == "price":
             bounds = {}
             if self.price_min is not None:

@@ -17,7 +17,8 @@ from django.db.models import (
 )
 
 from shop.catalog.models import Product
-from shop.search.filters import ProductFilters, buyable, ordering
+from shop.catalog.stock import in_stock_product_q
+from shop.search.filters import ProductFilters, ordering
 from shop.search.merchandising.head import HeadOrder
 from shop.search.merchandising.movers import HeadReader
 from shop.search.merchandising.signals import Signals, micro
@@ -105,7 +106,7 @@ def _parts(plan: Plan, *, relevance: bool) -> list[tuple[Q, Decimal]]:
     parts = []
     sold_out = sold_out_weight()
     if sold_out:
-        parts.append((~Q(buyable()), -sold_out))
+        parts.append((~in_stock_product_q(), -sold_out))
     if relevance:
         parts += plan.weights
     return parts
