@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from django.db import connections, router
+from django.db import connections, models, router
 
 KINDS = ("article_type", "brand", "colour", "gender", "usage", "season")
 # Product attribute kinds and the field each comes from.
@@ -407,13 +407,18 @@ SELECT
 # A deleted product is noticed at the next change: its name stays a known word until then.
 
 
+def fingerprint_read(sql: str, model: type[models.Model]) -> tuple[object, ...]:
+    """The one row of a change-detection query (for ``RebuiltWhenChanged``), read from
+    the database ``model`` is read from: a replica in a read-only request."""
+    with connections[router.db_for_read(model)].cursor() as cursor:
+        cursor.execute(sql)
+        return tuple(cursor.fetchone())
+
+
 def _fingerprint() -> tuple[object, ...]:
     from shop.search.models import Synonym
 
-    # The database the vocabulary is built from: a replica in a read-only request.
-    with connections[router.db_for_read(Synonym)].cursor() as cursor:
-        cursor.execute(_FINGERPRINT_SQL)
-        return tuple(cursor.fetchone())
+    return fingerprint_read(_FINGERPRINT_SQL, Synonym)
 
 
 _vocabulary = RebuiltWhenChanged(fingerprint=_fingerprint, build=Vocabulary.build)

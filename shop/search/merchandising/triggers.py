@@ -7,7 +7,6 @@ import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.db import connections, router
 from django.utils import timezone
 
 from shop.catalog.models import Category
@@ -18,6 +17,7 @@ from shop.search.vocabulary import (
     RebuiltWhenChanged,
     Vocabulary,
     edit_distance,
+    fingerprint_read,
     get_vocabulary,
     normalise,
     singular,
@@ -41,9 +41,7 @@ SELECT count(*), md5(coalesce(string_agg(r::text || coalesce(c.slug || c.name, '
 
 def _rules_fingerprint() -> tuple[object, ...]:
     # Any change to a rule, however written (admin, API, a bulk update), changes it.
-    with connections[router.db_for_read(Rule)].cursor() as cursor:
-        cursor.execute(_RULES_FINGERPRINT_SQL)
-        return tuple(cursor.fetchone())
+    return fingerprint_read(_RULES_FINGERPRINT_SQL, Rule)
 
 
 def _rules_enabled() -> list[Rule]:
