@@ -92,6 +92,11 @@ def in_stock_q(prefix: str = "") -> Q:
     )
 
 
+def in_stock_sizes(**lookups: object) -> models.QuerySet:
+    """The sizes of the outer product that can be bought now (``lookups`` narrow them)."""
+    return ProductVariant.objects.filter(in_stock_q(), product=OuterRef("pk"), **lookups)
+
+
 class ProductQuerySet(models.QuerySet["Product"]):
     def browsable(self) -> ProductQuerySet:
         """Products a shopper may see."""
@@ -105,11 +110,11 @@ class ProductQuerySet(models.QuerySet["Product"]):
         """What a card and a search result's reasons read, in one query: no wide
         columns (descriptions, JSON, vectors), and the sizes in stock as an array
         (``in_stock_sizes``) instead of a model per size: ~3 ms less a page of 24."""
-        sizes = ProductVariant.objects.filter(in_stock_q(), product=OuterRef("pk"))
+        sizes = in_stock_sizes().order_by("position", "id").values("size")
         return (
             self.select_related("category", "brand")
             .only(*CARD_FIELDS)
-            .annotate(in_stock_sizes=ArraySubquery(sizes.order_by("position", "id").values("size")))
+            .annotate(in_stock_sizes=ArraySubquery(sizes))
         )
 
     def embedded_with(self, model_id: str) -> ProductQuerySet:

@@ -67,7 +67,7 @@ _COLUMNS = {
     for name, (_param, field_name) in FACETS.items()
     if name != "size"
 }
-# A size counts the matched products that have it in stock (as ``in_stock_sizes``).
+# A size counts the matched products that have it in stock (as ``catalog.stock.in_stock_sizes``).
 _SIZE_PART = (
     "SELECT {order}, v.size, v.size, count(DISTINCT matched.id) FROM matched"
     " JOIN catalog_productvariant v ON v.product_id = matched.id"

@@ -13,11 +13,10 @@ from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Q, QuerySet
 from django.http import QueryDict
 
-from shop.catalog.models import ProductVariant
-from shop.catalog.stock import in_stock_product_q, in_stock_q
+from shop.catalog.stock import in_stock_product_q, in_stock_sizes
 from shop.inputs import clean_text, parse_decimal, parse_int
 from shop.paths import cached_reverse
 
@@ -83,14 +82,6 @@ FLAG_WORDS = FLAG_ON | {"0", "false", "off", "no"}
 
 def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in FLAG_ON
-
-
-def in_stock_sizes(**lookups: object) -> QuerySet:
-    """The sizes of the outer product that can be bought now (``lookups`` narrow them).
-
-    Stock lives on sizes: empty stock is not tracked (always buyable), 0 is sold out.
-    """
-    return ProductVariant.objects.filter(in_stock_q(), product=OuterRef("pk"), **lookups)
 
 
 def _page(value: str | None) -> int:

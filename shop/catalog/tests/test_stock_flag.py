@@ -12,7 +12,7 @@ from django.db.models import Exists, F, Q
 
 from shop.cart.tests.factories import product_make, variant_of
 from shop.catalog.models import Product, ProductVariant
-from shop.search.filters import in_stock_sizes
+from shop.catalog.stock import in_stock_sizes
 
 
 def _disagreeing() -> list[tuple[int, bool]]:
