@@ -56,6 +56,9 @@ _EMBEDDED = (
 _BUILD_LOCK = 0x5EA_2C4
 HEADROOM = 1.25
 SAMPLE_ROWS = 65_536
+# Products in one inverted list at most (32k vectors, 8 MB of codes): a big article type
+# becomes several lists, which threads scan side by side.
+LIST_PRODUCTS = 1024
 
 
 @dataclass
@@ -225,8 +228,17 @@ def _products(cursor, *, model_id: str, last: int) -> tuple[np.ndarray, np.ndarr
     ids = np.concatenate([c["id"] for c in chunks]).astype(np.int64)
     categories = np.concatenate([c["category"] for c in chunks])
     pooled = np.concatenate([c["vec"] for c in chunks]).astype(np.float32)
-    lists = np.unique(categories, return_inverse=True)[1].astype(np.int32)
-    return ids, lists, pooled
+    return ids, list_numbers(categories), pooled
+
+
+def list_numbers(categories: np.ndarray) -> np.ndarray:
+    """Each row's inverted list (rows sorted by article type): one list per type, a big
+    type split into lists of ``LIST_PRODUCTS`` so that threads can share its scan
+    (FAISS's ``parallel_mode`` splits a query by lists, never within one)."""
+    types = np.unique(categories, return_inverse=True)[1].astype(np.int64)
+    first = np.searchsorted(types, types)  # the first row of each row's type
+    piece = (np.arange(len(types)) - first) // LIST_PRODUCTS
+    return np.unique(types * (len(types) + 1) + piece, return_inverse=True)[1].astype(np.int32)
 
 
 class _Copies:
@@ -290,7 +302,7 @@ class _Copies:
 
 
 def _write_index(path: Path, codes: np.ndarray, lists: np.ndarray, nlist: int) -> None:
-    """A FAISS IVF of direct int8 codes, one inverted list per article type; an entry's
+    """A FAISS IVF of direct int8 codes, inverted lists by article type; an entry's
     id is its product's file row. Lists are named at search time, never searched for:
     the coarse quantizer's centroids are zeros."""
     library = faiss()

@@ -17,7 +17,7 @@ from django.test import override_settings
 
 from shop.catalog.models import Product
 from shop.search import vector_search
-from shop.search.accelerator import accelerator_for, ranking, store
+from shop.search.accelerator import accelerator_for, build, ranking, store
 from shop.search.accelerator.build import accelerator_build
 from shop.search.encoder import get_encoder
 from shop.search.filters import ProductFilters
@@ -110,6 +110,29 @@ def test_it_ranks_words_under_filters_exactly_as_postgresql_does(answered) -> No
             text = _text(words)
             assert _ranked(text, filters=filters, k=5) == _exact(text, products=products, k=5)
     assert answered and all(answered)
+
+
+def test_big_article_types_are_split_into_lists_and_rank_the_same(answered, monkeypatch) -> None:
+    monkeypatch.setattr(build, "LIST_PRODUCTS", 2)
+    accelerator_build(model_id=_model())
+    mapped = store.mapped_build(_model())
+    kind = _biggest_type()
+    valid = Product.objects.browsable().embedded_with(_model())
+    types = Product.objects.embedded_with(_model()).values("category").distinct().count()
+    assert mapped.meta.lists > types  # the biggest type (>= 3 products) is split
+    for words in WORDS:
+        text = _text(words)
+        assert _ranked(text) == _exact(text)
+        products = valid.filter(category__name=kind)
+        filters = ProductFilters(category=(kind,))
+        assert _ranked(text, filters=filters, k=5) == _exact(text, products=products, k=5)
+    assert answered and all(answered)
+
+
+def test_list_numbers_follow_the_article_types_in_pieces(monkeypatch) -> None:
+    monkeypatch.setattr(build, "LIST_PRODUCTS", 3)
+    categories = np.array([4, 4, 4, 4, 4, 4, 4, 9, 12, 12, 12])
+    assert build.list_numbers(categories).tolist() == [0, 0, 0, 1, 1, 1, 2, 3, 4, 4, 4]
 
 
 def test_it_ranks_words_and_a_photo_exactly_as_postgresql_does(answered) -> None:
