@@ -3,7 +3,7 @@
 PostgreSQL scores 0.3-0.6 µs a query vector whatever their encoding, so text over a
 big filter (226k vectors for Tshirts at 44k products) cannot be fast inside it. A
 build (``build.accelerator_build``, a task on the task engine) copies the query
-vectors into files under SHOP_DATA_DIR: FAISS scans them as int8 (one inverted list
+vectors into files under SHOP_DATA_DIR: FAISS scans them as int8 (inverted lists
 per article type), an int16 copy narrows the candidates, and PostgreSQL scores the
 last handful exactly; see ``scoring`` and ``ranking`` for why the answer is the
 database's exact top k. PostgreSQL stays the source of truth: products embedded

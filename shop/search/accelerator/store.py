@@ -3,8 +3,9 @@
     SHOP_SEARCH_ACCELERATOR_DIR (SHOP_DATA_DIR/search-accelerator)/<database name>/
         current -> build-<row id>-<time>   swapped atomically when a build is complete
         build-.../meta.json     written last: the stamp and the error bounds (``Meta``)
-                  text.faiss    FAISS IVF, int8 codes, one inverted list per article type
-                                (at build time); an entry's id is its product's file row
+                  text.faiss    FAISS IVF, int8 codes, inverted lists by article type
+                                at build time (1,024 products a list at most, so threads
+                                split a big type); an entry's id is its product's file row
                   fine.npy      the same query vectors as int16, row ``32 * p + slot``
                   pooled.npy    the pooled photo vectors (float32), row ``p``
                   products.npy  the product id of each file row (by list, then id)
