@@ -103,9 +103,11 @@ def source_of(*, model_id: str) -> str:
 def current_source() -> str | None:
     """The source the current build was made of, if there is one."""
     try:
-        return json.loads((root() / CURRENT / "meta.json").read_text())["source"]
-    except (OSError, ValueError, KeyError):
+        meta = json.loads((root() / CURRENT / "meta.json").read_text())
+    except (OSError, ValueError):
         return None
+    # A build this code cannot read (an older format) is rebuilt whatever it was made of.
+    return meta.get("source") if isinstance(meta, dict) and meta.get("format") == FORMAT else None
 
 
 def accelerator_build(*, model_id: str, if_changed: bool = False) -> BuildSummary:
@@ -143,7 +145,8 @@ def _build(summary: BuildSummary, *, database: str, source: str) -> BuildSummary
     last = _stamp(connection)
     base = root()
     base.mkdir(parents=True, exist_ok=True)
-    name = f"build-{last}-{timezone.now():%Y%m%d%H%M%S}"
+    # To the microsecond: a rebuild from the same stamp (a format upgrade) gets its own name.
+    name = f"build-{last}-{timezone.now():%Y%m%d%H%M%S%f}"
     work = base / f"{name}.tmp-{os.getpid()}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
@@ -303,8 +306,9 @@ class _Copies:
 
 def _write_index(path: Path, codes: np.ndarray, lists: np.ndarray, nlist: int) -> None:
     """A FAISS IVF of direct int8 codes, inverted lists by article type; an entry's
-    id is its product's file row. Lists are named at search time, never searched for:
-    the coarse quantizer's centroids are zeros."""
+    id is ``32 * row + slot`` (its product's file row, its query vector). Lists are
+    named at search time, never searched for: the coarse quantizer's centroids are
+    zeros."""
     library = faiss()
     coarse = library.IndexFlatIP(DIM)
     coarse.add(np.zeros((nlist, DIM), dtype=np.float32))
@@ -322,7 +326,7 @@ def _write_index(path: Path, codes: np.ndarray, lists: np.ndarray, nlist: int) -
         lo, hi = int(bounds[number]), int(bounds[number + 1])
         if hi == lo:
             continue
-        entries = np.repeat(np.arange(lo, hi, dtype=np.int64), SLOTS)
+        entries = np.arange(lo * SLOTS, hi * SLOTS, dtype=np.int64)  # 32 * row + slot
         chunk = np.ascontiguousarray(codes[lo * SLOTS : hi * SLOTS])
         index.invlists.add_entries(
             number, len(entries), library.swig_ptr(entries), library.swig_ptr(chunk)

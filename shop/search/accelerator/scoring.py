@@ -7,13 +7,15 @@ vector it holds, plus the query's own int8 rounding), so every product gets an
 interval [low, high] that holds its exact score:
 
 1. FAISS scans the allowed products' int8 codes (only their lists, an IDSelector for
-   the rest) and returns the best vectors. A product seen there has its ITC within
-   ``e8``; one not seen has no vector above the last one returned. Photo cosines come
-   from the float32 pooled vectors, for every allowed product.
+   the rest) and returns the best vectors (an entry's id is ``32 * row + slot``). A
+   product seen there has its ITC within ``e8``; no vector left unreturned is above
+   the last one returned. Photo cosines come from the float32 pooled vectors, for
+   every allowed product.
 2. ``need`` products have a low end of at least ``L`` (the need-th best low end), so
    a product whose high end is below ``L`` is not in the top ``need``. The others are
-   rescored from the int16 copy (within ``e16``, ~250x tighter), which cuts them down
-   the same way to a handful.
+   rescored from the int16 copy (within ``e16``, ~250x tighter): the vectors the scan
+   returned (the others are bounded by the last one returned), every vector of a
+   product it did not reach. That cuts them down the same way to a handful.
 
 Every product left out scores below ``bound``; PostgreSQL scores the handful exactly
 and the caller checks its k-th score against the bound (``ranking``).
@@ -66,7 +68,8 @@ def _int8_query(build: Mapped, text: np.ndarray) -> tuple[np.ndarray, float, flo
 
 
 def _scan(build: Mapped, query: np.ndarray, rows: np.ndarray | None, count: int):
-    """FAISS: the best ``count`` vectors (scores as int dot products, product rows)."""
+    """FAISS: the best ``count`` vectors, best first (scores as int dot products, entry
+    ids ``32 * row + slot``)."""
     library = faiss()
     if rows is None:
         lists = np.arange(build.meta.lists, dtype=np.int64)
@@ -76,10 +79,11 @@ def _scan(build: Mapped, query: np.ndarray, rows: np.ndarray | None, count: int)
         # Whole lists (a filter on article types alone): nothing to select.
         params = library.SearchParametersIVF(nprobe=len(lists))
     else:
-        bits = np.zeros(build.meta.products, dtype=bool)
-        bits[rows] = True
-        packed = np.packbits(bits, bitorder="little")
-        selector = library.IDSelectorBitmap(build.meta.products, library.swig_ptr(packed))
+        # Entry ids are 32 * row + slot: a row's 32 bits are its 4 bytes of the bitmap.
+        allowed = np.zeros(build.meta.products, dtype=np.uint8)
+        allowed[rows] = 0xFF
+        packed = np.repeat(allowed, SLOTS // 8)
+        selector = library.IDSelectorBitmap(build.meta.products * SLOTS, library.swig_ptr(packed))
         params = library.SearchParametersIVF(nprobe=len(lists), sel=selector)
     distances = np.empty((1, count), dtype=np.float32)
     labels = np.empty((1, count), dtype=np.int64)
@@ -125,47 +129,81 @@ def candidates(
 
     query, factor, e8 = _int8_query(build, text)
     if w_image == 0:
-        kept_rows, cut = _text_kept(build, query, factor, e8, rows, len(universe), need)
-        kept_photo = np.zeros(len(kept_rows), dtype=np.float32)
+        scanned = _text_kept(build, query, factor, e8, rows, len(universe), need)
     else:
-        kept, cut = _combined_kept(
+        scanned = _combined_kept(
             build, query, factor, e8, rows, universe, photo, photo_error, weights, need
         )
-        kept_rows, kept_photo = universe[kept], photo[kept]
-
-    # The int16 rescore of what is left: its ITC within e16.
-    e16 = build.meta.int16_error + FLOAT_SLACK
-    vectors = build.fine[(kept_rows[:, None] * SLOTS + np.arange(SLOTS)).ravel()]
-    fine = vectors.astype(np.float32) @ (text.astype(np.float32) / build.meta.int16_scale)
-    itc = fine.reshape(-1, SLOTS).max(axis=1)
-    low2 = w_text * (itc - e16) + w_image * (kept_photo - photo_error)
-    high2 = w_text * (itc + e16) + w_image * (kept_photo + photo_error)
+    itc_low, itc_high = _fine_itc(build, text, scanned)
+    low2 = w_text * itc_low + w_image * (scanned.photo - photo_error)
+    high2 = w_text * itc_high + w_image * (scanned.photo + photo_error)
     cut2 = _kth(low2, need)
-    final = kept_rows[high2 >= cut2]
+    final = scanned.rows[high2 >= cut2]
     return Candidates(
         ids=np.asarray(build.products[final]),
-        bound=max(cut, cut2),
-        complete=cut == -np.inf and cut2 == -np.inf,
+        bound=max(scanned.cut, cut2),
+        complete=scanned.cut == -np.inf and cut2 == -np.inf,
     )
 
 
-def _text_kept(build, query, factor, e8, rows, size: int, need: int):
+@dataclass(frozen=True)
+class _Scanned:
+    """The products the int8 scan keeps, and what their int16 rescore reads."""
+
+    rows: np.ndarray  # their file rows, sorted
+    photo: np.ndarray  # their photo cosines (zeros without a photo)
+    reached: np.ndarray  # per product: the scan returned at least one of its vectors
+    entries: np.ndarray  # the vectors it returned of them (32 * row + slot)
+    rest: float  # no vector it did not return scores above this (-inf: it returned all)
+    cut: float  # every product it left out scores below this
+
+
+def _fine_itc(build: Mapped, text: np.ndarray, scanned: _Scanned) -> tuple[np.ndarray, np.ndarray]:
+    """Each kept product's ITC interval from the int16 copy: the vectors the scan
+    returned (its other vectors score at most ``rest``), all 32 of one it did not reach."""
+    e16 = build.meta.int16_error + FLOAT_SLACK
+    unreached = scanned.rows[~scanned.reached]
+    entries = np.concatenate(
+        [scanned.entries, (unreached[:, None] * SLOTS + np.arange(SLOTS)).ravel()]
+    )
+    scores = build.fine[entries].astype(np.float32) @ (
+        text.astype(np.float32) / build.meta.int16_scale
+    )
+    itc = np.full(len(scanned.rows), -np.inf)
+    np.maximum.at(itc, np.searchsorted(scanned.rows, entries // SLOTS), scores)
+    high = np.where(scanned.reached, np.maximum(itc + e16, scanned.rest), itc + e16)
+    return itc - e16, high
+
+
+def _text_kept(build, query, factor, e8, rows, size: int, need: int) -> _Scanned:
     """Words alone: the scan deepens until no product it did not reach can be in the
     top ``need`` (the last vector's high end is below the cut); only the products
     it returned count, so the work follows the vectors returned, not the filter."""
     count = min(FIRST_VECTORS, size * SLOTS)
     while True:
         scores, labels = _scan(build, query, rows, count)
-        seen, first = np.unique(labels, return_index=True)
+        owners = labels // SLOTS
+        seen, first = np.unique(owners, return_index=True)
         best = scores[first] * factor
         cut = _kth(best - e8, need)
         everything = len(labels) < count or count == size * SLOTS
-        if everything or scores[-1] * factor + e8 < cut:
-            return seen[best + e8 >= cut], cut
+        rest = -np.inf if everything else float(scores[-1] * factor + e8)
+        if everything or rest < cut:
+            kept = seen[best + e8 >= cut]
+            return _Scanned(
+                rows=kept,
+                photo=np.zeros(len(kept), dtype=np.float32),
+                reached=np.ones(len(kept), dtype=bool),
+                entries=labels[np.isin(owners, kept)],
+                rest=rest,
+                cut=cut,
+            )
         count = min(count * 4, size * SLOTS)
 
 
-def _combined_kept(build, query, factor, e8, rows, universe, photo, photo_error, weights, need):
+def _combined_kept(
+    build, query, factor, e8, rows, universe, photo, photo_error, weights, need
+) -> _Scanned:
     """Words and a photo: every allowed product has its photo cosine, so one the scan
     did not reach may still be in the top ``need`` through its photo; up to
     ``MAX_UNSEEN`` of those are rescored directly rather than scanning deeper."""
@@ -174,8 +212,10 @@ def _combined_kept(build, query, factor, e8, rows, universe, photo, photo_error,
     while True:
         scores, labels = _scan(build, query, rows, count)
         exhausted = len(labels) < count or count == len(universe) * SLOTS
-        seen, first = np.unique(labels, return_index=True)
-        text_high = np.full(len(universe), -np.inf if exhausted else scores[-1] * factor + e8)
+        owners = labels // SLOTS
+        seen, first = np.unique(owners, return_index=True)
+        rest = -np.inf if exhausted else float(scores[-1] * factor + e8)
+        text_high = np.full(len(universe), rest)
         text_low = np.full(len(universe), -np.inf)
         at = seen if rows is None else np.searchsorted(universe, seen)
         text_high[at] = scores[first] * factor + e8
@@ -184,7 +224,15 @@ def _combined_kept(build, query, factor, e8, rows, universe, photo, photo_error,
         high = w_text * text_high + w_image * (photo + photo_error)
         cut = _kth(low, need)
         kept = np.flatnonzero(high >= cut)
-        unseen = len(kept) - int(np.isin(kept, at).sum())
-        if exhausted or unseen <= MAX_UNSEEN:
-            return kept, cut
+        reached = np.isin(kept, at)
+        if exhausted or len(kept) - int(reached.sum()) <= MAX_UNSEEN:
+            kept_rows = universe[kept]
+            return _Scanned(
+                rows=kept_rows,
+                photo=photo[kept],
+                reached=reached,
+                entries=labels[np.isin(owners, kept_rows)],
+                rest=rest,
+                cut=cut,
+            )
         count = min(count * 4, len(universe) * SLOTS)

@@ -5,7 +5,7 @@
         build-.../meta.json     written last: the stamp and the error bounds (``Meta``)
                   text.faiss    FAISS IVF, int8 codes, inverted lists by article type
                                 at build time (1,024 products a list at most, so threads
-                                split a big type); an entry's id is its product's file row
+                                split a big type); an entry's id is ``32 * row + slot``
                   fine.npy      the same query vectors as int16, row ``32 * p + slot``
                   pooled.npy    the pooled photo vectors (float32), row ``p``
                   products.npy  the product id of each file row (by list, then id)
@@ -33,7 +33,7 @@ from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2  # 2: entry ids are 32 * row + slot (1: the row)
 DIM = 256
 SLOTS = 32
 CURRENT = "current"

@@ -9,6 +9,7 @@ database, damaged or absent.
 
 from __future__ import annotations
 
+import json
 import logging
 
 import numpy as np
@@ -129,6 +130,87 @@ def test_big_article_types_are_split_into_lists_and_rank_the_same(answered, monk
     assert answered and all(answered)
 
 
+def test_a_scan_that_must_deepen_still_ranks_exactly(answered, monkeypatch) -> None:
+    """With the scan's first batch cut to a few vectors (and few unreached products
+    allowed with a photo), the cuts lean on the bound of the vectors it did not return
+    (the int16 rescore reads only the returned ones): rankings stay exact."""
+    from shop.search.accelerator import scoring
+
+    monkeypatch.setattr(scoring, "FIRST_VECTORS", 4)
+    monkeypatch.setattr(scoring, "MAX_UNSEEN", 2)
+    scans: list[int] = []
+    scan = scoring._scan
+
+    def counting(build, query, rows, count):
+        scans.append(count)
+        return scan(build, query, rows, count)
+
+    monkeypatch.setattr(scoring, "_scan", counting)
+    accelerator_build(model_id=_model())
+    kind = _biggest_type()
+    valid = Product.objects.browsable().embedded_with(_model())
+    photos = Product.objects.embedded_with(_model()).order_by("-id")
+    for words, photo in zip(WORDS, photos, strict=False):
+        text, image = _text(words), np.asarray(photo.embedding)
+        for k in (1, 3, 10):
+            assert _ranked(text, k=k) == _exact(text, k=k)
+            assert _ranked(text, image, k=k) == _exact(text, image, k=k)
+        filters = ProductFilters(gender=("Men",))
+        products = valid.filter(gender="Men")
+        assert _ranked(text, filters=filters, k=3) == _exact(text, products=products, k=3)
+        filters = ProductFilters(category=(kind,))
+        products = valid.filter(category__name=kind)
+        assert _ranked(text, image, filters=filters, k=2) == _exact(
+            text, image, products=products, k=2
+        )
+    assert answered and all(answered)
+    assert 4 in scans and max(scans) > 4  # it did start small and deepen
+
+
+def test_the_int16_interval_holds_the_itc_when_the_scan_returned_only_some_vectors(
+    answered,
+) -> None:
+    """A product the scan reached through its worst vector: the rescore reads only
+    that one, so its interval must reach up to the bound of the vectors not returned."""
+    from shop.search.accelerator import scoring
+
+    accelerator_build(model_id=_model())
+    build = store.mapped_build(_model())
+    text = _text("black leather shoes")
+    rows = np.arange(build.meta.products)
+    slots = build.fine.astype(np.float64).reshape(-1, 32, 256) @ text / build.meta.int16_scale
+    worst = slots.argmin(axis=1)
+    rest = slots.max(axis=1).max() + build.meta.int16_error + 1e-6  # over every vector
+    scanned = scoring._Scanned(
+        rows=rows,
+        photo=np.zeros(len(rows), dtype=np.float32),
+        reached=np.ones(len(rows), dtype=bool),
+        entries=rows * 32 + worst,
+        rest=float(rest),
+        cut=-np.inf,
+    )
+    low, high = scoring._fine_itc(build, text, scanned)
+    exact = slots.max(axis=1)  # within int16_error of PostgreSQL's: same bound as above
+    assert (low <= slots.min(axis=1) + 1e-6).all()
+    assert (high >= exact).all()
+    assert (slots.min(axis=1) + build.meta.int16_error < exact).any()  # it can fail
+
+
+def test_a_build_in_an_older_format_is_refused_and_rebuilt(answered, caplog) -> None:
+    accelerator_build(model_id=_model())
+    meta_path = store.root() / store.CURRENT / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    meta_path.write_text(json.dumps({**meta, "format": store.FORMAT - 1}))
+    store.forget()
+
+    with caplog.at_level(logging.INFO, logger="shop.search.accelerator.store"):
+        assert accelerator_for(_model()) is None
+    rebuilt = accelerator_build(model_id=_model(), if_changed=True)
+
+    assert not rebuilt.skipped
+    assert accelerator_for(_model()) is not None
+
+
 def test_list_numbers_follow_the_article_types_in_pieces(monkeypatch) -> None:
     monkeypatch.setattr(build, "LIST_PRODUCTS", 3)
     categories = np.array([4, 4, 4, 4, 4, 4, 4, 9, 12, 12, 12])
@@ -245,8 +327,13 @@ def test_every_copy_scores_within_the_error_it_states(answered) -> None:
         exact = np.array([max(vectors[(pk, q)] @ text for q in range(32)) for pk in build.products])
         query, factor, e8 = scoring._int8_query(build, text)
         scores, labels = scoring._scan(build, query, None, build.meta.products * 32)
+        # Each entry is one query vector, its id 32 * row + slot.
+        slot_exact = np.array(
+            [vectors[(build.products[e // 32], e % 32)] @ text for e in labels.tolist()]
+        )
+        assert np.abs(scores * factor - slot_exact).max() <= e8
         coarse = np.full(build.meta.products, -np.inf)
-        np.maximum.at(coarse, labels, scores * factor)
+        np.maximum.at(coarse, labels // 32, scores * factor)
         fine = (build.fine.astype(np.float64) @ text / build.meta.int16_scale).reshape(-1, 32)
         assert np.abs(coarse - exact).max() <= e8
         assert np.abs(fine.max(axis=1) - exact).max() <= build.meta.int16_error + 1e-6
