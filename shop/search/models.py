@@ -352,6 +352,8 @@ class ProductPopularity(models.Model):
     class Meta:
         db_table = "catalog_productpopularity"
         verbose_name_plural = "product popularity"
+        # Searches ask for the latest refresh on every page (``merchandising.signals``).
+        indexes = [models.Index(fields=["refreshed_at"], name="popularity_refreshed_idx")]
 
     def __str__(self) -> str:
         return f"{self.product_id}: {self.units_sold} sold ({self.score})"

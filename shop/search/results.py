@@ -17,6 +17,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q
 
 from shop.catalog.models import Category, Product
+from shop.id_arrays import IdArray
 from shop.search import merchandising, selectors
 from shop.search.colours import colour_family
 from shop.search.dead_ends import DeadEnd, dead_end_for
@@ -151,7 +152,7 @@ def _match(*, q: str, words: str, photo: SearchPhoto | None, effective: ProductF
     fused = selectors._reciprocal_rank_fusion([pk for pk, _ in vector_ranked], keyword_ids)
     order = sorted(fused, key=lambda pk: (-fused[pk], pk))
     return _Match(
-        condition=Q(id__in=order),
+        condition=Q(id__any=IdArray(order)),
         order=order,
         keyword_ids=set(keyword_ids),
         vector_ids={pk for pk, _ in vector_ranked},

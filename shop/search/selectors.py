@@ -13,6 +13,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from shop.catalog.exceptions import CatalogError
 from shop.catalog.models import Category, Product
+from shop.id_arrays import IdArray
 from shop.search import merchandising, relevance, vector_search
 from shop.search.accelerator import accelerator_for
 from shop.search.filters import FACETS, SORTS, ProductFilters, ordering
@@ -278,7 +279,7 @@ def product_search(
     plan = merchandising.plan_for(words=text, categories=filters.category)
     shown = plan.visible(
         _filtered(Product.objects.browsable(), filters).filter(
-            plan.matched_or_pinned(Q(id__in=list(fused)))
+            plan.matched_or_pinned(Q(id__any=IdArray(fused)))
         )
     )
     ranked = sorted(fused, key=lambda pk: (-fused[pk], pk))

@@ -35,6 +35,8 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from pgvector.django import MaxInnerProduct
 
+from shop.id_arrays import ids_of
+
 # Rows taken from each HNSW channel at first (at least 4 per wanted product), and
 # the deepest walk before the exact scan takes over. Measured with
 # bench/vector_search_scale.py: the exact top 10 sits within ~40 rows, but the walk
@@ -347,14 +349,6 @@ def _ann_rank(
     return None
 
 
-def _ids(products: QuerySet) -> list[int]:
-    """The queryset's ids as one array: one row to parse, not thousands of rows."""
-    sql, params = products.values("id").query.sql_with_params()
-    with connections[_reads()].cursor() as cursor:
-        cursor.execute(f"SELECT COALESCE(array_agg(id), '{{}}') FROM ({sql}) allowed", params)
-        return cursor.fetchone()[0]
-
-
 class Scorer(Protocol):
     """An exact scorer outside PostgreSQL (``shop.search.accelerator``)."""
 
@@ -382,7 +376,7 @@ def rank(
     ``32 * exact_max``: text reads 32 rows a product, a photo alone one. A ``scorer``
     answers first when at least its ``min_products`` are allowed; it may decline (None).
     """
-    allowed_ids = None if allowed is None else _ids(allowed)
+    allowed_ids = None if allowed is None else ids_of(allowed)
     if scorer is not None and (allowed_ids is None or len(allowed_ids) >= scorer.min_products):
         ranked = scorer.rank(query, valid=valid, allowed_ids=allowed_ids, limit=limit)
         if ranked is not None:
@@ -402,7 +396,7 @@ def rank(
     if ranked is not None:
         return ranked
     if allowed_ids is None:
-        allowed_ids = _ids(valid)
+        allowed_ids = ids_of(valid)
     return exact_scores(query, product_ids=allowed_ids, limit=limit)
 
 

@@ -77,7 +77,7 @@ class Accelerator:
                 )
                 ids = np.union1d(found.ids, extra).tolist()
                 if allowed_ids is None:
-                    ids = list(valid.filter(id__in=ids).values_list("id", flat=True))
+                    ids = list(valid.filter(id__any=ids).values_list("id", flat=True))
                 ranked = exact_scores(query, product_ids=ids, limit=limit)
                 if found.complete or (
                     len(ranked) == limit and ranked[-1][1] >= found.bound + SCORE_SLACK

@@ -14,11 +14,12 @@ from __future__ import annotations
 import heapq
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from itertools import chain, islice
 
 Reader = Callable[[Sequence[int]], Mapping[int, Decimal]]
 Ceiling = Callable[[int], Decimal]
+Upper = Callable[[int], Decimal]
 
 # The first read: a few pages' worth, since a page needs at least its own products.
 FIRST_CHUNK = 32
@@ -29,13 +30,26 @@ class HeadOrder(Sequence[int]):
 
     ``read(ids)``: the adjustments of those ids (one left out has none). ``ceiling(place)``:
     no product at ``place`` or later has a larger adjustment (never rising with ``place``).
+    ``upper(place)``, if known: no product at ``place`` or later scores more (never
+    rising); tighter than the ceiling's ``n - place + n * ceiling(place)`` when the
+    few products that can climb far are known (a best seller low in the ranking then
+    holds back only the places it can reach, not every place above it).
     """
 
-    def __init__(self, order: Sequence[int], *, read: Reader, ceiling: Ceiling) -> None:
+    def __init__(
+        self,
+        order: Sequence[int],
+        *,
+        read: Reader,
+        ceiling: Ceiling,
+        upper: Upper | None = None,
+    ) -> None:
         self._order = order
         self._read = read
         self._ceiling = ceiling
         self._n = len(order)
+        n = self._n
+        self._upper = upper or (lambda place: n - place + n * ceiling(place))
         self.read_count = 0  # places read so far
         # Read, not yet final, as (-score, place, id): the unmoved in their order (their
         # score is their place's), the moved in a heap.
@@ -76,7 +90,19 @@ class HeadOrder(Sequence[int]):
         """The most an unread product can score; None when all are read."""
         if self.read_count >= self._n:
             return None
-        return self._n - self.read_count + self._n * self._ceiling(self.read_count)
+        return self._upper(self.read_count)
+
+    def _first_place_at_most(self, score: Decimal, start: int) -> int:
+        """The first place from ``start`` from which no product can score more than
+        ``score`` (``upper`` never rises, so a binary search finds it); n if none."""
+        low, high = start, self._n
+        while low < high:
+            middle = (low + high) // 2
+            if self._upper(middle) <= score:
+                high = middle
+            else:
+                low = middle + 1
+        return low
 
     def _settle(self) -> None:
         bound = self._bound()
@@ -100,15 +126,12 @@ class HeadOrder(Sequence[int]):
         query costs a round trip, a product read in vain only its row."""
         done, n = self.read_count, self._n
         if not done:
-            climb = n * self._ceiling(0)
-            return min(n, max(FIRST_CHUNK, 2 * stop) + max(_ceil(climb), 0))
+            # The unmoved product at ``base`` scores n - base: read until none can beat it.
+            base = min(n, max(FIRST_CHUNK, 2 * stop))
+            return max(base, self._first_place_at_most(Decimal(n - base), base))
         missing = stop - len(self._placed)
         contenders = heapq.nsmallest(missing, chain(islice(self._unmoved, missing), self._moved))
         if len(contenders) < missing:  # too few read: at least the page again
             return min(n, done + 2 * missing)
         score = -contenders[-1][0]
-        return min(n, max(done + missing, _ceil(n + n * self._ceiling(done) - score)))
-
-
-def _ceil(value: Decimal) -> int:
-    return int(Decimal(value).to_integral_value(rounding=ROUND_CEILING))
+        return self._first_place_at_most(score, min(n, done + missing))

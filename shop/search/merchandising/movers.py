@@ -6,22 +6,29 @@ only the products something moves come back, the others gain nothing.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from decimal import Decimal
 from functools import reduce
 from operator import or_
 
+import numpy as np
 from django.db import connections
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.db.models.expressions import RawSQL
 
 from shop.catalog.models import Product
-from shop.search.merchandising.signals import Signals
-from shop.search.models import ProductPopularity
+from shop.search.merchandising.signals import Signals, sales
 
 _ZERO = Decimal(0)
+_MICRO = 1_000_000
+
+
+def _decimal(millionths: int) -> Decimal:
+    return Decimal(millionths).scaleb(-6)
+
+
 _PRODUCT = Product._meta.db_table
-_POPULARITY = ProductPopularity._meta.db_table
 
 
 def _id_array(ids: Sequence[int]) -> str:
@@ -32,14 +39,19 @@ def _id_array(ids: Sequence[int]) -> str:
 class HeadReader:
     """``reader(ids)``: {id: what moves it} for those of ``ids`` something moves.
 
-    ``rules``: (condition, weight) of the firing boosts (+) and buries (-);
-    ``sold_out``: what a product with no size to buy loses. ``ceiling``: the most
-    anything adds to any product (the boosts', a negative sold-out weight's and the
-    signals' most), so no product read later can climb further.
+    ``order``: the ranking (ids, best first); ``rules``: (condition, weight) of the
+    firing boosts (+) and buries (-); ``sold_out``: what a product with no size to buy
+    loses. ``ceiling(place)``: the most anything adds to a product at ``place`` or
+    later, so no product read later can climb further. Popularity is known for the
+    whole ranking at once (only products that sold lately have a score, and each
+    process keeps them: ``signals.sales``), so its part of the ceiling is exact place by
+    place: a best seller far down the ranking lifts the ceiling only
+    until the head has read past it.
     """
 
     def __init__(
         self,
+        order: Sequence[int],
         *,
         rules: list[tuple[Q, Decimal]],
         sold_out: Decimal,
@@ -50,24 +62,66 @@ class HeadReader:
         self._sold_out = sold_out
         self._signals = signals
         self._using = using
-        self.ceiling = sum((max(weight, _ZERO) for _c, weight in rules), max(-sold_out, _ZERO))
+        self._fixed = sum((max(weight, _ZERO) for _c, weight in rules), max(-sold_out, _ZERO))
+        self._n = len(order)
+        # Popularity in millionths (weights have 2 places, scores 4: exact integers).
+        self._popularity: dict[int, int] = {}
+        self._places: list[int] = []  # where the popular products are in the ranking
+        self._most: list[int] = []  # the most popularity adds there or further down
+        self._reach: list[int] = []  # the best (n - place) + n * popularity from there
         if signals is not None:
-            self.ceiling += signals.ceiling(using=using)
+            self._signals_read(order, signals)
+
+    def _signals_read(self, order: Sequence[int], signals: Signals) -> None:
+        """The popularity of the ranking's products that sold (from the per-process
+        copy of the sales), and the newest product's newness (its part of the ceiling)."""
+        read = sales()
+        if read.newest is not None:
+            self._fixed += max(signals.newness * signals.newness_of(read.newest), _ZERO)
+        if not signals.popularity or not len(read.ids):
+            return
+        # Where the ranking's products that sold are, and what popularity lifts them by.
+        ranking = np.fromiter(order, dtype=np.int64, count=len(order))
+        at = np.minimum(np.searchsorted(read.ids, ranking), len(read.ids) - 1)
+        places = np.flatnonzero(read.ids[at] == ranking)
+        lifts = int(signals.popularity * 100) * read.scores[at[places]]
+        n = self._n
+        reach = (n - places) * _MICRO + n * lifts
+        self._popularity = dict(zip(ranking[places].tolist(), lifts.tolist(), strict=True))
+        self._places = places.tolist()
+        # Running maxima from the bottom of the ranking up.
+        self._most = np.maximum.accumulate(lifts[::-1])[::-1].tolist()
+        self._reach = np.maximum.accumulate(reach[::-1])[::-1].tolist()
+
+    def ceiling(self, place: int) -> Decimal:
+        i = bisect_left(self._places, place)
+        return self._fixed + (_decimal(max(self._most[i], 0)) if i < len(self._most) else _ZERO)
+
+    def upper(self, place: int) -> Decimal:
+        """The most a product at ``place`` or later can score, ``(n - its place) + n *
+        what moves it`` (``head``): the nearest place with only the bounded part, or a
+        best seller further down with its own popularity."""
+        i = bisect_left(self._places, place)
+        nearest = (self._n - place) * _MICRO
+        best = max(nearest, self._reach[i]) if i < len(self._reach) else nearest
+        return _decimal(best) + self._n * self._fixed
 
     def __call__(self, ids: Sequence[int]) -> dict[int, Decimal]:
-        moved = self._stock_and_signals(ids)
+        moved = self._stock_and_newness(ids)
+        popularity = self._popularity
+        for pk in ids:
+            if pk in popularity:
+                moved[pk] = moved.get(pk, _ZERO) + _decimal(popularity[pk])
         for pk, added in self._by_rules(ids).items():
             moved[pk] = moved.get(pk, _ZERO) + added
         return moved
 
-    def _stock_and_signals(self, ids: Sequence[int]) -> dict[int, Decimal]:
-        """Plain SQL: the part every search with stock or signals reads, where what the
+    def _stock_and_newness(self, ids: Sequence[int]) -> dict[int, Decimal]:
+        """Plain SQL: the part every search with stock or newness reads, where what the
         ORM spends building a statement would be most of the cost."""
         signals, sold_out = self._signals, self._sold_out
         moves = ["NOT p.in_stock"] if sold_out else []
         params: list[object] = [_id_array(ids)]
-        if signals is not None and signals.popularity:
-            moves.append("s.score > 0")
         if signals is not None and signals.newness:
             moves.append("p.created_at > %s")
             params.append(signals.faded)
@@ -75,20 +129,16 @@ class HeadReader:
             return {}
         with connections[self._using].cursor() as cursor:
             cursor.execute(
-                # Each product's sales row looked up by its key: a head is a few hundred
-                # products, and the hash join the planner would pick reads the whole
-                # sales table every time (LIMIT 1 keeps the lookup a lookup).
-                f"SELECT p.id, p.in_stock, s.score, p.created_at FROM {_PRODUCT} p LEFT JOIN"
-                f" LATERAL (SELECT score FROM {_POPULARITY} WHERE product_id = p.id LIMIT 1) s"
-                f" ON true WHERE p.id = ANY(%s::bigint[]) AND ({' OR '.join(moves)})",
+                f"SELECT p.id, p.in_stock, p.created_at FROM {_PRODUCT} p"
+                f" WHERE p.id = ANY(%s::bigint[]) AND ({' OR '.join(moves)})",
                 params,
             )
             rows = cursor.fetchall()
         moved = {}
-        for pk, in_stock, popularity, created_at in rows:
+        for pk, in_stock, created_at in rows:
             moved[pk] = _ZERO if in_stock else -sold_out
             if signals is not None:
-                moved[pk] += signals.value(popularity, created_at)
+                moved[pk] += signals.value(None, created_at)
         return moved
 
     def _by_rules(self, ids: Sequence[int]) -> dict[int, Decimal]:

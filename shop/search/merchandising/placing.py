@@ -18,6 +18,7 @@ from django.db.models import (
 
 from shop.catalog.models import Product
 from shop.catalog.stock import in_stock_product_q
+from shop.id_arrays import ids_of
 from shop.search.filters import ProductFilters, ordering
 from shop.search.merchandising.head import HeadOrder
 from shop.search.merchandising.movers import HeadReader
@@ -232,15 +233,15 @@ def _ranked(
 ) -> tuple[Sequence[int], set[int]]:
     """A ranking's order with rules, stock and signals, and the products that may show.
 
-    Which products may show is one read of their ids (the count and the pins need it);
-    what moves them is read only for the head of the ranking that can still reach the
-    page asked for (``head``, ``movers``).
+    Which products may show is one read of their ids, as one array (the count and the
+    pins need it); what moves them is read only for the head of the ranking that can
+    still reach the page asked for (``head``, ``movers``).
     """
-    allowed = set(queryset.order_by().values_list("id", flat=True))
+    allowed = set(ids_of(queryset))
     order = [pk for pk in ranked if pk in allowed and pk not in pinned]
     rules = plan.weights if relevance else []
     sold_out = sold_out_weight()
     if not (rules or sold_out or signals is not None) or not order:
         return order, allowed
-    read = HeadReader(rules=rules, sold_out=sold_out, signals=signals, using=queryset.db)
-    return HeadOrder(order, read=read, ceiling=lambda _place: read.ceiling), allowed
+    read = HeadReader(order, rules=rules, sold_out=sold_out, signals=signals, using=queryset.db)
+    return HeadOrder(order, read=read, ceiling=read.ceiling, upper=read.upper), allowed

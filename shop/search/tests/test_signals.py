@@ -85,6 +85,27 @@ def test_a_new_product_moves_up_and_the_lift_fades_with_age(settings, three):
     assert _ids(apply(queryset, plan=Plan(), ranked=ranked)) == [c.pk, a.pk, b.pk]
 
 
+def test_a_refresh_of_the_sales_shows_at_once_in_a_process_that_ranked_before(settings, three):
+    settings.SHOP_SEARCH_POPULARITY_WEIGHT = 0.5
+    settings.SHOP_SEARCH_NEWNESS_WEIGHT = 0
+    a, b, c = three
+    ranked = [a.pk, b.pk, c.pk]
+    queryset = Product.objects.filter(pk__in=ranked)
+    _sold(b, "0.2")
+    assert _ids(apply(queryset, plan=Plan(), ranked=ranked)) == ranked  # kept in memory
+
+    _sold(c, "1")  # the hourly refresh, or an order in a test
+    assert _ids(apply(queryset, plan=Plan(), ranked=ranked)) == [a.pk, c.pk, b.pk]
+    # Writers stamp the rows (the refresh rewrites them all with its time).
+    ProductPopularity.objects.filter(product=c).update(
+        score=Decimal("0.1"), refreshed_at=timezone.now()
+    )
+    assert _ids(apply(queryset, plan=Plan(), ranked=ranked)) == ranked
+    ProductPopularity.objects.all().delete()
+    _sold(a, "1")
+    assert _ids(apply(queryset, plan=Plan(), ranked=[c.pk, b.pk, a.pk])) == [c.pk, a.pk, b.pk]
+
+
 def test_sold_out_still_sinks_below_any_best_seller(settings, three):
     settings.SHOP_SEARCH_POPULARITY_WEIGHT = 0.5
     a, b, c = three
@@ -112,3 +133,30 @@ def test_popularity_is_units_sold_in_the_window_over_the_best_seller():
     Order.objects.filter(lines__variant__product=half).update(status=OrderStatus.CANCELLED)
     popularity_refresh()
     assert set(ProductPopularity.objects.values_list("product_id", flat=True)) == {best.pk}
+
+
+def test_the_heads_ceiling_is_the_most_popularity_adds_at_each_place_or_further_down():
+    from shop.search.merchandising.movers import HeadReader
+    from shop.search.merchandising.signals import Signals
+
+    products = [product_make(name=f"Kurta {n}") for n in range(8)]
+    Product.objects.filter(pk__in=[p.pk for p in products]).update(
+        created_at=timezone.now() - timedelta(days=400)
+    )
+    scores = {1: "0.9", 3: "0.2", 4: "0.6", 6: "0.6"}
+    for place, score in scores.items():
+        _sold(products[place], score)
+    order = [p.pk for p in products]
+    signals = Signals(popularity=Decimal("0.5"), newness=Decimal(0), now=timezone.now())
+    reader = HeadReader(order, rules=[], sold_out=Decimal(0), signals=signals, using="default")
+
+    n = len(order)
+    for place in range(n + 1):
+        below = [Decimal("0.5") * Decimal(scores[i]) for i in scores if i >= place]
+        assert reader.ceiling(place) == max(below, default=Decimal(0)), place
+        # The most a product there or further down scores: (n - its place) + n * its lift.
+        lifts = [Decimal("0.5") * Decimal(scores.get(i, 0)) for i in range(n)]
+        best = max((n - i + n * lifts[i] for i in range(place, n)), default=None)
+        if best is not None:
+            assert reader.upper(place) == best, place
+    assert reader(order) == {order[i]: Decimal("0.5") * Decimal(s) for i, s in scores.items()}

@@ -1,0 +1,53 @@
+"""Many ids as one PostgreSQL array, both ways: ``field__any=...`` in a filter, and
+``ids_of(queryset)`` to read a queryset's ids.
+
+``field__in=[...]`` writes a placeholder a value: for the thousands of ids a search
+ranks, psycopg binds each one and PostgreSQL plans a list of thousands of constants
+(4-6 ms of planning alone for 7,366 ids). One array is one parameter and one constant.
+Read back, one array is one value to parse instead of a row an id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import Field, Lookup, QuerySet
+
+
+class IdArray:
+    """Ids for ``__any``, written once as an array literal. Django walks a list or a
+    tuple given to a filter item by item (they may hold expressions) and psycopg
+    quotes it item by item: ~7 ms for 7,366 ids, against ~0.5 ms for this."""
+
+    __slots__ = ("literal",)
+
+    def __init__(self, ids: Iterable[int]) -> None:
+        self.literal = "{" + ",".join(map(str, map(int, ids))) + "}"
+
+
+@Field.register_lookup
+class AnyOf(Lookup):
+    """``field__any=ids`` (an ``IdArray``, or any iterable of values):
+    ``field = ANY(%s::<field's type>[])``."""
+
+    lookup_name = "any"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):  # noqa: ANN001, ANN201 (Django's signature)
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        array = self.lhs.output_field.cast_db_type(connection)
+        rhs = self.rhs if isinstance(self.rhs, IdArray) else IdArray(self.rhs)
+        return f"{lhs} = ANY(%s::{array}[])", [*lhs_params, rhs.literal]
+
+
+def ids_of(queryset: QuerySet) -> list[int]:
+    """The queryset's ids (in no particular order), read as one array."""
+    try:
+        sql, params = queryset.order_by().values("id").query.sql_with_params()
+    except EmptyResultSet:  # .none(), an empty __in: nothing to ask
+        return []
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"SELECT coalesce(array_agg(id), '{{}}') FROM ({sql}) ids", params)  # noqa: S608
+        return cursor.fetchone()[0]
