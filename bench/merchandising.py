@@ -182,6 +182,10 @@ def main() -> None:
     )
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
 
+    with connection.cursor() as cursor:
+        # Earlier runs' rolled-back writes leave dead rows and stale statistics, which
+        # flip the category page's plan from run to run: start from a clean table.
+        cursor.execute(f"VACUUM ANALYZE {Product._meta.db_table}, {ProductVariant._meta.db_table}")
     try:
         with transaction.atomic():
             MerchandisingRule.objects.all().delete()
