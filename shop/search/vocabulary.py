@@ -378,8 +378,10 @@ class RebuiltWhenChanged(Generic[T]):
         self._lock = threading.Lock()
         self._cached: tuple[tuple[object, ...], T] | None = None
 
-    def get(self) -> T:
-        fingerprint = self._fingerprint()
+    def get(self, fingerprint: tuple[object, ...] | None = None) -> T:
+        """The value, rebuilt if the fingerprint changed (``fingerprint``: read already,
+        by a caller that reads several in one statement)."""
+        fingerprint = self._fingerprint() if fingerprint is None else fingerprint
         cached = self._cached
         if cached is not None and cached[0] == fingerprint:
             return cached[1]

@@ -31,9 +31,10 @@ class HeadOrder(Sequence[int]):
     ``read(ids)``: the adjustments of those ids (one left out has none). ``ceiling(place)``:
     no product at ``place`` or later has a larger adjustment (never rising with ``place``).
     ``upper(place)``, if known: no product at ``place`` or later scores more (never
-    rising); tighter than the ceiling's ``n - place + n * ceiling(place)`` when the
-    few products that can climb far are known (a best seller low in the ranking then
-    holds back only the places it can reach, not every place above it).
+    rising) but the ``climbers``, (the most it can score, its place) each, best first:
+    the few products known to be able to climb far (the ones that sold). A climber is
+    read out of the ranking's order as soon as it could beat what is being placed, so
+    a best seller far down costs its own row, not every row above it.
     """
 
     def __init__(
@@ -43,6 +44,7 @@ class HeadOrder(Sequence[int]):
         read: Reader,
         ceiling: Ceiling,
         upper: Upper | None = None,
+        climbers: Sequence[tuple[Decimal, int]] = (),
     ) -> None:
         self._order = order
         self._read = read
@@ -50,7 +52,10 @@ class HeadOrder(Sequence[int]):
         self._n = len(order)
         n = self._n
         self._upper = upper or (lambda place: n - place + n * ceiling(place))
-        self.read_count = 0  # places read so far
+        self._climbers = climbers
+        self._next_climber = 0  # climbers before it are read
+        self._read_ahead: set[int] = set()  # places read out of order
+        self.read_count = 0  # places read in order so far
         # Read, not yet final, as (-score, place, id): the unmoved in their order (their
         # score is their place's), the moved in a heap.
         self._unmoved: deque[tuple[int, int, int]] = deque()
@@ -73,24 +78,46 @@ class HeadOrder(Sequence[int]):
     def _reach(self, stop: int) -> None:
         """Read until the first ``stop`` places are final."""
         while len(self._placed) < stop and self.read_count < self._n:
-            end = self._next_end(stop)
-            chunk = self._order[self.read_count : end]
-            adjustments = self._read(chunk)
+            end, score = self._next_end(stop)
+            places = [p for p in range(self.read_count, end) if p not in self._read_ahead]
+            ahead = [place for beats, place in self._unread_climbers() if beats > score]
+            ahead = [place for place in ahead if place >= end]
+            adjustments = self._read([self._order[p] for p in (*places, *ahead)])
             n = self._n
-            for place, pk in enumerate(chunk, start=self.read_count):
+            for place in places:
+                pk = self._order[place]
                 adjustment = adjustments.get(pk)
                 if adjustment is None:
                     self._unmoved.append((place - n, place, pk))
                 else:
                     heapq.heappush(self._moved, (place - n - n * adjustment, place, pk))
+            for place in ahead:  # out of order: only the heap keeps them sorted
+                pk = self._order[place]
+                adjustment = adjustments.get(pk) or 0
+                heapq.heappush(self._moved, (place - n - n * adjustment, place, pk))
+                self._read_ahead.add(place)
             self.read_count = end
             self._settle()
+
+    def _unread_climbers(self):  # noqa: ANN202 (a generator of (score, place))
+        """The climbers not read yet, best first."""
+        climbers = self._climbers
+        while self._next_climber < len(climbers) and self._is_read(climbers[self._next_climber][1]):
+            self._next_climber += 1
+        for beats, place in islice(climbers, self._next_climber, None):
+            if not self._is_read(place):
+                yield beats, place
+
+    def _is_read(self, place: int) -> bool:
+        return place < self.read_count or place in self._read_ahead
 
     def _bound(self) -> Decimal | None:
         """The most an unread product can score; None when all are read."""
         if self.read_count >= self._n:
             return None
-        return self._upper(self.read_count)
+        best = next(self._unread_climbers(), None)
+        bound = self._upper(self.read_count)
+        return bound if best is None else max(bound, best[0])
 
     def _first_place_at_most(self, score: Decimal, start: int) -> int:
         """The first place from ``start`` from which no product can score more than
@@ -110,8 +137,11 @@ class HeadOrder(Sequence[int]):
         while unmoved or moved:
             from_unmoved = not moved or (unmoved and unmoved[0] < moved[0])
             best = unmoved[0] if from_unmoved else moved[0]
-            # A tie with the bound is final too: the unread one is later in the ranking.
-            if bound is not None and -best[0] < bound:
+            # A tie with the bound is final too when the unread are all later in the
+            # ranking (not for a climber read ahead of them).
+            if bound is not None and (
+                -best[0] < bound or (-best[0] == bound and best[1] >= self.read_count)
+            ):
                 return
             if from_unmoved:
                 unmoved.popleft()
@@ -119,19 +149,23 @@ class HeadOrder(Sequence[int]):
                 heapq.heappop(moved)
             self._placed.append(best[2])
 
-    def _next_end(self, stop: int) -> int:
-        """Where the next chunk ends: where the unread could no longer beat the product now
-        at place ``stop``, as things stand (its score only rises as more are read). At
-        first that is the page and the climb the ceiling allows, from the top: every
-        query costs a round trip, a product read in vain only its row."""
+    def _next_end(self, stop: int) -> tuple[int, Decimal]:
+        """Where the next chunk ends, and the score an unread product must beat to
+        matter (the climbers above it are read with the chunk): where the unread could
+        no longer beat the product now at place ``stop``, as things stand (its score
+        only rises as more are read). At first that is the page and the climb the
+        ceiling allows, from the top: every query costs a round trip, a product read in
+        vain only its row."""
         done, n = self.read_count, self._n
         if not done:
             # The unmoved product at ``base`` scores n - base: read until none can beat it.
             base = min(n, max(FIRST_CHUNK, 2 * stop))
-            return max(base, self._first_place_at_most(Decimal(n - base), base))
+            score = Decimal(n - base)
+            return max(base, self._first_place_at_most(score, base)), score
         missing = stop - len(self._placed)
         contenders = heapq.nsmallest(missing, chain(islice(self._unmoved, missing), self._moved))
         if len(contenders) < missing:  # too few read: at least the page again
-            return min(n, done + 2 * missing)
+            end = min(n, done + 2 * missing)
+            return end, self._upper(end) if end < n else Decimal("-Infinity")
         score = -contenders[-1][0]
-        return self._first_place_at_most(score, min(n, done + missing))
+        return self._first_place_at_most(score, min(n, done + missing)), score

@@ -57,6 +57,7 @@ class HeadReader:
         sold_out: Decimal,
         signals: Signals | None,
         using: str,
+        sales_fingerprint: tuple[object, ...] | None = None,
     ) -> None:
         self._rules = rules
         self._sold_out = sold_out
@@ -68,14 +69,16 @@ class HeadReader:
         self._popularity: dict[int, int] = {}
         self._places: list[int] = []  # where the popular products are in the ranking
         self._most: list[int] = []  # the most popularity adds there or further down
-        self._reach: list[int] = []  # the best (n - place) + n * popularity from there
+        self._lifted: list[int] = []  # (n - place) + n * popularity of each, millionths
         if signals is not None:
-            self._signals_read(order, signals)
+            self._signals_read(order, signals, sales_fingerprint)
 
-    def _signals_read(self, order: Sequence[int], signals: Signals) -> None:
+    def _signals_read(
+        self, order: Sequence[int], signals: Signals, fingerprint: tuple[object, ...] | None
+    ) -> None:
         """The popularity of the ranking's products that sold (from the per-process
         copy of the sales), and the newest product's newness (its part of the ceiling)."""
-        read = sales()
+        read = sales(fingerprint)
         if read.newest is not None:
             self._fixed += max(signals.newness * signals.newness_of(read.newest), _ZERO)
         if not signals.popularity or not len(read.ids):
@@ -86,25 +89,28 @@ class HeadReader:
         places = np.flatnonzero(read.ids[at] == ranking)
         lifts = int(signals.popularity * 100) * read.scores[at[places]]
         n = self._n
-        reach = (n - places) * _MICRO + n * lifts
         self._popularity = dict(zip(ranking[places].tolist(), lifts.tolist(), strict=True))
         self._places = places.tolist()
+        # Each one's score with its popularity, before the bounded part (millionths).
+        self._lifted = ((n - places) * _MICRO + n * lifts).tolist()
         # Running maxima from the bottom of the ranking up.
         self._most = np.maximum.accumulate(lifts[::-1])[::-1].tolist()
-        self._reach = np.maximum.accumulate(reach[::-1])[::-1].tolist()
 
     def ceiling(self, place: int) -> Decimal:
         i = bisect_left(self._places, place)
         return self._fixed + (_decimal(max(self._most[i], 0)) if i < len(self._most) else _ZERO)
 
     def upper(self, place: int) -> Decimal:
-        """The most a product at ``place`` or later can score, ``(n - its place) + n *
-        what moves it`` (``head``): the nearest place with only the bounded part, or a
-        best seller further down with its own popularity."""
-        i = bisect_left(self._places, place)
-        nearest = (self._n - place) * _MICRO
-        best = max(nearest, self._reach[i]) if i < len(self._reach) else nearest
-        return _decimal(best) + self._n * self._fixed
+        """The most a product at ``place`` or later that did not sell can score,
+        ``(n - its place) + n * what moves it`` (``head``)."""
+        return self._n - place + self._n * self._fixed
+
+    def climbers(self) -> list[tuple[Decimal, int]]:
+        """(the most it can score, its place) of each product of the ranking that sold,
+        best first: ``head`` reads one out of order when it could reach the page."""
+        lifted = sorted(zip(self._lifted, self._places, strict=True), reverse=True)
+        extra = self._n * self._fixed
+        return [(_decimal(best) + extra, place) for best, place in lifted]
 
     def __call__(self, ids: Sequence[int]) -> dict[int, Decimal]:
         moved = self._stock_and_newness(ids)

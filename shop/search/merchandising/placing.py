@@ -22,9 +22,10 @@ from shop.id_arrays import ids_of
 from shop.search.filters import ProductFilters, ordering
 from shop.search.merchandising.head import HeadOrder
 from shop.search.merchandising.movers import HeadReader
-from shop.search.merchandising.signals import Signals, micro
-from shop.search.merchandising.triggers import rules_active, rules_firing
+from shop.search.merchandising.signals import SALES_FINGERPRINT_SQL, Signals, micro
+from shop.search.merchandising.triggers import RULES_FINGERPRINT_SQL, rules_active, rules_firing
 from shop.search.models import MerchandisingRule
+from shop.search.vocabulary import fingerprint_read
 
 Rule = MerchandisingRule
 # Storefront filter names a boost or bury may use.
@@ -64,6 +65,9 @@ class Plan:
     pins: list[tuple[int, int]] = field(default_factory=list)  # (position, product id)
     hidden: frozenset[int] = frozenset()
     weights: list[tuple[Q, Decimal]] = field(default_factory=list)
+    # The sales' fingerprint, read with the rules' (``merchandising_state``): a search
+    # with the signals on then needs no round trip of its own to know its copy is current.
+    sales_fingerprint: tuple[object, ...] | None = None
 
     @property
     def pinned(self) -> list[int]:
@@ -78,11 +82,22 @@ class Plan:
         return condition | Q(id__in=self.pinned) if self.pins else condition
 
 
+def merchandising_state() -> tuple[tuple[object, ...], tuple[object, ...]]:
+    """The rules' and the sales' fingerprints, in one statement (``RebuiltWhenChanged``)."""
+    row = fingerprint_read(
+        f"SELECT * FROM ({RULES_FINGERPRINT_SQL}) r CROSS JOIN ({SALES_FINGERPRINT_SQL}) s",
+        Rule,
+    )
+    return row[:2], row[2:]
+
+
 def plan_for(*, words: str, categories: Iterable[str], rules: Iterable[Rule] | None = None) -> Plan:
     """The plan of the rules that fire (``rules``: the candidates, default the active ones)."""
-    firing = rules_firing(
-        rules_active() if rules is None else rules, words=words, categories=categories
-    )
+    sales_fingerprint = None
+    if rules is None:
+        rules_fingerprint, sales_fingerprint = merchandising_state()
+        rules = rules_active(fingerprint=rules_fingerprint)
+    firing = rules_firing(rules, words=words, categories=categories)
     hidden = frozenset(rule.product_id for rule in firing if rule.action == Rule.HIDE)
     pins: list[tuple[int, int]] = []
     seen: set[int] = set()
@@ -95,7 +110,13 @@ def plan_for(*, words: str, categories: Iterable[str], rules: Iterable[Rule] | N
         for rule in firing
         if rule.action in (Rule.BOOST, Rule.BURY) and rule.weight
     ]
-    return Plan(rules=firing, pins=pins, hidden=hidden, weights=weights)
+    return Plan(
+        rules=firing,
+        pins=pins,
+        hidden=hidden,
+        weights=weights,
+        sales_fingerprint=sales_fingerprint,
+    )
 
 
 def sold_out_weight() -> Decimal:
@@ -243,5 +264,15 @@ def _ranked(
     sold_out = sold_out_weight()
     if not (rules or sold_out or signals is not None) or not order:
         return order, allowed
-    read = HeadReader(order, rules=rules, sold_out=sold_out, signals=signals, using=queryset.db)
-    return HeadOrder(order, read=read, ceiling=read.ceiling, upper=read.upper), allowed
+    read = HeadReader(
+        order,
+        rules=rules,
+        sold_out=sold_out,
+        signals=signals,
+        using=queryset.db,
+        sales_fingerprint=plan.sales_fingerprint,
+    )
+    head = HeadOrder(
+        order, read=read, ceiling=read.ceiling, upper=read.upper, climbers=read.climbers()
+    )
+    return head, allowed

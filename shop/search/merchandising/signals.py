@@ -118,7 +118,7 @@ class Sales:
 
 # Read on every search, from two indexes' ends: the refresh rewrites every row with a
 # new time (writers set ``refreshed_at``), and the newest import bounds newness.
-_SALES_FINGERPRINT_SQL = f"""
+SALES_FINGERPRINT_SQL = f"""
 SELECT (SELECT max(refreshed_at) FROM {_POPULARITY}), (SELECT max(created_at) FROM {_PRODUCT})
 """  # noqa: S608 (table names only)
 
@@ -138,10 +138,12 @@ def _sales_read() -> Sales:
 # and reads them again only after the hourly refresh or an import: a search then looks
 # its ranking up in memory instead of sending it to PostgreSQL.
 _sales = RebuiltWhenChanged(
-    fingerprint=lambda: fingerprint_read(_SALES_FINGERPRINT_SQL, ProductPopularity),
+    fingerprint=lambda: fingerprint_read(SALES_FINGERPRINT_SQL, ProductPopularity),
     build=_sales_read,
 )
 
 
-def sales() -> Sales:
-    return _sales.get()
+def sales(fingerprint: tuple[object, ...] | None = None) -> Sales:
+    """The sales as this process keeps them (``fingerprint``: the ``SALES_FINGERPRINT_SQL``
+    row, when the caller read it already)."""
+    return _sales.get(fingerprint)

@@ -32,7 +32,7 @@ Rule = MerchandisingRule
 
 # Every rule as it is now, with its article type's name and slug (the rules are tens,
 # not thousands: this reads them in well under a millisecond, without building models).
-_RULES_FINGERPRINT_SQL = f"""
+RULES_FINGERPRINT_SQL = f"""
 SELECT count(*), md5(coalesce(string_agg(r::text || coalesce(c.slug || c.name, ''), ';'
                                          ORDER BY r.id), ''))
   FROM {Rule._meta.db_table} r LEFT JOIN {Category._meta.db_table} c ON c.id = r.category_id
@@ -41,7 +41,7 @@ SELECT count(*), md5(coalesce(string_agg(r::text || coalesce(c.slug || c.name, '
 
 def _rules_fingerprint() -> tuple[object, ...]:
     # Any change to a rule, however written (admin, API, a bulk update), changes it.
-    return fingerprint_read(_RULES_FINGERPRINT_SQL, Rule)
+    return fingerprint_read(RULES_FINGERPRINT_SQL, Rule)
 
 
 def _rules_enabled() -> list[Rule]:
@@ -54,12 +54,15 @@ def _rules_enabled() -> list[Rule]:
 _enabled = RebuiltWhenChanged(fingerprint=_rules_fingerprint, build=_rules_enabled)
 
 
-def rules_active(*, now: datetime.datetime | None = None) -> list[Rule]:
-    """Enabled rules inside their window, oldest first."""
+def rules_active(
+    *, now: datetime.datetime | None = None, fingerprint: tuple[object, ...] | None = None
+) -> list[Rule]:
+    """Enabled rules inside their window, oldest first (``fingerprint``: the rules'
+    ``RULES_FINGERPRINT_SQL`` row, when the caller read it already)."""
     now = now or timezone.now()
     return [
         rule
-        for rule in _enabled.get()
+        for rule in _enabled.get(fingerprint)
         if (rule.starts_at is None or rule.starts_at <= now)
         and (rule.ends_at is None or rule.ends_at > now)
     ]

@@ -114,3 +114,44 @@ def test_ties_keep_the_ranking_order_whether_or_not_a_product_was_moved(sparse):
     head = HeadOrder(order, read=read, ceiling=lambda _place: Decimal("0.1"))
 
     assert list(head) == _full(order, adjustments) == order
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    n=st.integers(0, 300),
+    picks=st.lists(weights, min_size=1, max_size=300),
+    lifts=st.lists(st.sampled_from(["0", "0.1", "0.3", "0.5", "1"]), min_size=1, max_size=50),
+    every=st.integers(1, 12),
+    sparse=st.booleans(),
+    page=st.integers(1, 40),
+)
+def test_climbers_read_out_of_order_give_the_full_ordering(n, picks, lifts, every, sparse, page):
+    """Every ``every``-th product is a climber with its own lift on top of the rest's
+    adjustments (as a best seller's popularity): the others are bounded by the largest
+    of theirs, each climber by its own score."""
+    order = list(range(1000, 1000 + n))
+    adjustments = {pk: min(picks[i % len(picks)], Decimal("0.15")) for i, pk in enumerate(order)}
+    climbing = {}
+    for i, pk in enumerate(order):
+        if i % every == 0:
+            climbing[pk] = Decimal(lifts[i % len(lifts)])
+            adjustments[pk] += climbing[pk]
+    rest = max((adjustments[pk] for pk in order if pk not in climbing), default=Decimal(0))
+    rest = max(rest, max((adjustments[pk] - climbing[pk] for pk in climbing), default=rest))
+    climbers = sorted(
+        ((n - i + n * adjustments[pk], i) for i, pk in enumerate(order) if pk in climbing),
+        reverse=True,
+    )
+    expected = _full(order, adjustments)
+    read, asked = _counting(adjustments, sparse=sparse)
+    head = HeadOrder(
+        order,
+        read=read,
+        ceiling=lambda _place: max(rest, max(climbing.values(), default=rest) + rest),
+        upper=lambda place: n - place + n * max(rest, Decimal(0)),
+        climbers=climbers,
+    )
+    for start in range(0, n + page, page):
+        assert head[start : start + page] == expected[start : start + page]
+    assert list(head) == expected
+    assert len(asked) == len(set(asked)) == n  # each product read once

@@ -14,7 +14,7 @@ from shop.orders.models import Order, OrderStatus
 from shop.orders.popularity import popularity_refresh
 from shop.orders.tests.helpers import order_placed
 from shop.search.filters import ordering
-from shop.search.merchandising import Plan, apply
+from shop.search.merchandising import Plan, apply, plan_for
 from shop.search.models import ProductPopularity
 
 pytestmark = pytest.mark.django_db
@@ -96,6 +96,14 @@ def test_a_refresh_of_the_sales_shows_at_once_in_a_process_that_ranked_before(se
 
     _sold(c, "1")  # the hourly refresh, or an order in a test
     assert _ids(apply(queryset, plan=Plan(), ranked=ranked)) == [a.pk, c.pk, b.pk]
+    # A search's plan carries the sales' fingerprint, read with the rules'.
+    ProductPopularity.objects.all().delete()
+    _sold(b, "1")
+    planned = plan_for(words="", categories=())
+    assert planned.sales_fingerprint is not None
+    assert _ids(apply(queryset, plan=planned, ranked=ranked)) == [b.pk, a.pk, c.pk]
+    _sold(b, "0.2")
+    _sold(c, "1")
     # Writers stamp the rows (the refresh rewrites them all with its time).
     ProductPopularity.objects.filter(product=c).update(
         score=Decimal("0.1"), refreshed_at=timezone.now()
@@ -154,9 +162,11 @@ def test_the_heads_ceiling_is_the_most_popularity_adds_at_each_place_or_further_
     for place in range(n + 1):
         below = [Decimal("0.5") * Decimal(scores[i]) for i in scores if i >= place]
         assert reader.ceiling(place) == max(below, default=Decimal(0)), place
-        # The most a product there or further down scores: (n - its place) + n * its lift.
-        lifts = [Decimal("0.5") * Decimal(scores.get(i, 0)) for i in range(n)]
-        best = max((n - i + n * lifts[i] for i in range(place, n)), default=None)
-        if best is not None:
-            assert reader.upper(place) == best, place
+        # The most one that did not sell scores there or further down: its place's.
+        assert reader.upper(place) == n - place
+    # Those that sold, with the most each can score: (n - its place) + n * its lift.
+    assert reader.climbers() == sorted(
+        ((n - i + n * Decimal("0.5") * Decimal(score), i) for i, score in scores.items()),
+        reverse=True,
+    )
     assert reader(order) == {order[i]: Decimal("0.5") * Decimal(s) for i, s in scores.items()}
