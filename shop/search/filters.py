@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Q, QuerySet
@@ -226,13 +227,26 @@ class ProductFilters:
         if not values:
             return None
         if facet == "category":
-            # Accept the catalog's name ("Sports Shoes") as well as the slug.
-            return Q(category__slug__in=values) | Q(category__name__in=values)
+            # No id is -1: an unknown type matches nothing (an empty IN would make
+            # Django refuse to write the statement at all).
+            return Q(category_id__in=self._category_ids or [-1])
         if facet == "brand":
             return Q(brand__name__in=values) | Q(brand__slug__in=values)
         if facet == "size":
             return Q(Exists(in_stock_sizes(size__in=values)))
         return Q(**{f"{FACETS[facet][1]}__in": values})
+
+    @cached_property
+    def _category_ids(self) -> list[int]:
+        """The article types asked for, by the catalog's name ("Sports Shoes") or slug,
+        as ids, read once for this state: a statement that names the ids lets
+        PostgreSQL see each type's real size (Tshirts is 16% of the catalog), which a
+        join on names and slugs hides behind the average type's (a category page's
+        popularity join then flipped between a hash join and 7,070 index probes)."""
+        from shop.catalog.models import Category
+
+        chosen = Q(slug__in=self.category) | Q(name__in=self.category)
+        return sorted(Category.objects.filter(chosen).values_list("id", flat=True))
 
     def apply(self, queryset: QuerySet) -> QuerySet:
         """Narrow products by the facets (any value within one, all facets), price and
