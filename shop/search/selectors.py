@@ -146,7 +146,7 @@ def product_vector_ranking(
     return vector_search.rank(
         query,
         valid=valid,
-        allowed=None if filters.is_empty() else _filtered(valid, filters),
+        allowed=None if filters.is_empty() else filters.apply(valid),
         limit=limit,
         exact_max=settings.SHOP_SEARCH_EXACT_MAX_PRODUCTS,
         # Words (alone or with a photo) over big sets; a photo alone is an index-only
@@ -193,21 +193,6 @@ def product_vector_matches(
         text_weight=text_weight,
     )
     return [(pk, score) for pk, score in ranked if relevance.vouches(score, floor)]
-
-
-def _filtered(queryset: QuerySet[Product], filters: ProductFilters) -> QuerySet[Product]:
-    """``filters.apply`` with the article types matched on their own table.
-
-    ``filters.apply`` joins the category to compare its name or slug; as a subquery of
-    category ids instead, PostgreSQL looks the (one or few) types up first and reads
-    their products through the (category, model) covering indexes, never every product.
-    """
-    if not filters.category:
-        return filters.apply(queryset)
-    categories = Category.objects.filter(
-        Q(slug__in=filters.category) | Q(name__in=filters.category)
-    ).values("id")
-    return filters.without("category").apply(queryset).filter(category_id__in=categories)
 
 
 def _reciprocal_rank_fusion(*rankings: list[int]) -> dict[int, float]:
@@ -278,7 +263,7 @@ def product_search(
     # Merchandising rules and stock, as on the results page (one place: merchandising).
     plan = merchandising.plan_for(words=text, categories=filters.category)
     shown = plan.visible(
-        _filtered(Product.objects.browsable(), filters).filter(
+        filters.apply(Product.objects.browsable()).filter(
             plan.matched_or_pinned(Q(id__any=IdArray(fused)))
         )
     )

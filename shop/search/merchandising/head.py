@@ -30,7 +30,7 @@ class HeadOrder(Sequence[int]):
 
     ``read(ids)``: the adjustments of those ids (one left out has none). ``ceiling(place)``:
     no product at ``place`` or later has a larger adjustment (never rising with ``place``).
-    ``upper(place)``, if known: no product at ``place`` or later scores more (never
+    Or instead ``upper(place)``: no product at ``place`` or later scores more (never
     rising) but the ``climbers``, (the most it can score, its place) each, best first:
     the few products known to be able to climb far (the ones that sold). A climber is
     read out of the ranking's order as soon as it could beat what is being placed, so
@@ -42,16 +42,22 @@ class HeadOrder(Sequence[int]):
         order: Sequence[int],
         *,
         read: Reader,
-        ceiling: Ceiling,
+        ceiling: Ceiling | None = None,
         upper: Upper | None = None,
         climbers: Sequence[tuple[Decimal, int]] = (),
     ) -> None:
         self._order = order
         self._read = read
-        self._ceiling = ceiling
         self._n = len(order)
         n = self._n
-        self._upper = upper or (lambda place: n - place + n * ceiling(place))
+        if upper is None:
+            if ceiling is None:
+                raise TypeError("HeadOrder needs a ceiling or an upper bound")
+
+            def upper(place: int) -> Decimal:
+                return n - place + n * ceiling(place)
+
+        self._upper = upper
         self._climbers = climbers
         self._next_climber = 0  # climbers before it are read
         self._read_ahead: set[int] = set()  # places read out of order
@@ -80,8 +86,12 @@ class HeadOrder(Sequence[int]):
         while len(self._placed) < stop and self.read_count < self._n:
             end, score = self._next_end(stop)
             places = [p for p in range(self.read_count, end) if p not in self._read_ahead]
-            ahead = [place for beats, place in self._unread_climbers() if beats > score]
-            ahead = [place for place in ahead if place >= end]
+            ahead = []  # climbers past the chunk that could beat ``score`` (best first)
+            for beats, place in self._unread_climbers():
+                if beats <= score:
+                    break
+                if place >= end:
+                    ahead.append(place)
             adjustments = self._read([self._order[p] for p in (*places, *ahead)])
             n = self._n
             for place in places:

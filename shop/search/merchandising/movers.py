@@ -6,7 +6,6 @@ only the products something moves come back, the others gain nothing.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Sequence
 from decimal import Decimal
 from functools import reduce
@@ -15,9 +14,9 @@ from operator import or_
 import numpy as np
 from django.db import connections
 from django.db.models import BooleanField, ExpressionWrapper, Q
-from django.db.models.expressions import RawSQL
 
 from shop.catalog.models import Product
+from shop.id_arrays import IdArray
 from shop.search.merchandising.signals import Signals, sales
 
 _ZERO = Decimal(0)
@@ -31,22 +30,17 @@ def _decimal(millionths: int) -> Decimal:
 _PRODUCT = Product._meta.db_table
 
 
-def _id_array(ids: Sequence[int]) -> str:
-    """The ids as one array parameter: psycopg would write a list item by item."""
-    return "{" + ",".join(map(str, ids)) + "}"
-
-
 class HeadReader:
     """``reader(ids)``: {id: what moves it} for those of ``ids`` something moves.
 
     ``order``: the ranking (ids, best first); ``rules``: (condition, weight) of the
     firing boosts (+) and buries (-); ``sold_out``: what a product with no size to buy
-    loses. ``ceiling(place)``: the most anything adds to a product at ``place`` or
-    later, so no product read later can climb further. Popularity is known for the
-    whole ranking at once (only products that sold lately have a score, and each
-    process keeps them: ``signals.sales``), so its part of the ceiling is exact place by
-    place: a best seller far down the ranking lifts the ceiling only
-    until the head has read past it.
+    loses. For ``head``: ``upper(place)``, the most a product that did not sell can
+    score at ``place`` or later (the boosts, a negative sold-out weight and newness
+    bounded by their largest), and ``climbers()``, the products that sold with each
+    one's most. Popularity is known for the whole ranking at once (only products that
+    sold lately have a score, and each process keeps them: ``signals.sales``), so a best
+    seller far down is read only if it could reach the page.
     """
 
     def __init__(
@@ -68,7 +62,6 @@ class HeadReader:
         # Popularity in millionths (weights have 2 places, scores 4: exact integers).
         self._popularity: dict[int, int] = {}
         self._places: list[int] = []  # where the popular products are in the ranking
-        self._most: list[int] = []  # the most popularity adds there or further down
         self._lifted: list[int] = []  # (n - place) + n * popularity of each, millionths
         if signals is not None:
             self._signals_read(order, signals, sales_fingerprint)
@@ -93,12 +86,6 @@ class HeadReader:
         self._places = places.tolist()
         # Each one's score with its popularity, before the bounded part (millionths).
         self._lifted = ((n - places) * _MICRO + n * lifts).tolist()
-        # Running maxima from the bottom of the ranking up.
-        self._most = np.maximum.accumulate(lifts[::-1])[::-1].tolist()
-
-    def ceiling(self, place: int) -> Decimal:
-        i = bisect_left(self._places, place)
-        return self._fixed + (_decimal(max(self._most[i], 0)) if i < len(self._most) else _ZERO)
 
     def upper(self, place: int) -> Decimal:
         """The most a product at ``place`` or later that did not sell can score,
@@ -127,7 +114,7 @@ class HeadReader:
         ORM spends building a statement would be most of the cost."""
         signals, sold_out = self._signals, self._sold_out
         moves = ["NOT p.in_stock"] if sold_out else []
-        params: list[object] = [_id_array(ids)]
+        params: list[object] = [IdArray(ids).literal]
         if signals is not None and signals.newness:
             moves.append("p.created_at > %s")
             params.append(signals.faded)
@@ -156,12 +143,9 @@ class HeadReader:
             f"rule_{i}": ExpressionWrapper(condition, output_field=BooleanField())
             for i, (condition, _weight) in enumerate(self._rules)
         }
-        chunk = RawSQL(
-            f'"{_PRODUCT}"."id" = ANY(%s::bigint[])', (_id_array(ids),), output_field=BooleanField()
-        )
         rows = (
             Product.objects.using(self._using)
-            .filter(chunk)
+            .filter(id__any=IdArray(ids))
             .filter(reduce(or_, (condition for condition, _weight in self._rules)))
             .annotate(**flags)
             .order_by()

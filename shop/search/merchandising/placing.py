@@ -272,7 +272,5 @@ def _ranked(
         using=queryset.db,
         sales_fingerprint=plan.sales_fingerprint,
     )
-    head = HeadOrder(
-        order, read=read, ceiling=read.ceiling, upper=read.upper, climbers=read.climbers()
-    )
+    head = HeadOrder(order, read=read, upper=read.upper, climbers=read.climbers())
     return head, allowed

@@ -143,7 +143,7 @@ def test_popularity_is_units_sold_in_the_window_over_the_best_seller():
     assert set(ProductPopularity.objects.values_list("product_id", flat=True)) == {best.pk}
 
 
-def test_the_heads_ceiling_is_the_most_popularity_adds_at_each_place_or_further_down():
+def test_the_heads_bounds_are_each_place_and_each_best_sellers_own_score():
     from shop.search.merchandising.movers import HeadReader
     from shop.search.merchandising.signals import Signals
 
@@ -160,8 +160,6 @@ def test_the_heads_ceiling_is_the_most_popularity_adds_at_each_place_or_further_
 
     n = len(order)
     for place in range(n + 1):
-        below = [Decimal("0.5") * Decimal(scores[i]) for i in scores if i >= place]
-        assert reader.ceiling(place) == max(below, default=Decimal(0)), place
         # The most one that did not sell scores there or further down: its place's.
         assert reader.upper(place) == n - place
     # Those that sold, with the most each can score: (n - its place) + n * its lift.
