@@ -8,8 +8,9 @@ nothing are left out), then times what the results page and ``product_search`` a
 it: firing the active rules (``plan_for``) and ordering the ranking (``apply``) up to
 the first page of ids, and a category page's ordered first page. Four settings: no
 rules, no signals and a sold-out weight of 0 (the pass-through), availability only,
-availability with ``--rules`` rules of every kind (a quarter of them firing on these
-words), and those with the popularity and newness signals at their default weights (a
+availability with ``--rules`` rules of every kind on other words, plus the ones that
+fire (``_rules``: on the category page a pin, a boost and a hide; on each word a boost
+and a bury), and those with the popularity and newness signals at their default weights (a
 tenth of the catalog has sales). The settings take turns run by run, so a machine
 that gets busier mid-run weighs on all of them alike; each line says what the setting
 adds to the pass-through's p50, and the median of the run-by-run differences.
@@ -111,25 +112,36 @@ def _report(label: str, times: list[float], base: list[float] | None) -> None:
     print(f"  {label:<40} p50 {p50:6.2f} ms   p95 {p95:6.2f} ms{added}")
 
 
-def _rules(count: int, products: list[int], category: Category) -> None:
-    colours = list(
-        Product.objects.exclude(base_colour="")
-        .values_list("base_colour", flat=True)
-        .distinct()
-        .order_by("base_colour")[:4]
-    ) or ["Black"]  # a catalog without colours (the synthetic one)
+def _rules(count: int, products: list[int], category: Category, words: list[str]) -> None:
+    """``count`` rules of every kind on words nothing benched searches for, then the
+    ones that fire: on the category page a pin, a boost and a hide, and on each benched
+    word a boost and a bury. Boosts lift Black products and buries sink Blue ones; a
+    catalog without colours (the synthetic one) has a fifth of its products painted
+    each (inside the rolled-back transaction), so the rules move real products."""
+    if not Product.objects.filter(base_colour="Black").exists():
+        ids = Product.objects.order_by("id").values_list("id", flat=True)
+        Product.objects.filter(id__in=list(ids[::5])).update(base_colour="Black")
+        Product.objects.filter(id__in=list(ids[2::5])).update(base_colour="Blue")
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Product._meta.db_table}")
+    boost = {"filters": {"colour": ["Black"]}, "weight": Decimal("0.5")}
+    bury = {"filters": {"colour": ["Blue"]}, "weight": Decimal("0.5")}
     for i in range(count):
-        # A quarter fire on the benched words or the category; the rest on other words.
-        fires = i % 4 == 0
-        words = WORDS[i % len(WORDS)] if fires else f"campaign {i}"
-        kind = ("pin", "hide", "boost", "bury")[i % 4 if not fires else (i // 4) % 4]
-        trigger = {"category": category} if fires and i % 8 == 0 else {"query": words}
+        kind = ("pin", "hide", "boost", "bury")[i % 4]
         action: dict = {"product_id": products[i % len(products)]}
         if kind == "pin":
             action["position"] = 1 + i % 5
         elif kind in ("boost", "bury"):
-            action = {"filters": {"colour": [colours[i % len(colours)]]}, "weight": Decimal("0.5")}
-        MerchandisingRule.objects.create(action=kind, **trigger, **action)
+            action = boost if kind == "boost" else bury
+        MerchandisingRule.objects.create(action=kind, query=f"campaign {i}", **action)
+    shown = Product.objects.filter(category=category).order_by("-id")
+    pin = {"product_id": shown.values_list("id", flat=True).first(), "position": 2}
+    hide = {"product_id": products[-1]}
+    for kind, action in (("pin", pin), ("boost", boost), ("hide", hide)):
+        MerchandisingRule.objects.create(action=kind, category=category, **action)
+    for word in words:
+        for kind, action in (("boost", boost), ("bury", bury)):
+            MerchandisingRule.objects.create(action=kind, query=word, **action)
 
 
 def _prepare() -> None:
@@ -211,13 +223,14 @@ def main() -> None:
                 cursor.execute(f"ANALYZE {Product._meta.db_table}")
             if args.rules:
                 ids = [pk for words in found for pk in rankings[words][:3]]
-                _rules(args.rules, ids, category)
+                _rules(args.rules, ids, category, found)
+            made = MerchandisingRule.objects.count()
             signals = (0.15, 0.05)  # the defaults: popularity, newness
             settings_runs = [
                 ("no rules, sold-out weight 0, no signals", 0, False, (0, 0)),
                 ("availability only", 1000, False, (0, 0)),
-                (f"availability + {args.rules} rules", 1000, True, (0, 0)),
-                (f"availability + {args.rules} rules + signals", 1000, True, signals),
+                (f"availability + {made} rules", 1000, True, (0, 0)),
+                (f"availability + {made} rules + signals", 1000, True, signals),
             ]
             searches = {label: [] for label, *_ in settings_runs}
             pages = {label: [] for label, *_ in settings_runs}

@@ -9,11 +9,20 @@ Read back, one array is one value to parse instead of a row an id.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Field, Lookup, QuerySet
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    Field,
+    Lookup,
+    Q,
+    QuerySet,
+    Window,
+)
+from django.db.models.functions import RowNumber
 
 
 class IdArray:
@@ -42,12 +51,36 @@ class AnyOf(Lookup):
         return f"{lhs} = ANY(%s::{array}[])", [*lhs_params, rhs.literal]
 
 
-def ids_of(queryset: QuerySet) -> list[int]:
-    """The queryset's ids (in no particular order), read as one array."""
+def ids_of(queryset: QuerySet, *, ordered: bool = False) -> list[int]:
+    """The queryset's ids, read as one array: in its order when ``ordered``, else in
+    no particular order."""
+    return ids_matching(queryset, (), ordered=ordered)[0]
+
+
+def ids_matching(
+    queryset: QuerySet, conditions: Sequence[Q], *, ordered: bool = False
+) -> tuple[list[int], list[list[int]]]:
+    """The queryset's ids as one array (in its order when ``ordered``) and, for each of
+    ``conditions``, those of them that match it, as one array each: one statement,
+    which reads each row once."""
+    flags = {
+        f"flag_{i}": ExpressionWrapper(condition, output_field=BooleanField())
+        for i, condition in enumerate(conditions)
+    }
+    rows = queryset.annotate(**flags)
+    if ordered:  # a window's row number: aggregates keep no order of their own
+        rows = rows.annotate(
+            place_in_order=Window(RowNumber(), order_by=list(queryset.query.order_by))
+        )
+    rows = rows.order_by().values("id", *(["place_in_order"] if ordered else []), *flags)
     try:
-        sql, params = queryset.order_by().values("id").query.sql_with_params()
+        sql, params = rows.query.sql_with_params()
     except EmptyResultSet:  # .none(), an empty __in: nothing to ask
-        return []
+        return [], [[] for _ in conditions]
+    arrays = ["array_agg(id ORDER BY place_in_order)" if ordered else "array_agg(id)"]
+    arrays += [f"array_agg(id) FILTER (WHERE {flag})" for flag in flags]
+    columns = ", ".join(f"coalesce({array}, '{{}}')" for array in arrays)
     with connections[queryset.db].cursor() as cursor:
-        cursor.execute(f"SELECT coalesce(array_agg(id), '{{}}') FROM ({sql}) ids", params)  # noqa: S608
-        return cursor.fetchone()[0]
+        cursor.execute(f"SELECT {columns} FROM ({sql}) ids", params)  # noqa: S608
+        ids, *matching = cursor.fetchone()
+    return ids, matching

@@ -17,7 +17,9 @@ then hand the products they may show to ``apply``, which returns the order shown
    ``SHOP_SEARCH_SOLD_OUT_WEIGHT``. A product's relevance counts from 1 (first)
    down to 1/N (last of N), so a weight of 1 moves a product past the whole
    list and 0.1 about a tenth of it. Ties keep the relevance order (itself broken
-   on id), never a float comparison.
+   on id), never a float comparison. A page with no words (a category page,
+   browsing) is ranked by its sort ("Best match": priced first, newest) and moved
+   the same way.
 4. Under an explicit sort (price, newest, name) only hides and the sold-out
    weight apply: the shopper chose the order.
 

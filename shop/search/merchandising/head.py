@@ -86,9 +86,13 @@ class HeadOrder(Sequence[int]):
         while len(self._placed) < stop and self.read_count < self._n:
             end, score = self._next_end(stop)
             places = [p for p in range(self.read_count, end) if p not in self._read_ahead]
-            ahead = []  # climbers past the chunk that could beat ``score`` (best first)
+            # Climbers past the chunk that could beat ``score``, best first: as many as
+            # the page still misses, twice over (the bound keeps the rest in check;
+            # thousands can pass ``score`` when a boost lifts a fifth of the ranking).
+            ahead: list[int] = []
+            room = max(FIRST_CHUNK, 2 * (stop - len(self._placed)))
             for beats, place in self._unread_climbers():
-                if beats <= score:
+                if beats <= score or len(ahead) >= room:
                     break
                 if place >= end:
                     ahead.append(place)

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from functools import reduce
-from operator import or_
 
 import numpy as np
 from django.db import connections
-from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from shop.catalog.models import Product
 from shop.id_arrays import IdArray
@@ -33,80 +30,91 @@ _PRODUCT = Product._meta.db_table
 class HeadReader:
     """``reader(ids)``: {id: what moves it} for those of ``ids`` something moves.
 
-    ``order``: the ranking (ids, best first); ``rules``: (condition, weight) of the
-    firing boosts (+) and buries (-); ``sold_out``: what a product with no size to buy
-    loses. For ``head``: ``upper(place)``, the most a product that did not sell can
-    score at ``place`` or later (the boosts, a negative sold-out weight and newness
-    bounded by their largest), and ``climbers()``, the products that sold with each
-    one's most. Popularity is known for the whole ranking at once (only products that
-    sold lately have a score, and each process keeps them: ``signals.sales``), so a best
-    seller far down is read only if it could reach the page.
+    ``order``: the ranking (ids, best first); ``ruled``: (weight, the ids it matches)
+    of each firing boost (+) and bury (-), read with the ranking in the same statement
+    (``placing``; ids not in ``order`` are left out); ``sold_out``: what a product with no
+    size to buy loses. For ``head``: ``upper(place)``, the most a product that neither
+    sold nor is boosted can score at ``place`` or later (newness bounded by the newest
+    product's), and ``climbers()``, the products that sold or that a boost lifts, with
+    each one's most. Popularity is known for the whole ranking at once (only products
+    that sold lately have a score, and each process keeps them: ``signals.sales``), and
+    so are the rules, so a best seller or a boosted product far down is read only if
+    it could reach the page, and a chunk costs one plain statement (stock, newness).
     """
 
     def __init__(
         self,
         order: Sequence[int],
         *,
-        rules: list[tuple[Q, Decimal]],
+        ruled: Sequence[tuple[Decimal, Sequence[int]]],
         sold_out: Decimal,
         signals: Signals | None,
         using: str,
         sales_fingerprint: tuple[object, ...] | None = None,
     ) -> None:
-        self._rules = rules
         self._sold_out = sold_out
         self._signals = signals
         self._using = using
-        self._fixed = sum((max(weight, _ZERO) for _c, weight in rules), max(-sold_out, _ZERO))
+        self._fixed = max(-sold_out, _ZERO)
         self._n = len(order)
-        # Popularity in millionths (weights have 2 places, scores 4: exact integers).
-        self._popularity: dict[int, int] = {}
-        self._places: list[int] = []  # where the popular products are in the ranking
-        self._lifted: list[int] = []  # (n - place) + n * popularity of each, millionths
+        n = self._n
+        ranking = np.fromiter(order, dtype=np.int64, count=n)
+        # What is known of each place up front, in millionths (weights have 2 places,
+        # popularity 4: exact integers): the popularity of the product there and what
+        # the rules that match it add. Those it lifts are the climbers.
+        lift = np.zeros(self._n, dtype=np.int64)
         if signals is not None:
-            self._signals_read(order, signals, sales_fingerprint)
+            self._signals_read(ranking, lift, signals, sales_fingerprint)
+        if ruled and n:
+            sorter = np.argsort(ranking)
+            for weight, ids in ruled:
+                matched = np.asarray(ids, dtype=np.int64)
+                at = sorter[np.minimum(np.searchsorted(ranking, matched, sorter=sorter), n - 1)]
+                lift[at[ranking[at] == matched]] += int(weight * _MICRO)  # others: not ranked
+        moved = np.flatnonzero(lift)
+        self._lift = dict(zip(ranking[moved].tolist(), lift[moved].tolist(), strict=True))
+        self._climbing = moved[lift[moved] > 0]  # the others score no more than ``upper``
+        self._climbing_lift = lift[self._climbing]
 
     def _signals_read(
-        self, order: Sequence[int], signals: Signals, fingerprint: tuple[object, ...] | None
+        self,
+        ranking: np.ndarray,
+        lift: np.ndarray,
+        signals: Signals,
+        fingerprint: tuple[object, ...] | None,
     ) -> None:
         """The popularity of the ranking's products that sold (from the per-process
-        copy of the sales), and the newest product's newness (its part of the ceiling)."""
+        copy of the sales) into ``lift``, and the newest product's newness (its part of
+        the ceiling)."""
         read = sales(fingerprint)
         if read.newest is not None:
             self._fixed += max(signals.newness * signals.newness_of(read.newest), _ZERO)
         if not signals.popularity or not len(read.ids):
             return
-        # Where the ranking's products that sold are, and what popularity lifts them by.
-        ranking = np.fromiter(order, dtype=np.int64, count=len(order))
         at = np.minimum(np.searchsorted(read.ids, ranking), len(read.ids) - 1)
         places = np.flatnonzero(read.ids[at] == ranking)
-        lifts = int(signals.popularity * 100) * read.scores[at[places]]
-        n = self._n
-        self._popularity = dict(zip(ranking[places].tolist(), lifts.tolist(), strict=True))
-        self._places = places.tolist()
-        # Each one's score with its popularity, before the bounded part (millionths).
-        self._lifted = ((n - places) * _MICRO + n * lifts).tolist()
+        lift[places] += int(signals.popularity * 100) * read.scores[at[places]]
 
     def upper(self, place: int) -> Decimal:
-        """The most a product at ``place`` or later that did not sell can score,
+        """The most a product at ``place`` or later that is not a climber can score,
         ``(n - its place) + n * what moves it`` (``head``)."""
         return self._n - place + self._n * self._fixed
 
-    def climbers(self) -> list[tuple[Decimal, int]]:
-        """(the most it can score, its place) of each product of the ranking that sold,
-        best first: ``head`` reads one out of order when it could reach the page."""
-        lifted = sorted(zip(self._lifted, self._places, strict=True), reverse=True)
-        extra = self._n * self._fixed
-        return [(_decimal(best) + extra, place) for best, place in lifted]
+    def climbers(self) -> Sequence[tuple[Decimal, int]]:
+        """(the most it can score, its place) of each product of the ranking that sold
+        or that a boost matches, best first: ``head`` reads one out of order when it
+        could reach the page."""
+        n, places = self._n, self._climbing
+        best = (n - places) * _MICRO + n * self._climbing_lift
+        first = np.lexsort((places, best))[::-1]  # best first (ties: the later place)
+        return _Climbers(best[first], places[first], extra=n * self._fixed)
 
     def __call__(self, ids: Sequence[int]) -> dict[int, Decimal]:
         moved = self._stock_and_newness(ids)
-        popularity = self._popularity
+        lift = self._lift
         for pk in ids:
-            if pk in popularity:
-                moved[pk] = moved.get(pk, _ZERO) + _decimal(popularity[pk])
-        for pk, added in self._by_rules(ids).items():
-            moved[pk] = moved.get(pk, _ZERO) + added
+            if pk in lift:
+                moved[pk] = moved.get(pk, _ZERO) + _decimal(lift[pk])
         return moved
 
     def _stock_and_newness(self, ids: Sequence[int]) -> dict[int, Decimal]:
@@ -134,26 +142,18 @@ class HeadReader:
                 moved[pk] += signals.value(None, created_at)
         return moved
 
-    def _by_rules(self, ids: Sequence[int]) -> dict[int, Decimal]:
-        """What the firing boosts and buries add (their conditions are the storefront's
-        filters, so the ORM writes them)."""
-        if not self._rules:
-            return {}
-        flags = {
-            f"rule_{i}": ExpressionWrapper(condition, output_field=BooleanField())
-            for i, (condition, _weight) in enumerate(self._rules)
-        }
-        rows = (
-            Product.objects.using(self._using)
-            .filter(id__any=IdArray(ids))
-            .filter(reduce(or_, (condition for condition, _weight in self._rules)))
-            .annotate(**flags)
-            .order_by()
-            .values_list("id", *flags)
-        )
-        moved = {}
-        for pk, *hits in rows:
-            moved[pk] = sum(
-                (weight for (_c, weight), hit in zip(self._rules, hits, strict=True) if hit), _ZERO
-            )
-        return moved
+
+class _Climbers(Sequence[tuple[Decimal, int]]):
+    """``climbers()``: sorted as integers, each made a Decimal only when ``head`` reaches
+    it (a page reads the first few of thousands)."""
+
+    def __init__(self, best: np.ndarray, places: np.ndarray, *, extra: Decimal) -> None:
+        self._best, self._places, self._extra = best, places, extra
+
+    def __len__(self) -> int:
+        return len(self._best)
+
+    def __getitem__(self, index):  # noqa: ANN001, ANN204 (Sequence's signature)
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return _decimal(int(self._best[index])) + self._extra, int(self._places[index])

@@ -7,22 +7,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import (
-    BigIntegerField,
-    Case,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
+from django.db.models import Q, QuerySet
 
 from shop.catalog.models import Product
-from shop.catalog.stock import in_stock_product_q
-from shop.id_arrays import ids_of
+from shop.id_arrays import ids_matching
 from shop.search.filters import ProductFilters, ordering
 from shop.search.merchandising.head import HeadOrder
 from shop.search.merchandising.movers import HeadReader
-from shop.search.merchandising.signals import SALES_FINGERPRINT_SQL, Signals, micro
+from shop.search.merchandising.signals import SALES_FINGERPRINT_SQL, Signals
 from shop.search.merchandising.triggers import RULES_FINGERPRINT_SQL, rules_active, rules_firing
 from shop.search.models import MerchandisingRule
 from shop.search.vocabulary import fingerprint_read
@@ -123,29 +115,6 @@ def sold_out_weight() -> Decimal:
     return Decimal(str(settings.SHOP_SEARCH_SOLD_OUT_WEIGHT)).quantize(Decimal("0.01"))
 
 
-def _parts(plan: Plan, *, relevance: bool) -> list[tuple[Q, Decimal]]:
-    """(condition, weight) of everything that moves a product's score."""
-    parts = []
-    sold_out = sold_out_weight()
-    if sold_out:
-        parts.append((~in_stock_product_q(), -sold_out))
-    if relevance:
-        parts += plan.weights
-    return parts
-
-
-def _adjustment(parts: list[tuple[Q, Decimal]]) -> Case | Value | None:
-    """What rules and stock add to each product's score, as SQL in millionths
-    (``signals.micro``); None: nothing."""
-    if not parts:
-        return None
-    output = BigIntegerField()
-    total = Value(0, output_field=output)
-    for condition, weight in parts:
-        total += Case(When(condition, then=Value(micro(weight))), default=0, output_field=output)
-    return total
-
-
 class Placed(Sequence[int]):
     """Product ids in the order shown: ``rest`` (a list or an ordered id queryset) with
     the pins at their positions. Sliced lazily, so a paginator reads one page."""
@@ -208,39 +177,47 @@ def apply(
 
     ``queryset``: the products that may show (the shopper's filters applied, hidden
     ones out, pinned ones in). ``ranked``: their relevance order, best first (a
-    search), or None to order by ``sort`` in the database (browsing, or a sort the
-    shopper chose). Pins apply under relevance only.
+    search), or None to rank them by ``sort`` (browsing, or a sort the shopper
+    chose), read as one array of ids, and move that ranking the same way. Pins apply
+    under relevance only.
     """
     relevance = sort == "relevance"
-    parts = _parts(plan, relevance=relevance)
+    moves = bool(sold_out_weight()) or (relevance and bool(plan.weights))
     # Sales and newness move a relevance ranking, never a sort the shopper chose.
     signals = Signals.current() if relevance else None
     if not signals:  # both weights 0: relevance and rules alone, as before
         signals = None
     pins = plan.pins if relevance else []
     pinned = {pk for _position, pk in pins}
+    # The firing boosts and buries: which products they move is read with the ranking.
+    weights = plan.weights if relevance else []
+    allowed = ruled = None
     if ranked is None:
-        rest = queryset.exclude(id__in=pinned) if pinned else queryset
-        adjustment = _adjustment(parts)
-        if signals is not None:
-            adjustment = (
-                signals.expression() if adjustment is None else adjustment + signals.expression()
-            )
-        if adjustment is not None:
-            rest = rest.alias(merchandised=adjustment).order_by("-merchandised", *ordering(sort))
-        else:
-            rest = rest.order_by(*ordering(sort))
-        shown = set(queryset.filter(id__in=pinned).values_list("id", flat=True)) if pinned else ()
-        # Counted without the pins' exclusion and the ordering's joins: often index-only.
-        return Placed(
-            rest.values_list("id", flat=True),
-            [p for p in pins if p[1] in shown],
-            length=queryset.count(),
-        )
+        browsing = queryset.order_by(*ordering(sort))
+        if not (moves or signals is not None or pins):  # nothing moves: the sort is the order
+            return Placed(browsing.values_list("id", flat=True), [], length=queryset.count())
+        # Browsing is ranked by its sort, then moved as a search's ranking is: the same
+        # scores and ties, and only the head that can reach the page is read.
+        ranked, matching = ids_matching(browsing, [c for c, _w in weights], ordered=True)
+        allowed, ruled = set(ranked), _ruled(weights, matching)
     order, allowed = _ranked(
-        queryset, plan=plan, ranked=ranked, pinned=pinned, relevance=relevance, signals=signals
+        queryset,
+        plan=plan,
+        ranked=ranked,
+        pinned=pinned,
+        relevance=relevance,
+        signals=signals,
+        allowed=allowed,
+        ruled=ruled,
     )
     return Placed(order, [p for p in pins if p[1] in allowed])
+
+
+def _ruled(
+    weights: list[tuple[Q, Decimal]], matching: list[list[int]]
+) -> list[tuple[Decimal, list[int]]]:
+    """(weight, the ids it matches) of each firing boost and bury."""
+    return [(weight, ids) for (_condition, weight), ids in zip(weights, matching, strict=True)]
 
 
 def _ranked(
@@ -251,22 +228,28 @@ def _ranked(
     pinned: set[int],
     relevance: bool,
     signals: Signals | None,
+    allowed: set[int] | None = None,
+    ruled: list[tuple[Decimal, list[int]]] | None = None,
 ) -> tuple[Sequence[int], set[int]]:
     """A ranking's order with rules, stock and signals, and the products that may show.
 
     Which products may show is one read of their ids, as one array (the count and the
-    pins need it); what moves them is read only for the head of the ranking that can
-    still reach the page asked for (``head``, ``movers``).
+    pins need it), with the ones each firing boost or bury moves (``allowed`` and
+    ``ruled`` when the caller read them); what else moves them (stock, newness) is
+    read only for the head of the ranking that can still reach the page asked for
+    (``head``, ``movers``).
     """
-    allowed = set(ids_of(queryset))
+    weights = plan.weights if relevance else []
+    if allowed is None:
+        ids, matching = ids_matching(queryset, [c for c, _w in weights])
+        allowed, ruled = set(ids), _ruled(weights, matching)
     order = [pk for pk in ranked if pk in allowed and pk not in pinned]
-    rules = plan.weights if relevance else []
     sold_out = sold_out_weight()
-    if not (rules or sold_out or signals is not None) or not order:
+    if not (weights or sold_out or signals is not None) or not order:
         return order, allowed
     read = HeadReader(
         order,
-        rules=rules,
+        ruled=ruled or [],
         sold_out=sold_out,
         signals=signals,
         using=queryset.db,

@@ -9,9 +9,6 @@ from functools import cached_property
 
 import numpy as np
 from django.conf import settings
-from django.db.models import BigIntegerField, Case, F, Value, When
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast
 from django.utils import timezone
 
 from shop.catalog.models import Product
@@ -67,43 +64,6 @@ class Signals:
         if self.newness and created_at > self.faded:  # older: newness_of is 0
             gain += self.newness * self.newness_of(created_at)
         return gain
-
-    def expression(self) -> object:
-        """What they add, in SQL, for pages ordered in the database: the same values in
-        millionths (``micro``), as integers are cheaper to add up per row than numerics."""
-        output = BigIntegerField()
-        total = Value(0, output_field=output)
-        if self.popularity:
-            score = Cast(F("popularity__score") * 10_000, output)  # 4 places
-            total += Case(
-                When(popularity__score__gt=0, then=score * _cents(self.popularity)),
-                default=0,
-                output_field=output,
-            )
-        if self.newness:
-            newness = RawSQL(
-                "(ROUND(GREATEST(0, LEAST(1, 1 - EXTRACT(EPOCH FROM"
-                f" (%s - {_PRODUCT}.created_at)) / %s))::numeric, 4) * 10000)::bigint",
-                (self.now, settings.SHOP_NEWNESS_DAYS * 86400),
-                output_field=output,
-            )
-            # Older products have none left: no arithmetic for most of a catalog.
-            total += Case(
-                When(created_at__gt=self.faded, then=newness * _cents(self.newness)),
-                default=0,
-                output_field=output,
-            )
-        return total
-
-
-def micro(weight: Decimal) -> int:
-    """A weight in millionths: exact, as weights have 2 decimal places (settings are
-    rounded to them, rules store them) and what they multiply at most 4."""
-    return int(weight * 1_000_000)
-
-
-def _cents(weight: Decimal) -> int:
-    return int(weight * 100)
 
 
 @dataclass(frozen=True)

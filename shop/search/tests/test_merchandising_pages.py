@@ -60,34 +60,16 @@ def _full(queryset, *, plan: merchandising.Plan, ranked: list[int], signals) -> 
 
 
 def _browsed(queryset, *, plan: merchandising.Plan, signals) -> Placed:  # noqa: ANN001
-    """A page ordered in the database, written out: what rules, stock and signals add
-    first, then "Best match" browsing's order (priced, year, newest, id)."""
-    order = list(queryset.exclude(id__in=plan.pinned).values_list("id", flat=True))
-    adjusted = _rules_and_stock(order, plan=plan)
-    rows = {
-        pk: rest
-        for pk, *rest in Product.objects.filter(id__in=order).values_list(
-            "id", "popularity__score", "created_at", "price", "year"
-        )
-    }
-    if signals:
-        for pk, (popularity, created_at, _price, _year) in rows.items():
-            adjusted[pk] += signals.value(popularity, created_at)
+    """A page browsed under "Best match", written out: its order (priced, year, newest,
+    id) is the ranking, moved as a search's is (``_full``)."""
+    rows = queryset.values_list("id", "price", "year", "created_at")
 
-    def key(pk: int) -> tuple:
-        _popularity, created_at, price, year = rows[pk]
-        return (
-            -adjusted[pk],
-            price is None,
-            -(year or 0),
-            year is None,
-            -created_at.timestamp(),
-            -pk,
-        )
+    def key(row: tuple) -> tuple:
+        pk, price, year, created_at = row
+        return (price is None, -(year or 0), year is None, -created_at.timestamp(), -pk)
 
-    order.sort(key=key)
-    allowed = set(queryset.values_list("id", flat=True))
-    return Placed(order, [pin for pin in plan.pins if pin[1] in allowed])
+    ranked = [row[0] for row in sorted(rows, key=key)]
+    return _full(queryset, plan=plan, ranked=ranked, signals=signals)
 
 
 def _catalog(rng: random.Random, size: int) -> list[Product]:

@@ -50,7 +50,7 @@ def test_with_both_weights_at_zero_the_ranking_is_relevance_alone(settings, thre
     ranked = [a.pk, b.pk, c.pk]
     queryset = Product.objects.filter(pk__in=ranked)
     assert _ids(apply(queryset, plan=Plan(), ranked=ranked)) == ranked
-    # A page ordered in the database: as its sort orders it, signals or not.
+    # A page with no words: as its sort orders it, signals or not.
     browsing = list(queryset.order_by(*ordering("relevance")).values_list("id", flat=True))
     assert _ids(apply(queryset, plan=Plan())) == browsing
 
@@ -156,15 +156,49 @@ def test_the_heads_bounds_are_each_place_and_each_best_sellers_own_score():
         _sold(products[place], score)
     order = [p.pk for p in products]
     signals = Signals(popularity=Decimal("0.5"), newness=Decimal(0), now=timezone.now())
-    reader = HeadReader(order, rules=[], sold_out=Decimal(0), signals=signals, using="default")
+    reader = HeadReader(order, ruled=[], sold_out=Decimal(0), signals=signals, using="default")
 
     n = len(order)
     for place in range(n + 1):
         # The most one that did not sell scores there or further down: its place's.
         assert reader.upper(place) == n - place
     # Those that sold, with the most each can score: (n - its place) + n * its lift.
-    assert reader.climbers() == sorted(
+    assert list(reader.climbers()) == sorted(
         ((n - i + n * Decimal("0.5") * Decimal(score), i) for i, score in scores.items()),
         reverse=True,
     )
     assert reader(order) == {order[i]: Decimal("0.5") * Decimal(s) for i, s in scores.items()}
+
+
+def test_boosted_products_climb_with_their_boost_and_buried_ones_do_not():
+    from shop.search.merchandising.movers import HeadReader
+    from shop.search.merchandising.signals import Signals
+
+    # Matched by the boost, but not in the ranking (pinned, say); its id sorts first.
+    outsider = product_make(name="Pinned elsewhere").pk
+    products = [product_make(name=f"Kurta {n}") for n in range(6)]
+    Product.objects.filter(pk__in=[p.pk for p in products]).update(
+        created_at=timezone.now() - timedelta(days=400)
+    )
+    _sold(products[2], "0.4")
+    order = [p.pk for p in products]
+    ruled = [
+        (Decimal("0.5"), [order[2], order[5], outsider]),  # a boost
+        (Decimal("-0.25"), [order[1], order[5]]),  # a bury
+    ]
+    signals = Signals(popularity=Decimal("0.5"), newness=Decimal(0), now=timezone.now())
+    reader = HeadReader(order, ruled=ruled, sold_out=Decimal(0), signals=signals, using="default")
+
+    n = len(order)
+    # Place 2 sold and is boosted: 0.2 + 0.5; place 5 is boosted and buried: 0.25;
+    # place 1 is only buried: no climber, and nothing above ``upper``.
+    assert list(reader.climbers()) == [
+        (n - 2 + n * Decimal("0.7"), 2),
+        (n - 5 + n * Decimal("0.25"), 5),
+    ]
+    assert reader(order) == {
+        order[1]: Decimal("-0.25"),
+        order[2]: Decimal("0.7"),
+        order[5]: Decimal("0.25"),
+    }
+    assert all(reader.upper(place) == n - place for place in range(n + 1))
