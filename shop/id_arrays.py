@@ -10,19 +10,12 @@ Read back, one array is one value to parse instead of a row an id.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import reduce
+from operator import or_
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import (
-    BooleanField,
-    ExpressionWrapper,
-    Field,
-    Lookup,
-    Q,
-    QuerySet,
-    Window,
-)
-from django.db.models.functions import RowNumber
+from django.db.models import BooleanField, ExpressionWrapper, Field, Lookup, Q, QuerySet
 
 
 class IdArray:
@@ -61,26 +54,39 @@ def ids_matching(
     queryset: QuerySet, conditions: Sequence[Q], *, ordered: bool = False
 ) -> tuple[list[int], list[list[int]]]:
     """The queryset's ids as one array (in its order when ``ordered``) and, for each of
-    ``conditions``, those of them that match it, as one array each: one statement,
-    which reads each row once."""
+    ``conditions``, those of them that match it, as one array each, in one statement.
+
+    Unordered, one scan reads both (each row once). Ordered, the ids come from the
+    ordered query on its own (``ARRAY(subquery)`` keeps its ORDER BY, and an index in
+    that order serves it without a sort) and the matches from the rows a condition
+    picks out."""
     flags = {
         f"flag_{i}": ExpressionWrapper(condition, output_field=BooleanField())
         for i, condition in enumerate(conditions)
     }
-    rows = queryset.annotate(**flags)
-    if ordered:  # a window's row number: aggregates keep no order of their own
-        rows = rows.annotate(
-            place_in_order=Window(RowNumber(), order_by=list(queryset.query.order_by))
-        )
-    rows = rows.order_by().values("id", *(["place_in_order"] if ordered else []), *flags)
-    try:
-        sql, params = rows.query.sql_with_params()
-    except EmptyResultSet:  # .none(), an empty __in: nothing to ask
-        return [], [[] for _ in conditions]
-    arrays = ["array_agg(id ORDER BY place_in_order)" if ordered else "array_agg(id)"]
-    arrays += [f"array_agg(id) FILTER (WHERE {flag})" for flag in flags]
-    columns = ", ".join(f"coalesce({array}, '{{}}')" for array in arrays)
+    nothing = [], [[] for _ in conditions]
+    matched = [f"coalesce(array_agg(id) FILTER (WHERE {flag}), '{{}}')" for flag in flags]
+    rows = queryset.order_by().annotate(**flags).values("id", *flags)
+    if not ordered:
+        try:
+            sql, params = rows.query.sql_with_params()
+        except EmptyResultSet:  # .none(), an empty __in: nothing to ask
+            return nothing
+        columns = ", ".join(["coalesce(array_agg(id), '{}')", *matched])
+        read, parameters = f"SELECT {columns} FROM ({sql}) ids", params  # noqa: S608
+    else:
+        try:
+            ids_sql, ids_params = queryset.values("id").query.sql_with_params()
+            if conditions:
+                rows = rows.filter(reduce(or_, conditions))
+                sql, params = rows.query.sql_with_params()
+        except EmptyResultSet:
+            return nothing
+        read, parameters = f"SELECT ARRAY({ids_sql})", ids_params
+        if conditions:
+            read += f", m.* FROM (SELECT {', '.join(matched)} FROM ({sql}) ids) m"
+            parameters = (*ids_params, *params)
     with connections[queryset.db].cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM ({sql}) ids", params)  # noqa: S608
+        cursor.execute(read, parameters)
         ids, *matching = cursor.fetchone()
     return ids, matching

@@ -6,7 +6,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import OuterRef, Q
+from django.db.models import ExpressionWrapper, F, OrderBy, OuterRef, Q
 from django.utils.text import slugify
 from pgvector.django import HnswIndex, VectorField
 
@@ -97,9 +97,22 @@ def in_stock_sizes(**lookups: object) -> models.QuerySet:
     return ProductVariant.objects.filter(in_stock_q(), product=OuterRef("pk"), **lookups)
 
 
+def best_match_order() -> tuple[OrderBy, ...]:
+    """Browsing's "Best match" (no words, no photo): what can be bought (priced) first,
+    newest first, rather than A to Z (which opened every list with "ADIDAS"). Its two
+    indexes (``Product.Meta``) are written from it, so a page's order is read from one."""
+    unpriced = ExpressionWrapper(Q(price__isnull=True), output_field=models.BooleanField())
+    return (
+        unpriced.asc(),
+        F("year").desc(nulls_last=True),
+        F("created_at").desc(),
+        F("id").desc(),
+    )
+
+
 class ProductQuerySet(models.QuerySet["Product"]):
     def browsable(self) -> ProductQuerySet:
-        """Products a shopper may see."""
+        """Products a shopper may see (``best_match_order``'s indexes hold these)."""
         return self.filter(is_active=True)
 
     def for_display(self) -> ProductQuerySet:
@@ -219,6 +232,23 @@ class Product(models.Model):
                 include=["id", "is_active", "embedding"],
                 condition=models.Q(embedding__isnull=False),
                 name="product_photo_by_category",
+            ),
+            # Browsing under "Best match" (search.filters.ordering) reads a page's ids in
+            # order straight from an index (index-only: the price is carried for its
+            # IS NULL), for one article type and for the whole shop: no sort of every
+            # wide row (a 7,070-product type: 12.8 ms -> 1.1 ms; 44k products: 68 -> 7).
+            models.Index(
+                "category",
+                *best_match_order(),
+                include=["price"],
+                condition=models.Q(is_active=True),
+                name="product_browse_by_category",
+            ),
+            models.Index(
+                *best_match_order(),
+                include=["price"],
+                condition=models.Q(is_active=True),
+                name="product_browse",
             ),
             GinIndex(fields=["search_vector"]),
             HnswIndex(

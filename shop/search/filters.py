@@ -14,9 +14,10 @@ from decimal import Decimal
 from functools import cached_property
 from urllib.parse import urlencode
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import Exists, F, Q, QuerySet
 from django.http import QueryDict
 
+from shop.catalog.models import best_match_order
 from shop.catalog.stock import in_stock_product_q, in_stock_sizes
 from shop.inputs import clean_text, parse_decimal, parse_int
 from shop.paths import cached_reverse
@@ -263,11 +264,8 @@ CONDITIONS = (*FACETS, "price", "in_stock")
 
 
 def ordering(sort: str) -> tuple[object, ...]:
-    """ORDER BY for a sort chosen by the shopper, or for "Best match" with nothing to match.
-
-    Browsing (no words, no photo) under "Best match" shows what can be bought (priced)
-    first, newest first, rather than A to Z (which opened every list with "ADIDAS").
-    """
+    """ORDER BY for a sort chosen by the shopper, or for "Best match" with nothing to
+    match (``catalog.models.best_match_order``, which its indexes are written from)."""
     match sort:
         case "newest":
             return (F("year").desc(nulls_last=True), "-created_at", "-id")
@@ -278,8 +276,7 @@ def ordering(sort: str) -> tuple[object, ...]:
         case "name":
             return ("name", "id")
         case _:
-            unpriced = ExpressionWrapper(Q(price__isnull=True), output_field=BooleanField())
-            return (unpriced.asc(), F("year").desc(nulls_last=True), "-created_at", "-id")
+            return best_match_order()
 
 
 def price_label(low: Decimal | int | None, high: Decimal | int | None) -> str:

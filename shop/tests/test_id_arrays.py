@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.db.models import Q
 
 from shop.catalog.models import Category, Product
-from shop.id_arrays import IdArray, ids_of
+from shop.id_arrays import IdArray, ids_matching, ids_of
 
 pytestmark = pytest.mark.django_db
 
@@ -41,3 +42,20 @@ def test_ids_of_reads_a_querysets_ids(products) -> None:
     assert sorted(ids_of(chosen)) == sorted([products[1].pk, products[4].pk])
     assert ids_of(Product.objects.none()) == []
     assert ids_of(Product.objects.filter(name="no such kurta")) == []
+
+
+@pytest.mark.parametrize("ordered", [False, True])
+def test_ids_matching_reads_the_ids_and_each_conditions_matches(products, ordered) -> None:
+    Product.objects.filter(pk__in=[products[1].pk, products[3].pk]).update(base_colour="Black")
+    Product.objects.filter(pk=products[3].pk).update(gender="Women")
+    mine = Product.objects.filter(pk__in=[p.pk for p in products])
+    queryset = mine.exclude(pk=products[0].pk).order_by("-name")
+    conditions = [Q(base_colour="Black"), Q(gender="Women"), Q(name="no such kurta")]
+    ids, (black, women, none) = ids_matching(queryset, conditions, ordered=ordered)
+    expected = [p.pk for p in reversed(products[1:])]
+    assert (ids if ordered else sorted(ids)) == (expected if ordered else sorted(expected))
+    assert (sorted(black), women, none) == ([products[1].pk, products[3].pk], [products[3].pk], [])
+    # No conditions, and nothing to read.
+    assert ids_matching(queryset, [], ordered=ordered) == (ids, [])
+    assert ids_matching(Product.objects.none(), [Q(gender="Women")], ordered=ordered) == ([], [[]])
+    assert ids_of(queryset, ordered=True) == expected
