@@ -9,12 +9,13 @@ with every other facet applied (disjunctive), so a shopper can widen a choice.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from shop.catalog.models import Category, Product
 from shop.id_arrays import IdArray
@@ -250,6 +251,15 @@ def home_shelf() -> Shelf | None:
     return Shelf(title="New arrivals", products=newest) if newest else None
 
 
+def _merchandised(
+    results: QuerySet[Product], *, match: _Match, plan: merchandising.Plan, sort: str
+) -> Sequence[int]:
+    """The ids shown, in order: the channels' ranking under "Best match" when words or a
+    photo matched, else ``sort``; rules and stock move it (``merchandising``)."""
+    ranked = match.order if sort == "relevance" and match.condition is not None else None
+    return merchandising.apply(results, plan=plan, ranked=ranked, sort=sort)
+
+
 def results_page(
     *,
     filters: ProductFilters,
@@ -278,11 +288,13 @@ def results_page(
         base = base.filter(plan.matched_or_pinned(match.condition))
     results = effective.apply(base)
     notice = match.notice
+    # Rules and stock reorder what the channels and filters let through (merchandising).
+    ordered_ids = _merchandised(results, match=match, plan=plan, sort=filters.sort)
     if (
         match.condition is not None
         and photo is None
         and not understanding.is_empty()
-        and not results.exists()
+        and not len(ordered_ids)  # counted as it was ordered: no query of its own
     ):
         # The filters the words named have products; the left-over words match none.
         notice = (
@@ -291,9 +303,7 @@ def results_page(
         match = _Match(condition=None)
         base = plan.visible(Product.objects.browsable())
         results = effective.apply(base)
-    # Rules and stock reorder what the channels and filters let through (merchandising).
-    ranked = match.order if filters.sort == "relevance" and match.condition is not None else None
-    ordered_ids = merchandising.apply(results, plan=plan, ranked=ranked, sort=filters.sort)
+        ordered_ids = _merchandised(results, match=match, plan=plan, sort=filters.sort)
     paginator = Paginator(ordered_ids, page_size)
     page = paginator.get_page(filters.page)
     # Cards show the brand, the price and the sizes for sale.
