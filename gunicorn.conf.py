@@ -1,8 +1,7 @@
 """gunicorn in production (the Dockerfile runs plain `gunicorn`, which reads this file).
 
 The BLIP-2 text tower is loaded once in the master, before the workers are forked, so
-the first shopper never waits for it and every worker shares its pages; so are the
-templates, the vocabulary, the rules and the sales (``shop.search.warm``). Each worker
+the first shopper never waits for it and every worker shares its pages. Each worker
 runs torch on one thread: two workers with torch's default threads on two cores fight
 each other (measured 3.6x slower concurrent text search). Settings, from the
 environment:
@@ -51,10 +50,6 @@ def when_ready(server: object) -> None:
     vision = os.environ.get("SHOP_PRELOAD_VISION", "false").lower() in ("1", "true", "yes", "on")
     described = warm_up(vision=vision)
     logger.info("%s (%.1f s)", described, time.monotonic() - started)
-    from shop.search.warm import caches_warm
-
-    started = time.monotonic()
-    logger.info("%s (%.1f s)", caches_warm(), time.monotonic() - started)
     # Forked workers must not share the master's database sockets.
     connections.close_all()
 

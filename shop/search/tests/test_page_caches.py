@@ -145,20 +145,3 @@ def test_the_menus_are_kept_a_minute_then_show_a_new_article_type(client: Client
     assert "Gnu Stoles" not in _page(client), "the menus are a minute old at most"
     caches["fragments"].clear()  # what a minute does
     assert "Gnu Stoles" in _page(client)
-
-
-def test_a_server_master_compiles_the_templates_and_reads_the_shared_caches_once(monkeypatch):
-    from shop.search import warm
-    from shop.search.merchandising import signals
-
-    asked: list[str] = []
-    real = warm.get_template
-    monkeypatch.setattr(warm, "get_template", lambda name: asked.append(name) or real(name))
-    said = warm.caches_warm()
-    # Every template by name (the production loader keeps each compiled: cached.Loader).
-    assert {"base.html", "partials/product_card.html"} <= set(asked), said
-    compiled = int(said.split()[0])  # those that are not a fragment of another engine's
-    assert len(asked) - 5 <= compiled <= len(asked), said
-    assert "sales of 0 products read" in said
-    # Read once: a request after it finds the sales current, no rebuild.
-    assert signals._sales.get() is signals._sales.get()
