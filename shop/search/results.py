@@ -275,12 +275,15 @@ def results_page(
     """
     categories = CategoryNames.read(filters.category)  # for the known values, chips, title
     filters = filters_known(filters, categories=categories)  # before a link repeats made-up ones
-    understanding = understand(filters.q, get_vocabulary()) if filters.q else Understanding()
+    vocabulary = get_vocabulary() if filters.q else None  # read once: words and rules
+    understanding = understand(filters.q, vocabulary) if filters.q else Understanding()
     effective = _effective(filters, understanding)
     photo = search_photo_get(token=filters.photo) if filters.photo else None
     photo_missing = bool(filters.photo) and photo is None
     is_search = bool(filters.q) or photo is not None
-    plan = merchandising.plan_for(words=filters.q, categories=effective.category, rules=rules)
+    plan = merchandising.plan_for(
+        words=filters.q, categories=effective.category, rules=rules, vocabulary=vocabulary
+    )
     _exact_colours_first(plan, understanding)
     match = _match(q=filters.q, words=understanding.remaining, photo=photo, effective=effective)
     base = plan.visible(Product.objects.browsable())

@@ -17,7 +17,7 @@ from shop.search.merchandising.movers import HeadReader
 from shop.search.merchandising.signals import SALES_FINGERPRINT_SQL, Signals
 from shop.search.merchandising.triggers import RULES_FINGERPRINT_SQL, rules_active, rules_firing
 from shop.search.models import MerchandisingRule
-from shop.search.vocabulary import fingerprint_read
+from shop.search.vocabulary import Vocabulary, fingerprint_read
 
 Rule = MerchandisingRule
 # Storefront filter names a boost or bury may use.
@@ -83,13 +83,20 @@ def merchandising_state() -> tuple[tuple[object, ...], tuple[object, ...]]:
     return row[:2], row[2:]
 
 
-def plan_for(*, words: str, categories: Iterable[str], rules: Iterable[Rule] | None = None) -> Plan:
-    """The plan of the rules that fire (``rules``: the candidates, default the active ones)."""
+def plan_for(
+    *,
+    words: str,
+    categories: Iterable[str],
+    rules: Iterable[Rule] | None = None,
+    vocabulary: Vocabulary | None = None,
+) -> Plan:
+    """The plan of the rules that fire (``rules``: the candidates, default the active
+    ones; ``vocabulary``: the one the caller read the words with, if it did)."""
     sales_fingerprint = None
     if rules is None:
         rules_fingerprint, sales_fingerprint = merchandising_state()
         rules = rules_active(fingerprint=rules_fingerprint)
-    firing = rules_firing(rules, words=words, categories=categories)
+    firing = rules_firing(rules, words=words, categories=categories, vocabulary=vocabulary)
     hidden = frozenset(rule.product_id for rule in firing if rule.action == Rule.HIDE)
     pins: list[tuple[int, int]] = []
     seen: set[int] = set()

@@ -135,11 +135,17 @@ def _specificity(rule: Rule) -> int:
     return (2 if rule.query else 0) + (1 if rule.category_id else 0)
 
 
-def rules_firing(rules: Iterable[Rule], *, words: str, categories: Iterable[str]) -> list[Rule]:
+def rules_firing(
+    rules: Iterable[Rule],
+    *,
+    words: str,
+    categories: Iterable[str],
+    vocabulary: Vocabulary | None = None,
+) -> list[Rule]:
     """The rules that fire for a search's words and article types (names or slugs), in
-    precedence order: most specific first, then oldest."""
+    precedence order: most specific first, then oldest. ``vocabulary``: the one the
+    caller read for the same words (else read when a rule needs it)."""
     chosen = set(categories)
-    vocabulary: Vocabulary | None = None
     search: _Signature | None = None
     firing = []
     for rule in rules:
@@ -148,8 +154,8 @@ def rules_firing(rules: Iterable[Rule], *, words: str, categories: Iterable[str]
         if rule.query:
             if not words.strip():
                 continue
-            if vocabulary is None or search is None:  # read once, only when a rule needs it
-                vocabulary = get_vocabulary()
+            if search is None:  # read once, only when a rule needs it
+                vocabulary = get_vocabulary() if vocabulary is None else vocabulary
                 search = _signature(words, vocabulary)
             signature = _rule_signatures.get(rule.query, vocabulary)
             if not _words_match(signature, search, contains=rule.match == Rule.CONTAINS):
