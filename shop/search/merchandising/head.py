@@ -2,11 +2,13 @@
 
 Merchandising (``placing.apply``) moves a ranking of n products: the product at place
 i (0 first) scores ``(n - i) + n * adjustment`` and the highest score shows first, ties
-in the ranking's order. No adjustment passes a known ceiling, so a product at place j
-or later scores at most ``(n - j) + n * ceiling``; once that many products read from
-the top score at least as much as the unread ones can, no unread product can come
-before them. ``HeadOrder`` reads adjustments a chunk at a time and stops there, so a
-page costs the head that can still reach it, not the whole ranking.
+in the ranking's order. What a product at place j or later can score is bounded
+(``upper(j)``, never rising with j: ``(n - j) + n * ceiling`` when no adjustment
+passes a known ceiling), but for the few climbers whose own bound is known; once that
+many products read from the top score at least as much as the unread ones can, no
+unread product can come before them. ``HeadOrder`` reads adjustments a chunk at a time
+and stops there, so a page costs the head that can still reach it, not the whole
+ranking.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from decimal import Decimal
 from itertools import chain, islice
 
 Reader = Callable[[Sequence[int]], Mapping[int, Decimal]]
-Ceiling = Callable[[int], Decimal]
 Upper = Callable[[int], Decimal]
 
 # The first read: a few pages' worth, since a page needs at least its own products.
@@ -28,13 +29,12 @@ FIRST_CHUNK = 32
 class HeadOrder(Sequence[int]):
     """``order`` (ids, best first) in its adjusted order, read only as far as asked.
 
-    ``read(ids)``: the adjustments of those ids (one left out has none). ``ceiling(place)``:
-    no product at ``place`` or later has a larger adjustment (never rising with ``place``).
-    Or instead ``upper(place)``: no product at ``place`` or later scores more (never
-    rising) but the ``climbers``, (the most it can score, its place) each, best first:
-    the few products known to be able to climb far (the ones that sold). A climber is
-    read out of the ranking's order as soon as it could beat what is being placed, so
-    a best seller far down costs its own row, not every row above it.
+    ``read(ids)``: the adjustments of those ids (one left out has none).
+    ``upper(place)``: no product at ``place`` or later scores more (never rising) but
+    the ``climbers``, (the most it can score, its place) each, best first: the few
+    products known to be able to climb far (the ones that sold, the boosted ones). A
+    climber is read out of the ranking's order as soon as it could beat what is being
+    placed, so a best seller far down costs its own row, not every row above it.
     """
 
     def __init__(
@@ -42,21 +42,12 @@ class HeadOrder(Sequence[int]):
         order: Sequence[int],
         *,
         read: Reader,
-        ceiling: Ceiling | None = None,
-        upper: Upper | None = None,
+        upper: Upper,
         climbers: Sequence[tuple[Decimal, int]] = (),
     ) -> None:
         self._order = order
         self._read = read
         self._n = len(order)
-        n = self._n
-        if upper is None:
-            if ceiling is None:
-                raise TypeError("HeadOrder needs a ceiling or an upper bound")
-
-            def upper(place: int) -> Decimal:
-                return n - place + n * ceiling(place)
-
         self._upper = upper
         self._climbers = climbers
         self._next_climber = 0  # climbers before it are read
@@ -168,7 +159,7 @@ class HeadOrder(Sequence[int]):
         matter (the climbers above it are read with the chunk): where the unread could
         no longer beat the product now at place ``stop``, as things stand (its score
         only rises as more are read). At first that is the page and the climb the
-        ceiling allows, from the top: every query costs a round trip, a product read in
+        bound allows, from the top: every query costs a round trip, a product read in
         vain only its row."""
         done, n = self.read_count, self._n
         if not done:

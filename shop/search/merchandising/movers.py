@@ -18,13 +18,11 @@ from shop.search.merchandising.signals import Signals, sales
 
 _ZERO = Decimal(0)
 _MICRO = 1_000_000
+_PRODUCT = Product._meta.db_table
 
 
 def _decimal(millionths: int) -> Decimal:
     return Decimal(millionths).scaleb(-6)
-
-
-_PRODUCT = Product._meta.db_table
 
 
 class HeadReader:
@@ -56,13 +54,12 @@ class HeadReader:
         self._signals = signals
         self._using = using
         self._fixed = max(-sold_out, _ZERO)
-        self._n = len(order)
-        n = self._n
+        self._n = n = len(order)
         ranking = np.fromiter(order, dtype=np.int64, count=n)
         # What is known of each place up front, in millionths (weights have 2 places,
         # popularity 4: exact integers): the popularity of the product there and what
         # the rules that match it add. Those it lifts are the climbers.
-        lift = np.zeros(self._n, dtype=np.int64)
+        lift = np.zeros(n, dtype=np.int64)
         if signals is not None:
             self._signals_read(ranking, lift, signals, sales_fingerprint)
         if ruled and n:

@@ -18,6 +18,12 @@ def _full(order: list[int], adjustments: dict[int, Decimal]) -> list[int]:
     return sorted(order, key=lambda pk: (-(n - place[pk] + n * adjustments[pk]), place[pk]))
 
 
+def _under(order: list[int], ceiling) -> object:  # noqa: ANN001
+    """``upper`` from a ceiling on the adjustments: ``(n - place) + n * ceiling(place)``."""
+    n = len(order)
+    return lambda place: n - place + n * ceiling(place)
+
+
 def _counting(adjustments: dict[int, Decimal], *, sparse: bool = True):
     """A reader that records what it was asked; ``sparse``: it leaves out the ids that
     nothing moves, as the shop's does."""
@@ -61,7 +67,7 @@ def test_every_page_equals_the_full_ordering(n, picks, slack, exact_suffix, spar
 
     expected = _full(order, adjustments)
     read, _asked = _counting(adjustments, sparse=sparse)
-    head = HeadOrder(order, read=read, ceiling=ceiling)
+    head = HeadOrder(order, read=read, upper=_under(order, ceiling))
     assert len(head) == n
     for start in range(0, n + page, page):
         assert head[start : start + page] == expected[start : start + page]
@@ -72,7 +78,7 @@ def test_the_first_page_reads_only_the_head_that_can_reach_it():
     order = list(range(10_000))
     adjustments = {pk: Decimal("0.01") * (pk % 3) for pk in order}  # at most 0.02
     read, asked = _counting(adjustments)
-    head = HeadOrder(order, read=read, ceiling=lambda _place: Decimal("0.02"))
+    head = HeadOrder(order, read=read, upper=_under(order, lambda _place: Decimal("0.02")))
 
     assert head[:24] == _full(order, adjustments)[:24]
     # A product 200 places down can climb at most 0.02 * 10,000 = 200 places.
@@ -84,7 +90,7 @@ def test_a_later_page_reads_on_from_where_the_first_stopped():
     order = list(range(5_000))
     adjustments = {pk: Decimal("0.05") if pk % 7 == 0 else Decimal(0) for pk in order}
     read, asked = _counting(adjustments)
-    head = HeadOrder(order, read=read, ceiling=lambda _place: Decimal("0.05"))
+    head = HeadOrder(order, read=read, upper=_under(order, lambda _place: Decimal("0.05")))
     expected = _full(order, adjustments)
 
     assert head[:24] == expected[:24]
@@ -98,7 +104,7 @@ def test_with_nothing_above_zero_the_first_page_reads_little_more_than_itself():
     order = list(range(5_000))
     adjustments = {pk: Decimal(-1000) if pk % 5 == 0 else Decimal(0) for pk in order}
     read, asked = _counting(adjustments)
-    head = HeadOrder(order, read=read, ceiling=lambda _place: Decimal(0))
+    head = HeadOrder(order, read=read, upper=_under(order, lambda _place: Decimal(0)))
 
     assert head[:24] == _full(order, adjustments)[:24]
     assert len(asked) <= 100
@@ -111,7 +117,7 @@ def test_ties_keep_the_ranking_order_whether_or_not_a_product_was_moved(sparse):
     order = list(range(10))
     adjustments = dict.fromkeys(order, Decimal(0)) | {0: Decimal("-0.1"), 3: Decimal("0.1")}
     read, _asked = _counting(adjustments, sparse=sparse)
-    head = HeadOrder(order, read=read, ceiling=lambda _place: Decimal("0.1"))
+    head = HeadOrder(order, read=read, upper=_under(order, lambda _place: Decimal("0.1")))
 
     assert list(head) == _full(order, adjustments) == order
 
@@ -147,7 +153,6 @@ def test_climbers_read_out_of_order_give_the_full_ordering(n, picks, lifts, ever
     head = HeadOrder(
         order,
         read=read,
-        ceiling=lambda _place: max(rest, max(climbing.values(), default=rest) + rest),
         upper=lambda place: n - place + n * max(rest, Decimal(0)),
         climbers=climbers,
     )
