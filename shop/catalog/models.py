@@ -250,6 +250,26 @@ class Product(models.Model):
                 condition=models.Q(is_active=True),
                 name="product_browse",
             ),
+            # A search hands merchandising and the facets the thousands of ids it
+            # ranked (``id = ANY(array)``): probed on the id, index-only, with what the
+            # shopper's filters and the rules' boosts and buries test carried along
+            # (7,366 ids at 44k: 4.8 ms, against 12 ms scanning a browse index whole
+            # or visiting 5,000 heap pages for the colour).
+            models.Index(
+                fields=["id"],
+                include=[
+                    "category",
+                    "brand",
+                    "gender",
+                    "base_colour",
+                    "season",
+                    "usage",
+                    "price",
+                    "in_stock",
+                ],
+                condition=models.Q(is_active=True),
+                name="product_shown_by_id",
+            ),
             GinIndex(fields=["search_vector"]),
             HnswIndex(
                 name="product_embedding_hnsw",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import islice
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -148,7 +149,10 @@ class Placed(Sequence[int]):
             else:
                 overflow.append(pk)
         # Pins past the end close the list, in their order.
-        free = [i for i in range(self._length - 1, -1, -1) if i not in taken][: len(overflow)]
+        # (the free places from the end, as many as there are: not a walk of the list)
+        free = list(
+            islice((i for i in range(self._length - 1, -1, -1) if i not in taken), len(overflow))
+        )
         taken.update(zip(sorted(free), overflow, strict=True))
         self._pins = dict(sorted(taken.items()))
 
@@ -198,69 +202,48 @@ def apply(
     pinned = {pk for _position, pk in pins}
     # The firing boosts and buries: which products they move is read with the ranking.
     weights = plan.weights if relevance else []
-    allowed = ruled = None
+    conditions = [condition for condition, _weight in weights]
     if ranked is None:
         browsing = queryset.order_by(*ordering(sort))
         if not (moves or signals is not None or pins):  # nothing moves: the sort is the order
             return Placed(browsing.values_list("id", flat=True), [], length=queryset.count())
         # Browsing is ranked by its sort, then moved as a search's ranking is: the same
         # scores and ties, and only the head that can reach the page is read.
-        ranked, matching = ids_matching(browsing, [c for c, _w in weights], ordered=True)
-        allowed, ruled = set(ranked), _ruled(weights, matching)
-    order, allowed = _ranked(
-        queryset,
-        plan=plan,
-        ranked=ranked,
-        pinned=pinned,
-        relevance=relevance,
-        signals=signals,
-        allowed=allowed,
-        ruled=ruled,
-    )
-    return Placed(order, [p for p in pins if p[1] in allowed])
+        ranked, matching = ids_matching(browsing, conditions, ordered=True)
+        order = [pk for pk in ranked if pk not in pinned] if pinned else ranked
+        shown = set(ranked) if pins else set()
+    else:
+        # Which of the ranked products may show: their ids, as one array (the count and
+        # the pins need it), with the ones each firing boost or bury moves.
+        ids, matching = ids_matching(queryset, conditions)
+        shown = set(ids)
+        order = [pk for pk in ranked if pk in shown and pk not in pinned]
+    ruled = [(weight, ids) for (_condition, weight), ids in zip(weights, matching, strict=True)]
+    moved = _moved(order, ruled=ruled, signals=signals, using=queryset.db, plan=plan)
+    return Placed(moved, [p for p in pins if p[1] in shown])
 
 
-def _ruled(
-    weights: list[tuple[Q, Decimal]], matching: list[list[int]]
-) -> list[tuple[Decimal, list[int]]]:
-    """(weight, the ids it matches) of each firing boost and bury."""
-    return [(weight, ids) for (_condition, weight), ids in zip(weights, matching, strict=True)]
-
-
-def _ranked(
-    queryset: QuerySet[Product],
+def _moved(
+    order: list[int],
     *,
-    plan: Plan,
-    ranked: list[int],
-    pinned: set[int],
-    relevance: bool,
+    ruled: list[tuple[Decimal, list[int]]],
     signals: Signals | None,
-    allowed: set[int] | None = None,
-    ruled: list[tuple[Decimal, list[int]]] | None = None,
-) -> tuple[Sequence[int], set[int]]:
-    """A ranking's order with rules, stock and signals, and the products that may show.
-
-    Which products may show is one read of their ids, as one array (the count and the
-    pins need it), with the ones each firing boost or bury moves (``allowed`` and
-    ``ruled`` when the caller read them); what else moves them (stock, newness) is
-    read only for the head of the ranking that can still reach the page asked for
-    (``head``, ``movers``).
-    """
-    weights = plan.weights if relevance else []
-    if allowed is None:
-        ids, matching = ids_matching(queryset, [c for c, _w in weights])
-        allowed, ruled = set(ids), _ruled(weights, matching)
-    order = [pk for pk in ranked if pk in allowed and pk not in pinned]
+    using: str,
+    plan: Plan,
+) -> Sequence[int]:
+    """``order`` moved by the rules' boosts and buries (``ruled``: each one's weight and
+    the ids it matches), stock and signals. What moves a product besides the rules
+    (stock, newness) is read only for the head of the ranking that can still reach
+    the page asked for (``head``, ``movers``)."""
     sold_out = sold_out_weight()
-    if not (weights or sold_out or signals is not None) or not order:
-        return order, allowed
+    if not (ruled or sold_out or signals is not None) or not order:
+        return order
     read = HeadReader(
         order,
-        ruled=ruled or [],
+        ruled=ruled,
         sold_out=sold_out,
         signals=signals,
-        using=queryset.db,
+        using=using,
         sales_fingerprint=plan.sales_fingerprint,
     )
-    head = HeadOrder(order, read=read, upper=read.upper, climbers=read.climbers())
-    return head, allowed
+    return HeadOrder(order, read=read, upper=read.upper, climbers=read.climbers())
