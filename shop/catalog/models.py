@@ -237,10 +237,14 @@ class Product(models.Model):
             # order straight from an index (index-only: the price is carried for its
             # IS NULL), for one article type and for the whole shop: no sort of every
             # wide row (a 7,070-product type: 12.8 ms -> 1.1 ms; 44k products: 68 -> 7).
+            # The article type's index also carries what the rules' boosts and buries
+            # test, so the products a boost moves on a category page are read from the
+            # type's own entries (a fifth of a 7,070-product type: 1.8 ms, against
+            # ~6 ms through the colour index and the type's scattered rows).
             models.Index(
                 "category",
                 *best_match_order(),
-                include=["price"],
+                include=["price", "brand", "gender", "base_colour", "season", "usage", "in_stock"],
                 condition=models.Q(is_active=True),
                 name="product_browse_by_category",
             ),
