@@ -23,9 +23,12 @@ and the caller checks its k-th score against the bound (``ranking``).
 
 from __future__ import annotations
 
+import functools
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+from django.conf import settings
 
 from shop.search.accelerator.store import SLOTS, Mapped, faiss
 
@@ -69,25 +72,67 @@ def _int8_query(build: Mapped, text: np.ndarray) -> tuple[np.ndarray, float, flo
 
 def _scan(build: Mapped, query: np.ndarray, rows: np.ndarray | None, count: int):
     """FAISS: the best ``count`` vectors, best first (scores as int dot products, entry
-    ids ``32 * row + slot``)."""
-    library = faiss()
+    ids ``32 * row + slot``). A scan over more than ``SHOP_SEARCH_ACCELERATOR_SPLIT_PRODUCTS``
+    products' lists runs as two halves side by side (``_halves``)."""
     if rows is None:
         lists = np.arange(build.meta.lists, dtype=np.int64)
     else:
         lists = np.unique(build.row_list[rows]).astype(np.int64)
-    if rows is None or len(rows) == build.list_sizes[lists].sum():
-        # Whole lists (a filter on article types alone): nothing to select.
-        params = library.SearchParametersIVF(nprobe=len(lists))
-    else:
+    selected = None
+    if rows is not None and len(rows) != build.list_sizes[lists].sum():
         # Entry ids are 32 * row + slot: a row's 32 bits are its 4 bytes of the bitmap.
+        # (A filter on article types alone takes whole lists: nothing to select.)
         allowed = np.zeros(build.meta.products, dtype=np.uint8)
         allowed[rows] = 0xFF
-        packed = np.repeat(allowed, SLOTS // 8)
-        selector = library.IDSelectorBitmap(build.meta.products * SLOTS, library.swig_ptr(packed))
+        selected = np.repeat(allowed, SLOTS // 8)
+    parts = _halves(build, lists)
+    if len(parts) == 1:
+        return _scan_lists(build, query, lists, count, selected)
+    # FAISS lets go of the GIL while it scans, so the halves run on two cores when two
+    # are free (and take turns when they are not, at the cost of one scan). Each half
+    # returns its best ``count``, so the best ``count`` of both are the whole scan's.
+    other = _pool().submit(_scan_lists, build, query, parts[1], count, selected)
+    first = _scan_lists(build, query, parts[0], count, selected)
+    second = other.result()
+    scores = np.concatenate([first[0], second[0]])
+    labels = np.concatenate([first[1], second[1]])
+    best = np.lexsort((labels, -scores))[:count]  # best first, ties on the entry id
+    return scores[best], labels[best]
+
+
+def _halves(build: Mapped, lists: np.ndarray) -> list[np.ndarray]:
+    """``lists`` in two halves of about as many products each, or whole when they hold
+    no more than ``SHOP_SEARCH_ACCELERATOR_SPLIT_PRODUCTS`` (0: never split)."""
+    sizes = build.list_sizes[lists]
+    limit = settings.SHOP_SEARCH_ACCELERATOR_SPLIT_PRODUCTS
+    if not limit or len(lists) < 2 or sizes.sum() <= limit:
+        return [lists]
+    middle = int(np.searchsorted(np.cumsum(sizes), sizes.sum() / 2)) + 1
+    middle = min(max(middle, 1), len(lists) - 1)
+    return [lists[:middle], lists[middle:]]
+
+
+@functools.cache
+def _pool() -> ThreadPoolExecutor:
+    """The threads that scan second halves (made in each process on its first big scan,
+    so never in gunicorn's master before the fork)."""
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="accelerator-scan")
+
+
+def _scan_lists(
+    build: Mapped, query: np.ndarray, lists: np.ndarray, count: int, selected: np.ndarray | None
+):
+    """One FAISS scan of ``lists`` (``selected``: the bitmap of allowed entries, or None
+    for all of them)."""
+    library = faiss()
+    if selected is None:
+        params = library.SearchParametersIVF(nprobe=len(lists))
+    else:
+        selector = library.IDSelectorBitmap(len(selected) * 8, library.swig_ptr(selected))
         params = library.SearchParametersIVF(nprobe=len(lists), sel=selector)
     distances = np.empty((1, count), dtype=np.float32)
     labels = np.empty((1, count), dtype=np.int64)
-    keys = lists[None]
+    keys = np.ascontiguousarray(lists[None])
     build.index.search_preassigned_c(
         1,
         library.swig_ptr(np.ascontiguousarray(query[None])),

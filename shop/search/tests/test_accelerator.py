@@ -130,6 +130,51 @@ def test_big_article_types_are_split_into_lists_and_rank_the_same(answered, monk
     assert answered and all(answered)
 
 
+@pytest.mark.parametrize("count", [1, 7, 64])
+def test_a_scan_split_in_halves_finds_the_vectors_one_scan_does(
+    answered, monkeypatch, count
+) -> None:
+    """A big scan runs as two halves of the lists on two threads: the best ``count``
+    of both are the best ``count`` of one scan (the same scores, best first), with a
+    filter or without, and rankings stay exact."""
+    from shop.search.accelerator import scoring
+
+    monkeypatch.setattr(build, "LIST_PRODUCTS", 2)
+    accelerator_build(model_id=_model())
+    mapped = store.mapped_build(_model())
+    men = np.flatnonzero(
+        np.isin(
+            mapped.products, list(Product.objects.filter(gender="Men").values_list("id", flat=True))
+        )
+    )
+    halves: list[int] = []
+    split = scoring._halves
+
+    def recorded(build_, lists):
+        parts = split(build_, lists)
+        halves.append(len(parts))
+        return parts
+
+    monkeypatch.setattr(scoring, "_halves", recorded)
+    for words in WORDS:
+        query, _factor, _e8 = scoring._int8_query(mapped, _text(words))
+        for rows in (None, men):
+            with override_settings(SHOP_SEARCH_ACCELERATOR_SPLIT_PRODUCTS=0):
+                whole = scoring._scan(mapped, query, rows, count)
+            with override_settings(SHOP_SEARCH_ACCELERATOR_SPLIT_PRODUCTS=1):
+                halved = scoring._scan(mapped, query, rows, count)
+            assert halved[0].tolist() == whole[0].tolist()
+            above = whole[0] > whole[0][-1]  # below the last score, ties may differ
+            assert set(halved[1][halved[0] > whole[0][-1]]) == set(whole[1][above])
+            assert len(set(halved[1].tolist())) == len(halved[1])
+    assert halves.count(2) == len(halves) // 2  # every scan with the limit at 1 split
+    with override_settings(SHOP_SEARCH_ACCELERATOR_SPLIT_PRODUCTS=1):
+        for words in WORDS:
+            text = _text(words)
+            assert _ranked(text) == _exact(text)
+    assert answered and all(answered)
+
+
 def test_a_scan_that_must_deepen_still_ranks_exactly(answered, monkeypatch) -> None:
     """With the scan's first batch cut to a few vectors (and few unreached products
     allowed with a photo), the cuts lean on the bound of the vectors it did not return
