@@ -148,6 +148,20 @@ def _scan_lists(
     return distances[0][found], labels[0][found]
 
 
+def _photo_cosines(build: Mapped, rows: np.ndarray | None, image: np.ndarray) -> np.ndarray:
+    """The allowed products' photo cosines from the pooled vectors; over more than
+    ``SHOP_SEARCH_ACCELERATOR_SPLIT_PRODUCTS`` products, in two halves side by side
+    (numpy lets go of the GIL too). Rounding may differ by the row count's kernel:
+    ``FLOAT_SLACK`` covers it."""
+    pooled = build.pooled if rows is None else build.pooled[rows]
+    limit = settings.SHOP_SEARCH_ACCELERATOR_SPLIT_PRODUCTS
+    if not limit or len(pooled) <= limit:
+        return np.asarray(pooled) @ image
+    middle = len(pooled) // 2
+    other = _pool().submit(np.matmul, pooled[middle:], image)
+    return np.concatenate([np.asarray(pooled[:middle]) @ image, other.result()])
+
+
 def candidates(
     build: Mapped,
     *,
@@ -163,8 +177,7 @@ def candidates(
     w_text, w_image = weights
     photo, photo_error = np.zeros(len(universe), dtype=np.float32), 0.0
     if image is not None and w_image > 0:
-        pooled = build.pooled if rows is None else build.pooled[rows]
-        photo = np.asarray(pooled) @ image.astype(np.float32)
+        photo = _photo_cosines(build, rows, image.astype(np.float32))
         photo_error = build.meta.pooled_error + FLOAT_SLACK
     if text is None or w_text == 0:
         low, high = w_image * (photo - photo_error), w_image * (photo + photo_error)

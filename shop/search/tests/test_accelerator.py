@@ -168,10 +168,14 @@ def test_a_scan_split_in_halves_finds_the_vectors_one_scan_does(
             assert set(halved[1][halved[0] > whole[0][-1]]) == set(whole[1][above])
             assert len(set(halved[1].tolist())) == len(halved[1])
     assert halves.count(2) == len(halves) // 2  # every scan with the limit at 1 split
+    photos = Product.objects.embedded_with(_model()).order_by("-id")
     with override_settings(SHOP_SEARCH_ACCELERATOR_SPLIT_PRODUCTS=1):
-        for words in WORDS:
-            text = _text(words)
+        for words, photo in zip(WORDS, photos, strict=False):
+            text, image = _text(words), np.asarray(photo.embedding)
             assert _ranked(text) == _exact(text)
+            assert _ranked(text, image) == _exact(text, image)  # photo cosines in halves
+            whole = scoring._photo_cosines(mapped, None, image.astype(np.float32))
+            assert np.abs(whole - mapped.pooled @ image.astype(np.float32)).max() <= 1e-6
     assert answered and all(answered)
 
 
