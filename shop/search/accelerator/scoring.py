@@ -23,7 +23,7 @@ and the caller checks its k-th score against the bound (``ranking``).
 
 from __future__ import annotations
 
-import functools
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -112,11 +112,19 @@ def _halves(build: Mapped, lists: np.ndarray) -> list[np.ndarray]:
     return [lists[:middle], lists[middle:]]
 
 
-@functools.cache
+_pools: dict[int, ThreadPoolExecutor] = {}
+
+
 def _pool() -> ThreadPoolExecutor:
-    """The threads that scan second halves (made in each process on its first big scan,
-    so never in gunicorn's master before the fork)."""
-    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="accelerator-scan")
+    """The threads that scan second halves, this process's own: a pool made before a
+    fork (gunicorn's master, were it ever to search) has no threads in the child."""
+    pid = os.getpid()
+    pool = _pools.get(pid)
+    if pool is None:
+        pool = _pools.setdefault(
+            pid, ThreadPoolExecutor(max_workers=2, thread_name_prefix="accelerator-scan")
+        )
+    return pool
 
 
 def _scan_lists(

@@ -179,6 +179,22 @@ def test_a_scan_split_in_halves_finds_the_vectors_one_scan_does(
     assert answered and all(answered)
 
 
+def test_each_process_scans_halves_with_its_own_threads(monkeypatch) -> None:
+    """A pool made before a fork has no threads in the child: the child makes its own."""
+    from shop.search.accelerator import scoring
+
+    parents = scoring._pool()
+    child = -12345
+    monkeypatch.setattr(scoring.os, "getpid", lambda: child)
+    try:
+        childs = scoring._pool()
+        assert childs is not parents
+        assert scoring._pool() is childs
+        assert childs.submit(sum, [1, 2]).result() == 3
+    finally:
+        scoring._pools.pop(child).shutdown()
+
+
 def test_a_scan_that_must_deepen_still_ranks_exactly(answered, monkeypatch) -> None:
     """With the scan's first batch cut to a few vectors (and few unreached products
     allowed with a photo), the cuts lean on the bound of the vectors it did not return
