@@ -148,8 +148,8 @@ class Placed(Sequence[int]):
                 taken[index] = pk
             else:
                 overflow.append(pk)
-        # Pins past the end close the list, in their order.
-        # (the free places from the end, as many as there are: not a walk of the list)
+        # Pins past the end close the list, in their order: the last free places, looked
+        # for from the end (not a walk of the whole list).
         free = list(
             islice((i for i in range(self._length - 1, -1, -1) if i not in taken), len(overflow))
         )
