@@ -10,6 +10,10 @@ request. Query counts come from a database execute wrapper.
     SHOP_DB_NAME=load_shop .venv/bin/python bench/page_profile.py [--repeat 30]
         [--model dev-tiny] [--cprofile KIND]
 
+With ``--cprofile``, the environment picks what cProfile prints: ``PROFILE_SORT``
+(tottime), ``PROFILE_FILTER`` (a regular expression on the lines) and
+``PROFILE_CALLEES`` (also the callees of the functions it matches).
+
 The database must hold an imported catalog embedded with the model (dev-tiny by
 default; the full-size text tower is ``bench/load_serving.py --model full``'s run).
 Kinds: a fresh text search (the load test's words plus a number: no cache of texts
@@ -257,6 +261,8 @@ def main() -> None:
             profile.disable()
             stats = pstats.Stats(profile).sort_stats(os.environ.get("PROFILE_SORT", "tottime"))
             stats.print_stats(os.environ.get("PROFILE_FILTER", ""), 40)
+            if os.environ.get("PROFILE_CALLEES"):
+                stats.print_callees(os.environ["PROFILE_CALLEES"])
 
 
 if __name__ == "__main__":
