@@ -88,12 +88,11 @@ def _scan(build: Mapped, query: np.ndarray, rows: np.ndarray | None, count: int)
     parts = _halves(build, lists)
     if len(parts) == 1:
         return _scan_lists(build, query, lists, count, selected)
-    # FAISS lets go of the GIL while it scans, so the halves run on two cores when two
-    # are free (and take turns when they are not, at the cost of one scan). Each half
-    # returns its best ``count``, so the best ``count`` of both are the whole scan's.
-    other = _pool().submit(_scan_lists, build, query, parts[1], count, selected)
-    first = _scan_lists(build, query, parts[0], count, selected)
-    second = other.result()
+    # Each half returns its best ``count``, so the best ``count`` of both are the whole
+    # scan's.
+    first, second = _side_by_side(
+        lambda half: _scan_lists(build, query, half, count, selected), *parts
+    )
     scores = np.concatenate([first[0], second[0]])
     labels = np.concatenate([first[1], second[1]])
     best = np.lexsort((labels, -scores))[:count]  # best first, ties on the entry id
@@ -104,19 +103,33 @@ def _halves(build: Mapped, lists: np.ndarray) -> list[np.ndarray]:
     """``lists`` in two halves of about as many products each, or whole when they hold
     no more than ``SHOP_SEARCH_ACCELERATOR_SPLIT_PRODUCTS`` (0: never split)."""
     sizes = build.list_sizes[lists]
-    limit = settings.SHOP_SEARCH_ACCELERATOR_SPLIT_PRODUCTS
-    if not limit or len(lists) < 2 or sizes.sum() <= limit:
+    if len(lists) < 2 or not _splits(int(sizes.sum())):
         return [lists]
     middle = int(np.searchsorted(np.cumsum(sizes), sizes.sum() / 2)) + 1
     middle = min(max(middle, 1), len(lists) - 1)
     return [lists[:middle], lists[middle:]]
 
 
+def _splits(products: int) -> bool:
+    """Whether work over this many products runs as two halves side by side
+    (``SHOP_SEARCH_ACCELERATOR_SPLIT_PRODUCTS``; 0: never)."""
+    limit = settings.SHOP_SEARCH_ACCELERATOR_SPLIT_PRODUCTS
+    return bool(limit) and products > limit
+
+
+def _side_by_side(work, first, second):  # noqa: ANN001, ANN202 (any work, its two results)
+    """``work(first)`` here and ``work(second)`` on the pool, at once: FAISS and numpy let
+    go of the GIL, so the halves run on two cores when two are free (and take turns
+    when they are not, at the cost of doing the work once)."""
+    other = _pool().submit(work, second)
+    return work(first), other.result()
+
+
 _pools: dict[int, ThreadPoolExecutor] = {}
 
 
 def _pool() -> ThreadPoolExecutor:
-    """The threads that scan second halves, this process's own: a pool made before a
+    """The threads that work the second halves, this process's own: a pool made before a
     fork (gunicorn's master, were it ever to search) has no threads in the child."""
     pid = os.getpid()
     pool = _pools.get(pid)
@@ -158,16 +171,14 @@ def _scan_lists(
 
 def _photo_cosines(build: Mapped, rows: np.ndarray | None, image: np.ndarray) -> np.ndarray:
     """The allowed products' photo cosines from the pooled vectors; over more than
-    ``SHOP_SEARCH_ACCELERATOR_SPLIT_PRODUCTS`` products, in two halves side by side
-    (numpy lets go of the GIL too). Rounding may differ by the row count's kernel:
-    ``FLOAT_SLACK`` covers it."""
+    ``SHOP_SEARCH_ACCELERATOR_SPLIT_PRODUCTS`` products, in two halves side by side.
+    Rounding may differ by the row count's kernel: ``FLOAT_SLACK`` covers it."""
     pooled = build.pooled if rows is None else build.pooled[rows]
-    limit = settings.SHOP_SEARCH_ACCELERATOR_SPLIT_PRODUCTS
-    if not limit or len(pooled) <= limit:
+    if not _splits(len(pooled)):
         return np.asarray(pooled) @ image
     middle = len(pooled) // 2
-    other = _pool().submit(np.matmul, pooled[middle:], image)
-    return np.concatenate([np.asarray(pooled[:middle]) @ image, other.result()])
+    halves = _side_by_side(lambda part: np.asarray(part) @ image, pooled[:middle], pooled[middle:])
+    return np.concatenate(halves)
 
 
 def candidates(
