@@ -193,7 +193,7 @@ def apply(
     under relevance only.
     """
     relevance = sort == "relevance"
-    moves = bool(sold_out_weight()) or (relevance and bool(plan.weights))
+    sold_out = sold_out_weight()
     # Sales and newness move a relevance ranking, never a sort the shopper chose.
     signals = Signals.current() if relevance else None
     if not signals:  # both weights 0: relevance and rules alone, as before
@@ -203,9 +203,10 @@ def apply(
     # The firing boosts and buries: which products they move is read with the ranking.
     weights = plan.weights if relevance else []
     conditions = [condition for condition, _weight in weights]
+    moves = bool(sold_out or weights or signals is not None)
     if ranked is None:
         browsing = queryset.order_by(*ordering(sort))
-        if not (moves or signals is not None or pins):  # nothing moves: the sort is the order
+        if not (moves or pins):  # nothing moves: the sort is the order
             return Placed(browsing.values_list("id", flat=True), [], length=queryset.count())
         # Browsing is ranked by its sort, then moved as a search's ranking is: the same
         # scores and ties, and only the head that can reach the page is read.
@@ -218,26 +219,29 @@ def apply(
         ids, matching = ids_matching(queryset, conditions)
         shown = set(ids)
         order = [pk for pk in ranked if pk in shown and pk not in pinned]
-    ruled = [(weight, ids) for (_condition, weight), ids in zip(weights, matching, strict=True)]
-    moved = _moved(order, ruled=ruled, signals=signals, using=queryset.db, plan=plan)
-    return Placed(moved, [p for p in pins if p[1] in shown])
+    shown_order: Sequence[int] = order
+    if moves and order:
+        ruled = [(weight, ids) for (_c, weight), ids in zip(weights, matching, strict=True)]
+        shown_order = _moved(
+            order, ruled=ruled, sold_out=sold_out, signals=signals, using=queryset.db, plan=plan
+        )
+    return Placed(shown_order, [p for p in pins if p[1] in shown])
 
 
 def _moved(
     order: list[int],
     *,
     ruled: list[tuple[Decimal, list[int]]],
+    sold_out: Decimal,
     signals: Signals | None,
     using: str,
     plan: Plan,
 ) -> Sequence[int]:
     """``order`` moved by the rules' boosts and buries (``ruled``: each one's weight and
-    the ids it matches), stock and signals. What moves a product besides the rules
-    (stock, newness) is read only for the head of the ranking that can still reach
-    the page asked for (``head``, ``movers``)."""
-    sold_out = sold_out_weight()
-    if not (ruled or sold_out or signals is not None) or not order:
-        return order
+    the ids it matches), stock (``sold_out``: what a product with no size to buy loses)
+    and signals. What moves a product besides the rules (stock, newness) is read only
+    for the head of the ranking that can still reach the page asked for (``head``,
+    ``movers``)."""
     read = HeadReader(
         order,
         ruled=ruled,
