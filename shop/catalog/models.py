@@ -110,6 +110,12 @@ def best_match_order() -> tuple[OrderBy, ...]:
     )
 
 
+# What a merchandising rule's boost or bury tests besides the article type and the price
+# (``search.merchandising.RULE_FILTERS``, by storefront name), carried by the indexes a
+# page's ranking is read from, so that its matches are read from them too.
+RULE_TESTED_FIELDS = ("brand", "gender", "base_colour", "season", "usage")
+
+
 class ProductQuerySet(models.QuerySet["Product"]):
     def browsable(self) -> ProductQuerySet:
         """Products a shopper may see (``best_match_order``'s indexes hold these)."""
@@ -244,7 +250,7 @@ class Product(models.Model):
             models.Index(
                 "category",
                 *best_match_order(),
-                include=["price", "brand", "gender", "base_colour", "season", "usage", "in_stock"],
+                include=["price", *RULE_TESTED_FIELDS, "in_stock"],
                 condition=models.Q(is_active=True),
                 name="product_browse_by_category",
             ),
@@ -261,16 +267,7 @@ class Product(models.Model):
             # or visiting 5,000 heap pages for the colour).
             models.Index(
                 fields=["id"],
-                include=[
-                    "category",
-                    "brand",
-                    "gender",
-                    "base_colour",
-                    "season",
-                    "usage",
-                    "price",
-                    "in_stock",
-                ],
+                include=["category", *RULE_TESTED_FIELDS, "price", "in_stock"],
                 condition=models.Q(is_active=True),
                 name="product_shown_by_id",
             ),
