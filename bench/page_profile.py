@@ -12,7 +12,8 @@ request. Query counts come from a database execute wrapper.
 
 With ``--cprofile``, the environment picks what cProfile prints: ``PROFILE_SORT``
 (tottime), ``PROFILE_FILTER`` (a regular expression on the lines) and
-``PROFILE_CALLEES`` (also the callees of the functions it matches).
+``PROFILE_CALLEES`` (also the callees of the functions it matches) and
+``PROFILE_CALLERS`` (their callers).
 
 The database must hold an imported catalog embedded with the model (dev-tiny by
 default; the full-size text tower is ``bench/load_serving.py --model full``'s run).
@@ -27,9 +28,11 @@ from __future__ import annotations
 import argparse
 import cProfile
 import functools
+import gc
 import os
 import pstats
 import random
+import runpy
 import statistics
 import subprocess
 import sys
@@ -184,6 +187,10 @@ def main() -> None:
         f"{n} products, {embedded} embedded with {model_id}; "
         f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; repeat {args.repeat}"
     )
+    # As a gunicorn worker collects (gunicorn.conf.py): the start-up's objects frozen.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*runpy.run_path(str(ROOT / "gunicorn.conf.py"))["WORKER_GC_THRESHOLD"])
     timers = Timers()
     instrument(timers)
     queries = [0]
@@ -263,6 +270,8 @@ def main() -> None:
             stats.print_stats(os.environ.get("PROFILE_FILTER", ""), 40)
             if os.environ.get("PROFILE_CALLEES"):
                 stats.print_callees(os.environ["PROFILE_CALLEES"])
+            if os.environ.get("PROFILE_CALLERS"):
+                stats.print_callers(os.environ["PROFILE_CALLERS"])
 
 
 if __name__ == "__main__":

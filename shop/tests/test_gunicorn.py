@@ -4,6 +4,7 @@ encoder in the master before forking, so no shopper waits for the model."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -55,4 +56,7 @@ def test_gunicorn_preloads_the_text_tower_before_forking_workers(tmp_path: Path)
     preloaded = text.index("Preloaded Blip2Encoder(model_id='dev-tiny@")
     assert preloaded < text.index("Booting worker"), "the model loads before any worker"
     assert "text_quantized=True" in text and "vision tower lazy" in text
+    frozen = re.search(r"(\d+) objects frozen in the master", text)
+    assert frozen and int(frozen[1]) > 100_000, "the master's objects are frozen"
+    assert frozen.start() < text.index("Booting worker"), "before the fork"
     assert "Worker exiting" not in text[: text.rindex("Booting worker")]

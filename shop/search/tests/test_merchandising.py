@@ -135,6 +135,26 @@ def test_a_pinned_product_shows_in_a_search_though_the_floor_dropped_it(keyword_
     assert sum(counts.values()) == len(shown)
 
 
+def test_a_pin_shows_for_words_nothing_else_matches(search_floors):
+    search_floors(text=2.0, image=2.0)
+    assert _ids(ProductFilters(q="qzxv")) == []
+    pinned = Product.objects.order_by("id").first()
+    Rule.objects.create(query="qzxv", action=Rule.PIN, product=pinned, position=1)
+    assert _ids(ProductFilters(q="qzxv")) == [pinned.pk]
+
+
+def test_words_nothing_matches_ask_no_ranking_when_nothing_is_pinned(search_floors, monkeypatch):
+    search_floors(text=2.0, image=2.0)
+    calls = []
+    apply = merchandising.apply
+    monkeypatch.setattr(
+        merchandising, "apply", lambda *args, **kwargs: calls.append(1) or apply(*args, **kwargs)
+    )
+    page = results_page(filters=ProductFilters(q="qzxv"))
+    assert page.total == 0 and calls == []
+    assert _ids(ProductFilters(q=WORD)) and calls, "words that match are ranked"
+
+
 def test_a_pin_past_the_end_closes_the_list_and_the_shoppers_filters_still_hold(keyword_only):
     outsider = _outsider(keyword_only)
     Rule.objects.create(query=WORD, action=Rule.PIN, product=outsider, position=99)
