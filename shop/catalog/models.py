@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import hashlib
 
-from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import ExpressionWrapper, F, OrderBy, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.utils.text import slugify
 from pgvector.django import HnswIndex, VectorField
 
@@ -97,6 +98,21 @@ def in_stock_sizes(**lookups: object) -> models.QuerySet:
     return ProductVariant.objects.filter(in_stock_q(), product=OuterRef("pk"), **lookups)
 
 
+# A card's sizes that can be bought now, in their order: ``in_stock_sizes()`` (with
+# ``in_stock_q``) written out as SQL over the card query's own product row, because
+# Django compiled that subquery again for every page (~0.7 ms of a page's CPU). The
+# tests hold the two to the same answers.
+IN_STOCK_SIZES_SQL = (
+    "ARRAY(SELECT v.size FROM catalog_productvariant v"
+    " WHERE v.product_id = catalog_product.id AND v.is_active"
+    " AND (v.stock IS NULL OR v.stock > 0) ORDER BY v.position, v.id)"
+)
+
+
+def _in_stock_sizes_array() -> RawSQL:
+    return RawSQL(IN_STOCK_SIZES_SQL, (), output_field=ArrayField(models.CharField()))
+
+
 def best_match_order() -> tuple[OrderBy, ...]:
     """Browsing's "Best match" (no words, no photo): what can be bought (priced) first,
     newest first, rather than A to Z (which opened every list with "ADIDAS"). Its two
@@ -128,12 +144,11 @@ class ProductQuerySet(models.QuerySet["Product"]):
     def for_cards(self) -> ProductQuerySet:
         """What a card and a search result's reasons read, in one query: no wide
         columns (descriptions, JSON, vectors), and the sizes in stock as an array
-        (``in_stock_sizes``) instead of a model per size: ~3 ms less a page of 24."""
-        sizes = in_stock_sizes().order_by("position", "id").values("size")
+        (``IN_STOCK_SIZES_SQL``) instead of a model per size: ~3 ms less a page of 24."""
         return (
             self.select_related("category", "brand")
             .only(*CARD_FIELDS)
-            .annotate(in_stock_sizes=ArraySubquery(sizes))
+            .annotate(in_stock_sizes=_in_stock_sizes_array())
         )
 
     def embedded_with(self, model_id: str) -> ProductQuerySet:

@@ -3,9 +3,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import IntegrityError, connection, transaction
 
-from shop.catalog.models import Category, Product, ProductVariant, variant_sku
+from shop.catalog.models import Category, Product, ProductVariant, in_stock_sizes, variant_sku
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +73,26 @@ def test_inactive_sizes_are_neither_sold_nor_counted(category):
     product.variants.update(is_active=False)
     product = Product.objects.get(pk=product.pk)
     assert (product.is_sold_out, product.stock) == (True, None)
+
+
+def test_a_card_reads_the_sizes_in_stock_in_order_as_the_stock_rules_say(category):
+    product = _sized(category, [4, 0, None, 2, 7], external_id="cards-1")
+    ProductVariant.objects.filter(product=product, size="S3").update(is_active=False)
+    ProductVariant.objects.filter(product=product, size="S4").update(position=0)
+    ProductVariant.objects.filter(product=product).exclude(size="S4").update(position=1)
+    _sized(category, [0], external_id="cards-2")
+    _sized(category, [], external_id="cards-3")
+    mine = Product.objects.filter(external_id__startswith="cards-")
+    as_cards = {p.external_id: p.sizes_in_stock() for p in mine.for_cards()}
+    by_rule = {
+        p.external_id: [v.size for v in p.variants.order_by("position", "id") if v.in_stock]
+        for p in mine
+    }
+    assert as_cards == by_rule == {"cards-1": ["S4", "S0", "S2"], "cards-2": [], "cards-3": []}
+    orm = mine.annotate(
+        sizes=ArraySubquery(in_stock_sizes().order_by("position", "id").values("size"))
+    )
+    assert {p.external_id: p.sizes for p in orm} == as_cards
 
 
 def test_a_product_without_sizes_cannot_be_bought(category):
