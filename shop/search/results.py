@@ -133,9 +133,7 @@ def _match(*, q: str, words: str, photo: SearchPhoto | None, effective: ProductF
         return _Match(condition=None)
     keyword_ids: list[int] = []
     if words:
-        keyword_ids = list(
-            selectors.product_list(filters=ProductFilters(), q=words).values_list("id", flat=True)
-        )
+        keyword_ids = selectors.keyword_ranking(words)
     vector_ranked: list[tuple[int, float]] = []
     notice = ""
     encoder = selectors._encoder_or_none()

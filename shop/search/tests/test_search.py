@@ -354,3 +354,22 @@ def test_the_ann_path_falls_back_to_exact_rather_than_come_back_short(monkeypatc
         vector_search.VectorQuery(text=vector), product_ids=everything, limit=10
     )
     assert ranked == exact and len(ranked) == 10
+
+
+KEYWORD_WORDS = ["shirt", "blue shirt", '"casual shoes"', "watch or wallet", "shoes -sports", "zzq"]
+
+
+def test_the_results_pages_keyword_ranking_is_product_lists_statement():
+    from shop.search import selectors
+    from shop.search.filters import ProductFilters
+
+    Product.objects.filter(pk=Product.objects.order_by("id").values("id")[:1]).update(
+        is_active=False
+    )
+    found = {}
+    for words in KEYWORD_WORDS:
+        by_list = selectors.product_list(filters=ProductFilters(), q=words)
+        found[words] = selectors.keyword_ranking(words)
+        assert found[words] == list(by_list.values_list("id", flat=True)), words
+    assert len(found["shirt"]) > 1 and found["zzq"] == []
+    assert found["shoes -sports"] != found["shirt"]
