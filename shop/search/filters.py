@@ -14,6 +14,7 @@ from decimal import Decimal
 from functools import cached_property
 from urllib.parse import urlencode
 
+from django.db import connections, router
 from django.db.models import Exists, F, Q, QuerySet
 from django.http import QueryDict
 
@@ -246,8 +247,17 @@ class ProductFilters:
         popularity join then flipped between a hash join and 7,070 index probes)."""
         from shop.catalog.models import Category
 
-        chosen = Q(slug__in=self.category) | Q(name__in=self.category)
-        return sorted(Category.objects.filter(chosen).values_list("id", flat=True))
+        # Plain SQL: every search and category page reads this, and compiling the ORM's
+        # statement cost more CPU than PostgreSQL's work (~0.5 ms).
+        values = list(self.category)
+        using = router.db_for_read(Category)
+        with connections[using].cursor() as cursor:
+            cursor.execute(
+                f"SELECT id FROM {Category._meta.db_table}"  # noqa: S608 (the model's own table)
+                " WHERE slug = ANY(%s) OR name = ANY(%s) ORDER BY id",
+                [values, values],
+            )
+            return [row[0] for row in cursor.fetchall()]
 
     def apply(self, queryset: QuerySet) -> QuerySet:
         """Narrow products by the facets (any value within one, all facets), price and

