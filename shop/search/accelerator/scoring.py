@@ -173,12 +173,22 @@ def _photo_cosines(build: Mapped, rows: np.ndarray | None, image: np.ndarray) ->
     """The allowed products' photo cosines from the pooled vectors; over more than
     ``SHOP_SEARCH_ACCELERATOR_SPLIT_PRODUCTS`` products, in two halves side by side.
     Rounding may differ by the row count's kernel: ``FLOAT_SLACK`` covers it."""
-    pooled = build.pooled if rows is None else build.pooled[rows]
+    pooled = _rows_of_file(build.pooled, rows)
     if not _splits(len(pooled)):
         return np.asarray(pooled) @ image
     middle = len(pooled) // 2
     halves = _side_by_side(lambda part: np.asarray(part) @ image, pooled[:middle], pooled[middle:])
     return np.concatenate(halves)
+
+
+def _rows_of_file(array: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
+    """``array[rows]`` (None: all of it): a view of the mapped file when the rows are one
+    run, as an article type's are (a build lays them out type by type), else a copy."""
+    if rows is None:
+        return array
+    if len(rows) and int(rows[-1]) - int(rows[0]) + 1 == len(rows):  # sorted, unique
+        return array[int(rows[0]) : int(rows[-1]) + 1]
+    return array[rows]
 
 
 def candidates(

@@ -418,3 +418,16 @@ def test_a_build_is_queued_once_for_a_burst_and_the_task_builds(answered) -> Non
     assert "products" in search_accelerator_build(timestamp=0)
     assert accelerator_for(_model()) is not None
     assert "nothing changed" in search_accelerator_build(timestamp=0)
+
+
+def test_an_article_types_rows_are_read_in_place_and_any_others_copied() -> None:
+    from shop.search.accelerator import scoring
+
+    pooled = np.arange(40, dtype=np.float32).reshape(10, 4)
+    run, scattered = np.array([3, 4, 5, 6]), np.array([1, 4, 5, 9])
+    in_place = scoring._rows_of_file(pooled, run)
+    assert np.shares_memory(in_place, pooled) and (in_place == pooled[run]).all()
+    copied = scoring._rows_of_file(pooled, scattered)
+    assert not np.shares_memory(copied, pooled) and (copied == pooled[scattered]).all()
+    assert scoring._rows_of_file(pooled, None) is pooled
+    assert scoring._rows_of_file(pooled, np.array([], dtype=np.int64)).shape == (0, 4)
