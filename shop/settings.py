@@ -472,10 +472,10 @@ SHOP_SEARCH_ACCELERATOR_MAX_STALE = envint("SHOP_SEARCH_ACCELERATOR_MAX_STALE", 
 SHOP_SEARCH_ACCELERATOR_THREADS = envint("SHOP_SEARCH_ACCELERATOR_THREADS", "1", low=1)
 # A text scan over more products than this (their inverted lists) runs as two halves on
 # two threads, FAISS letting go of the GIL: unfiltered at 44k, 17 -> 13 ms on an idle
-# machine, Tshirts (7,070) 20.7 -> 16.6 ms on one with half the memory bandwidth; under
-# load the halves take turns. 0: never split.
+# machine; under load the halves take turns. 0: never split. (2,000 gave Tshirts 20.7 ->
+# 16.6 ms with searches back to back, and nothing once other work ran between them.)
 SHOP_SEARCH_ACCELERATOR_SPLIT_PRODUCTS = envint(
-    "SHOP_SEARCH_ACCELERATOR_SPLIT_PRODUCTS", "2000", low=0
+    "SHOP_SEARCH_ACCELERATOR_SPLIT_PRODUCTS", "10000", low=0
 )
 # A product with no size in stock loses this much of its search score (1 = the whole
 # result list): the default puts it after every buyable product; 0 leaves it in place.
