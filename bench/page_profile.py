@@ -13,7 +13,7 @@ request. Query counts come from a database execute wrapper.
 With ``--cprofile``, the environment picks what cProfile prints: ``PROFILE_SORT``
 (tottime), ``PROFILE_FILTER`` (a regular expression on the lines) and
 ``PROFILE_CALLEES`` (also the callees of the functions it matches) and
-``PROFILE_CALLERS`` (their callers).
+``PROFILE_CALLERS`` (also the callers of the functions it matches).
 
 The database must hold an imported catalog embedded with the model (dev-tiny by
 default; the full-size text tower is ``bench/load_serving.py --model full``'s run).

@@ -144,7 +144,9 @@ class ProductQuerySet(models.QuerySet["Product"]):
     def for_cards(self) -> ProductQuerySet:
         """What a card and a search result's reasons read, in one query: no wide
         columns (descriptions, JSON, vectors), and the sizes in stock as an array
-        (``IN_STOCK_SIZES_SQL``) instead of a model per size: ~3 ms less a page of 24."""
+        (``IN_STOCK_SIZES_SQL``) instead of a model per size: ~3 ms less a page of 24.
+        Rows to read, never a subquery: that SQL names the outer ``catalog_product``,
+        which Django renames inside one."""
         return (
             self.select_related("category", "brand")
             .only(*CARD_FIELDS)

@@ -22,8 +22,8 @@ from collections.abc import Iterable
 
 from django.db.models import F, Q
 
-# in_stock_q and in_stock_sizes are defined beside the fields they read (models.py,
-# whose card query needs them too); callers ask for them here.
+# in_stock_q and in_stock_sizes are defined beside the fields they read (models.py, whose
+# card query writes the same rules out as SQL: IN_STOCK_SIZES_SQL); callers ask for them here.
 from shop.catalog.models import Product, ProductVariant
 from shop.catalog.models import in_stock_q as in_stock_q
 from shop.catalog.models import in_stock_sizes as in_stock_sizes

@@ -182,8 +182,9 @@ def _photo_cosines(build: Mapped, rows: np.ndarray | None, image: np.ndarray) ->
 
 
 def _rows_of_file(array: np.ndarray, rows: np.ndarray | None) -> np.ndarray:
-    """``array[rows]`` (None: all of it): a view of the mapped file when the rows are one
-    run, as an article type's are (a build lays them out type by type), else a copy."""
+    """``array[rows]`` (None: all of it) for sorted, unique ``rows`` (file rows, as
+    ``ranking`` hands them over): a view of the mapped file when they are one run, as an
+    article type's are (a build lays them out type by type), else a copy."""
     if rows is None:
         return array
     if len(rows) and int(rows[-1]) - int(rows[0]) + 1 == len(rows):  # sorted, unique
