@@ -290,13 +290,7 @@ def results_page(
     results = effective.apply(base)
     notice = match.notice
     # Rules and stock reorder what the channels and filters let through (merchandising).
-    # When the channels vouched for nothing and nothing is pinned, nothing qualifies:
-    # no statement needs to say so.
-    ordered_ids: Sequence[int] = (
-        []
-        if match.condition is not None and not match.order and not plan.pins
-        else _merchandised(results, match=match, plan=plan, sort=filters.sort)
-    )
+    ordered_ids = _merchandised(results, match=match, plan=plan, sort=filters.sort)
     if (
         match.condition is not None
         and photo is None

@@ -213,6 +213,8 @@ def apply(
         ranked, matching = ids_matching(browsing, conditions, ordered=True)
         order = [pk for pk in ranked if pk not in pinned] if pinned else ranked
         shown = set(ranked) if pins else set()
+    elif not ranked and not pins:  # nothing ranked and nothing pinned: nothing to read
+        return Placed([], [])
     else:
         # Which of the ranked products may show: their ids, as one array (the count and
         # the pins need it), with the ones each firing boost or bury moves.
