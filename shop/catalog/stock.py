@@ -23,7 +23,9 @@ from collections.abc import Iterable
 from django.db.models import F, Q
 
 # in_stock_q and in_stock_sizes are defined beside the fields they read (models.py, whose
-# card query writes the same rules out as SQL: IN_STOCK_SIZES_SQL); callers ask for them here.
+# card query, like the size facet, reads the same rule as SQL: IN_STOCK_SIZE_SQL); callers
+# ask for them here.
+from shop.catalog.models import IN_STOCK_SIZE_SQL as IN_STOCK_SIZE_SQL
 from shop.catalog.models import Product, ProductVariant
 from shop.catalog.models import in_stock_q as in_stock_q
 from shop.catalog.models import in_stock_sizes as in_stock_sizes

@@ -18,6 +18,7 @@ from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Va
 
 from shop.catalog.models import Category, Product, ProductVariant
 from shop.catalog.sizes import size_group, size_key
+from shop.catalog.stock import IN_STOCK_SIZE_SQL
 from shop.search.filters import (
     CONDITIONS,
     FACET_LABELS,
@@ -67,11 +68,11 @@ _COLUMNS = {
     for name, (_param, field_name) in FACETS.items()
     if name != "size"
 }
-# A size counts the matched products that have it in stock (as ``catalog.stock.in_stock_sizes``).
+# A size counts the matched products that have it in stock (``catalog.stock``'s rule).
 _SIZE_PART = (
     "SELECT {order}, v.size, v.size, count(DISTINCT matched.id) FROM matched"
     " JOIN catalog_productvariant v ON v.product_id = matched.id"
-    " AND v.is_active AND (v.stock IS NULL OR v.stock > 0)"
+    f" AND {IN_STOCK_SIZE_SQL}"
     " WHERE {others} GROUP BY 2, 3"
 )
 
